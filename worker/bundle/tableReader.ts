@@ -1,0 +1,122 @@
+import { parseIsoDate } from '../engine/dates';
+import type { ContractError } from './contractError';
+
+/**
+ * Validates CSV records against a file's column spec (spec §9) as they stream in, so the
+ * same code serves the CLI (whole file) and the browser importer (papaparse chunks).
+ */
+
+export type ColumnKind = 'text' | 'decimal' | 'date' | { set: readonly string[] };
+
+export interface ColumnSpec {
+  name: string;
+  /** Bold in spec §1: the header must have it and no value may be blank. */
+  required: boolean;
+  kind: ColumnKind;
+}
+
+/** Receives a valid row: values in spec column order, trimmed; set values lower-cased; absent columns ''. */
+export type RowSink = (values: string[], row: number, report: (column: string, message: string) => void) => void;
+
+/** More errors than this per file are summarised, so a broken million-row file stays readable. */
+export const MAX_ERRORS_PER_FILE = 100;
+
+const PLAIN_DECIMAL = /^-?\d+(\.\d{1,4})?$/;
+
+export class TableReader {
+  private indexes: number[] | null = null;
+  private headerBroken = false;
+  private nextRow = 1;
+  private readonly errors: ContractError[] = [];
+  private errorCount = 0;
+
+  constructor(
+    readonly file: string,
+    private readonly columns: readonly ColumnSpec[],
+    private readonly sink: RowSink,
+  ) {}
+
+  /** Feeds parsed records in file order; the very first record is the header. */
+  push(records: readonly string[][]): void {
+    for (const record of records) {
+      const row = this.nextRow++;
+      if (this.indexes === null) {
+        this.readHeader(record);
+        continue;
+      }
+      if (this.headerBroken || isBlankRecord(record)) continue;
+      this.readRecord(record, row);
+    }
+  }
+
+  /** Reports a problem that only the whole file shows (e.g. an unterminated quote). */
+  fail(message: string, row?: number, column?: string): void {
+    this.add({ file: this.file, row, column, message });
+  }
+
+  finish(): ContractError[] {
+    if (this.indexes === null) this.fail('the file is empty: the header row is missing', 1);
+    const out = this.errors.slice();
+    if (this.errorCount > out.length) {
+      out.push({ file: this.file, message: `… and ${this.errorCount - out.length} more problems in this file` });
+    }
+    return out;
+  }
+
+  get hasErrors(): boolean {
+    return this.errorCount > 0;
+  }
+
+  private add(error: ContractError): void {
+    this.errorCount++;
+    if (this.errors.length < MAX_ERRORS_PER_FILE) this.errors.push(error);
+  }
+
+  private readHeader(record: readonly string[]): void {
+    const names = record.map((name, i) => (i === 0 ? name.replace(/^\uFEFF/, '') : name).trim());
+    this.indexes = this.columns.map((column) => {
+      const index = names.indexOf(column.name);
+      if (index < 0 && column.required) {
+        this.headerBroken = true;
+        this.add({ file: this.file, row: 1, column: column.name, message: 'required column is missing from the header' });
+      }
+      return index;
+    });
+  }
+
+  private readRecord(record: readonly string[], row: number): void {
+    const indexes = this.indexes!;
+    const values = new Array<string>(indexes.length);
+    let valid = true;
+    for (let c = 0; c < indexes.length; c++) {
+      const spec = this.columns[c]!;
+      const index = indexes[c]!;
+      let value = index < 0 ? '' : (record[index] ?? '').trim();
+      const problem = value === '' ? (spec.required ? 'a value is required here but it is blank' : null) : checkValue(spec.kind, value);
+      if (problem !== null) {
+        valid = false;
+        this.add({ file: this.file, row, column: spec.name, message: problem });
+      } else if (typeof spec.kind === 'object') {
+        value = value.toLowerCase();
+      }
+      values[c] = value;
+    }
+    if (!valid) return;
+    this.sink(values, row, (column, message) => this.add({ file: this.file, row, column, message }));
+  }
+}
+
+function checkValue(kind: ColumnKind, value: string): string | null {
+  if (kind === 'text') return null;
+  if (kind === 'decimal') {
+    return PLAIN_DECIMAL.test(value) ? null : `"${value}" is not a plain decimal (an optional -, digits, at most 4 places after a .)`;
+  }
+  if (kind === 'date') return parseIsoDate(value) === null ? `"${value}" is not a real date in YYYY-MM-DD form` : null;
+  return kind.set.includes(value.toLowerCase()) ? null : `"${value}" is not one of ${kind.set.join(', ')}`;
+}
+
+/** A blank line (or a row of empty cells) is no record; the row number still advances as a spreadsheet shows it. */
+function isBlankRecord(record: readonly string[]): boolean {
+  for (const cell of record) if (cell.trim() !== '') return false;
+  return true;
+}

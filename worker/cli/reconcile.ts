@@ -1,0 +1,67 @@
+/**
+ * `npm run -s reconcile -- --bundle DIR [--decisions FILE]`: prints the §8 report as JSON.
+ * Exit 2, with one line per problem on stderr and nothing on stdout, when the input breaks the
+ * contract (§9) or a folder or file cannot be read; exit 1 only for a bug.
+ */
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatContractError } from '../bundle/contractError';
+import { FILES } from '../bundle/schema';
+import { reconcileFiles, type BundleFiles } from '../reconcileFiles';
+
+const USAGE = 'usage: reconcile --bundle DIR [--decisions FILE]';
+const BUNDLE_FILES = new Set<string>(Object.values(FILES));
+
+class InputProblem extends Error {}
+
+async function readBundleFolder(dir: string): Promise<BundleFiles> {
+  const info = await stat(dir).catch(() => null);
+  if (!info) throw new InputProblem(`${dir}: bundle folder not found`);
+  if (!info.isDirectory()) throw new InputProblem(`${dir}: not a folder (--bundle takes the bundle's folder)`);
+  const files: BundleFiles = {};
+  for (const name of await readdir(dir)) {
+    if (BUNDLE_FILES.has(name)) files[name] = await readFile(join(dir, name), 'utf8');
+  }
+  return files;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let values: { bundle?: string; decisions?: string };
+  try {
+    ({ values } = parseArgs({ args: argv, options: { bundle: { type: 'string' }, decisions: { type: 'string' } }, strict: true }));
+  } catch (e) {
+    throw new InputProblem(`${(e as Error).message}\n${USAGE}`);
+  }
+  if (!values.bundle) throw new InputProblem(USAGE);
+  const files = await readBundleFolder(values.bundle);
+  let decisions: { name: string; text: string } | undefined;
+  if (values.decisions) {
+    const text = await readFile(values.decisions, 'utf8').catch(() => null);
+    if (text === null) throw new InputProblem(`${values.decisions}: decisions file not found`);
+    decisions = { name: basename(values.decisions), text };
+  }
+  const result = reconcileFiles(files, { decisions });
+  if (!result.ok) {
+    process.stderr.write(result.errors.map(formatContractError).join('\n') + '\n');
+    return 2;
+  }
+  for (const note of result.notes) process.stderr.write(`note: ${note}\n`);
+  process.stdout.write(JSON.stringify(result.report, null, 2) + '\n');
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof InputProblem) {
+      process.stderr.write(`${error.message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`reconcile: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,115 @@
+import { foldCase } from './dictionary';
+import type { Bundle, ClientMapEntry, ServiceRule } from './model';
+
+/** How spec §2 settles a usage row (first that applies). */
+export const EXCLUDED_CLIENT = 0;
+export const UNMAPPED = 1;
+export const EXCLUDED_RULE = 2;
+export const MAPPED = 3;
+export const UNACCOUNTED = 4;
+
+export interface Resolution {
+  /** Per usage row: one of the constants above. */
+  kind: Uint8Array;
+  /** Per usage row: the PSA client id index (into clientIds) for MAPPED/UNACCOUNTED/EXCLUDED_RULE rows, else -1. */
+  client: Int32Array;
+  /** Per usage row: the index of the deciding service_map rule, else -1. */
+  rule: Int32Array;
+}
+
+/**
+ * `*` matches any run of characters and nothing else is special: every other character is
+ * escaped, so product names like "Plan (1) [EU] $5+" match themselves. Case-insensitive
+ * by folding both sides, and [\s\S] so a quoted line break in a product still matches.
+ */
+export function compilePattern(pattern: string): RegExp {
+  const parts = pattern.toLowerCase().split('*').map((part) => part.replace(/[\\^$.|?+()[\]{}]/g, '\\$&'));
+  return new RegExp(`^${parts.join('[\\s\\S]*')}$`);
+}
+
+/** Index of the first rule (file order) that decides a product/category of an integration, or -1. */
+export function firstMatchingRule(rules: readonly ServiceRule[], compiled: readonly RegExp[], integrationId: string, product: string, category: string): number {
+  const productLower = product.toLowerCase();
+  const categoryLower = category.toLowerCase();
+  for (let r = 0; r < rules.length; r++) {
+    const rule = rules[r]!;
+    if (rule.integrationId !== integrationId) continue;
+    if (rule.category !== '' && rule.category.toLowerCase() !== categoryLower) continue;
+    if (compiled[r]!.test(productLower)) return r;
+  }
+  return -1;
+}
+
+/**
+ * Resolves every usage row. Rule matching depends only on (integration, product, category),
+ * which have few distinct values, so each combination is decided once and cached.
+ */
+export function resolveUsage(bundle: Bundle, clientIndex: (clientId: string) => number): Resolution {
+  const { usage, serviceMap } = bundle;
+  const n = usage.length;
+  const kind = new Uint8Array(n);
+  const client = new Int32Array(n).fill(-1);
+  const rule = new Int32Array(n).fill(-1);
+
+  const mapByIntegration = new Map<string, Map<string, ClientMapEntry>>();
+  for (const entry of bundle.clientMap) {
+    let byExternal = mapByIntegration.get(entry.integrationId);
+    if (!byExternal) mapByIntegration.set(entry.integrationId, (byExternal = new Map()));
+    byExternal.set(entry.externalClientId, entry);
+  }
+
+  const integrations = usage.integrationId.values;
+  const externals = usage.externalClientId.values;
+  // Per (integration code, external client code): -2 excluded, -1 unmapped, else client index.
+  const clientCache = new Map<number, number>();
+  const clientOf = (integrationCode: number, externalCode: number): number => {
+    const key = integrationCode * externals.length + externalCode;
+    let cached = clientCache.get(key);
+    if (cached === undefined) {
+      const entry = mapByIntegration.get(integrations[integrationCode]!)?.get(externals[externalCode]!);
+      cached = !entry ? -1 : entry.status === 'excluded' ? -2 : clientIndex(entry.psaClientId);
+      clientCache.set(key, cached);
+    }
+    return cached;
+  };
+
+  const compiled = serviceMap.map((r) => compilePattern(r.product));
+  const products = foldCase(usage.product.values);
+  const categories = foldCase(usage.category.values);
+  const productCount = products.folded.values.length;
+  const categoryCount = categories.folded.values.length;
+  const ruleCache = new Map<number, number>();
+  const ruleOf = (integrationCode: number, productCode: number, categoryCode: number): number => {
+    const p = products.ofCode[productCode]!;
+    const c = categories.ofCode[categoryCode]!;
+    const key = (integrationCode * productCount + p) * categoryCount + c;
+    let cached = ruleCache.get(key);
+    if (cached === undefined) {
+      cached = firstMatchingRule(serviceMap, compiled, integrations[integrationCode]!, products.folded.values[p]!, categories.folded.values[c]!);
+      ruleCache.set(key, cached);
+    }
+    return cached;
+  };
+
+  const integrationCodes = usage.integrationId.codes;
+  const externalCodes = usage.externalClientId.codes;
+  const productCodes = usage.product.codes;
+  const categoryCodes = usage.category.codes;
+  for (let i = 0; i < n; i++) {
+    const integrationCode = integrationCodes[i]!;
+    const c = clientOf(integrationCode, externalCodes[i]!);
+    if (c === -2) {
+      kind[i] = EXCLUDED_CLIENT;
+      continue;
+    }
+    if (c === -1) {
+      kind[i] = UNMAPPED;
+      continue;
+    }
+    client[i] = c;
+    const r = ruleOf(integrationCode, productCodes[i]!, categoryCodes[i]!);
+    rule[i] = r;
+    kind[i] = r < 0 ? UNACCOUNTED : serviceMap[r]!.action === 'exclude' ? EXCLUDED_RULE : MAPPED;
+  }
+  return { kind, client, rule };
+}

@@ -1,0 +1,87 @@
+import { valueAt } from './dictionary';
+import { NO_DAY, type Bundle } from './model';
+import { MAPPED, UNACCOUNTED, UNMAPPED, type Resolution } from './resolve';
+
+/** Spec §3 "Unaccounted": rows of mapped clients that no rule decides, per (client, integration, product). */
+export interface UnaccountedGroup {
+  clientIndex: number;
+  integrationId: string;
+  /** The first spelling seen; grouping is case-insensitive like every product comparison. */
+  product: string;
+  records: number;
+}
+
+export function unaccountedGroups(bundle: Bundle, resolution: Resolution): UnaccountedGroup[] {
+  const { usage } = bundle;
+  const groups = new Map<string, UnaccountedGroup>();
+  for (let i = 0; i < usage.length; i++) {
+    if (resolution.kind[i] !== UNACCOUNTED) continue;
+    const clientIndex = resolution.client[i]!;
+    const integrationId = valueAt(usage.integrationId, i);
+    const product = valueAt(usage.product, i);
+    const key = `${clientIndex}\u0000${integrationId}\u0000${product.toLowerCase()}`;
+    const group = groups.get(key);
+    if (group) group.records++;
+    else groups.set(key, { clientIndex, integrationId, product, records: 1 });
+  }
+  return [...groups.values()];
+}
+
+export interface UnmappedClient {
+  integrationId: string;
+  externalClientId: string;
+  externalClientName: string;
+  records: number;
+}
+
+/** Spec §3 "Unmapped clients", with the last non-blank external name in file order. */
+export function unmappedClients(bundle: Bundle, resolution: Resolution): UnmappedClient[] {
+  const { usage } = bundle;
+  const out = new Map<string, UnmappedClient>();
+  for (let i = 0; i < usage.length; i++) {
+    if (resolution.kind[i] !== UNMAPPED) continue;
+    const integrationId = valueAt(usage.integrationId, i);
+    const externalClientId = valueAt(usage.externalClientId, i);
+    const name = valueAt(usage.externalClientName, i);
+    const key = `${integrationId}\u0000${externalClientId}`;
+    let entry = out.get(key);
+    if (!entry) out.set(key, (entry = { integrationId, externalClientId, externalClientName: '', records: 0 }));
+    entry.records++;
+    if (name !== '') entry.externalClientName = name;
+  }
+  return [...out.values()];
+}
+
+/** Spec §4 seat_count: distinct seats per client over rows resolved to it, rows ignored by an exclude rule aside. */
+export function seatsPerClient(resolution: Resolution, seat: Int32Array): Map<number, number> {
+  const sets = new Map<number, Set<number>>();
+  for (let i = 0; i < seat.length; i++) {
+    const k = resolution.kind[i];
+    if (k !== MAPPED && k !== UNACCOUNTED) continue;
+    const clientIndex = resolution.client[i]!;
+    let set = sets.get(clientIndex);
+    if (!set) sets.set(clientIndex, (set = new Set()));
+    set.add(seat[i]!);
+  }
+  return new Map([...sets].map(([clientIndex, set]) => [clientIndex, set.size]));
+}
+
+export interface InactiveSeat {
+  row: number;
+  clientIndex: number;
+  daysInactive: number;
+}
+
+/** Spec §5: rows of mapped clients, not excluded by a rule, last active more than inactiveAfterDays days before the date of asOf. */
+export function inactiveSeats(bundle: Bundle, resolution: Resolution, asOfDay: number): InactiveSeat[] {
+  const out: InactiveSeat[] = [];
+  const lastActive = bundle.usage.lastActive;
+  const limit = bundle.settings.inactiveAfterDays;
+  for (let i = 0; i < lastActive.length; i++) {
+    const k = resolution.kind[i];
+    if ((k !== MAPPED && k !== UNACCOUNTED) || lastActive[i] === NO_DAY) continue;
+    const daysInactive = asOfDay - lastActive[i]!;
+    if (daysInactive > limit) out.push({ row: i, clientIndex: resolution.client[i]!, daysInactive });
+  }
+  return out;
+}
