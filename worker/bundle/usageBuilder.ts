@@ -2,6 +2,7 @@ import { parseUnits, UNIT } from '../engine/decimal';
 import { parseIsoDate } from '../engine/dates';
 import { Dictionary } from '../engine/dictionary';
 import { NO_DAY, type UsageTable } from '../engine/model';
+import { StringIds } from '../engine/stringIds';
 
 /** BigInt64Array wraps silently past ±2^63; refuse such quantities instead. */
 const MAX_UNITS = 1n << 62n;
@@ -15,6 +16,8 @@ export class UsageBuilder {
   private readonly category = new Dictionary();
   private readonly codes = { integration: [] as number[], externalClient: [] as number[], externalName: [] as number[], product: [] as number[], category: [] as number[] };
   private readonly recordIds: string[] = [];
+  private readonly seatIds = new StringIds(1 << 16);
+  private readonly seats: number[] = [];
   private readonly quantities: bigint[] = [];
   private readonly lastActive: number[] = [];
 
@@ -25,7 +28,9 @@ export class UsageBuilder {
       report('quantity', `"${quantity}" is too large`);
       return;
     }
-    this.codes.integration.push(this.integration.code(integrationId));
+    const integrationCode = this.integration.code(integrationId);
+    this.codes.integration.push(integrationCode);
+    this.seats.push(this.seatIds.id(integrationCode, recordId));
     this.codes.externalClient.push(this.externalClient.code(externalClientId));
     this.codes.externalName.push(this.externalName.code(externalName));
     this.codes.product.push(this.product.code(product));
@@ -46,6 +51,8 @@ export class UsageBuilder {
       category: { values: this.category.values, codes: Uint32Array.from(this.codes.category) },
       quantity: BigInt64Array.from(this.quantities),
       lastActive: Int32Array.from(this.lastActive),
+      seat: Int32Array.from(this.seats),
+      seatCount: this.seatIds.size,
     };
   }
 }

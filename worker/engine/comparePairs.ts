@@ -4,6 +4,7 @@ import type { Bundle, PsaLine } from './model';
 import type { DiscrepancyType } from './report.types';
 import { MAPPED, type Resolution } from './resolve';
 import { rateChain, type EstimateSources, type Rate } from './rateChain';
+import { countSeatsPerKey } from './seats';
 
 /** One (client, compared service) of spec §3, whether or not its quantities differ. */
 export interface Pair {
@@ -26,7 +27,9 @@ export interface Pair {
 }
 
 interface UsageSide {
-  seats: Set<number>;
+  clientIndex: number;
+  serviceId: string;
+  records: number;
   quantity: bigint;
   integrations: Set<number>;
   rows: number;
@@ -37,18 +40,19 @@ export function comparedServices(bundle: Bundle): Set<string> {
   return new Set(bundle.serviceMap.filter((r) => r.action === 'map').map((r) => r.psaServiceId));
 }
 
+const pairKey = (clientIndex: number, serviceId: string) => `${clientIndex}\u0000${serviceId}`;
+
 export function comparePairs(
   bundle: Bundle,
   resolution: Resolution,
-  seat: Int32Array,
+  bySeat: { order: Int32Array; start: Int32Array },
   clients: Dictionary,
   currentLines: readonly PsaLine[],
   sources: EstimateSources,
 ): Pair[] {
   const compared = comparedServices(bundle);
-  const pairKey = (clientIndex: number, serviceId: string) => `${clientIndex}\u0000${serviceId}`;
   const linesOf = new Map<string, PsaLine[]>();
-  const clientOfKey = new Map<string, [number, string]>();
+  const pairOf = new Map<string, [number, string]>();
   for (const line of currentLines) {
     if (!compared.has(line.serviceId)) continue;
     const clientIndex = clients.code(line.clientId);
@@ -56,20 +60,26 @@ export function comparePairs(
     let list = linesOf.get(key);
     if (!list) {
       linesOf.set(key, (list = []));
-      clientOfKey.set(key, [clientIndex, line.serviceId]);
+      pairOf.set(key, [clientIndex, line.serviceId]);
     }
     list.push(line);
   }
 
-  const usageOf = usageByPair(bundle, resolution, seat, pairKey, clientOfKey);
+  const usageOf = new Map<string, UsageSide>();
+  for (const side of usageByPair(bundle, resolution, bySeat)) {
+    const key = pairKey(side.clientIndex, side.serviceId);
+    usageOf.set(key, side);
+    if (!pairOf.has(key)) pairOf.set(key, [side.clientIndex, side.serviceId]);
+  }
+
   const integrationNames = bundle.usage.integrationId.values;
   const pairs: Pair[] = [];
-  for (const [key, [clientIndex, serviceId]] of clientOfKey) {
+  for (const [key, [clientIndex, serviceId]] of pairOf) {
     const lines = linesOf.get(key) ?? [];
     const used = usageOf.get(key);
     let invoicedQty = 0n;
     for (const line of lines) invoicedQty += line.quantity;
-    const systemCount = used ? BigInt(used.seats.size) * UNIT + used.quantity : 0n;
+    const systemCount = used ? BigInt(used.records) * UNIT + used.quantity : 0n;
     const qtyDelta = systemCount - invoicedQty;
     const rate = rateChain(serviceId, lines, sources);
     // qty (× 10^4) × rate (cents) has 6 places of a currency unit; cents = / 10^4.
@@ -81,40 +91,47 @@ export function comparePairs(
   return pairs;
 }
 
-/** Spec §3 system_count: distinct (integration_id, record_id) under `records` rules plus Σ quantity under `quantity` rules. */
-function usageByPair(
-  bundle: Bundle,
-  resolution: Resolution,
-  seat: Int32Array,
-  pairKey: (clientIndex: number, serviceId: string) => string,
-  clientOfKey: Map<string, [number, string]>,
-): Map<string, UsageSide> {
+/**
+ * Spec §3 system_count per pair: distinct (integration_id, record_id) under `records` rules plus
+ * Σ quantity under `quantity` rules. Distinct seats are counted seat by seat: each seat adds one
+ * to every distinct pair among its own rows.
+ */
+function usageByPair(bundle: Bundle, resolution: Resolution, bySeat: { order: Int32Array; start: Int32Array }): UsageSide[] {
   const { kind, client, rule } = resolution;
   const rules = bundle.serviceMap;
-  const byNumber = new Map<number, UsageSide>();
-  const out = new Map<string, UsageSide>();
-  const ruleCount = rules.length;
+  const sides: UsageSide[] = [];
+  const sideOfService = new Map<string, number>(); // `${client}\0${service}` → side index
+  const sideOfClientRule = new Map<number, number>(); // client × rules + rule → side index
+  const rowSide = new Int32Array(kind.length).fill(-1); // for `records` rows only
   const integrationCodes = bundle.usage.integrationId.codes;
   const quantity = bundle.usage.quantity;
+  let lastKey = -1;
+  let lastSide = -1;
   for (let i = 0; i < kind.length; i++) {
     if (kind[i] !== MAPPED) continue;
     const r = rule[i]!;
-    const numberKey = client[i]! * ruleCount + r;
-    let side = byNumber.get(numberKey);
-    if (!side) {
+    const key = client[i]! * rules.length + r;
+    let s = key === lastKey ? lastSide : sideOfClientRule.get(key);
+    if (s === undefined) {
       const serviceId = rules[r]!.psaServiceId;
-      const key = pairKey(client[i]!, serviceId);
-      side = out.get(key);
-      if (!side) {
-        out.set(key, (side = { seats: new Set(), quantity: 0n, integrations: new Set(), rows: 0 }));
-        if (!clientOfKey.has(key)) clientOfKey.set(key, [client[i]!, serviceId]);
+      const serviceKey = pairKey(client[i]!, serviceId);
+      s = sideOfService.get(serviceKey);
+      if (s === undefined) {
+        s = sides.length;
+        sides.push({ clientIndex: client[i]!, serviceId, records: 0, quantity: 0n, integrations: new Set(), rows: 0 });
+        sideOfService.set(serviceKey, s);
       }
-      byNumber.set(numberKey, side);
+      sideOfClientRule.set(key, s);
     }
+    lastKey = key;
+    lastSide = s;
+    const side = sides[s]!;
     side.rows++;
     side.integrations.add(integrationCodes[i]!);
-    if (rules[r]!.count === 'records') side.seats.add(seat[i]!);
+    if (rules[r]!.count === 'records') rowSide[i] = s;
     else side.quantity += quantity[i]!;
   }
-  return out;
+
+  countSeatsPerKey(bySeat, (row) => rowSide[row]!, (s) => sides[s]!.records++);
+  return sides;
 }

@@ -5,7 +5,7 @@
  */
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|z|[+-]\d{2}:?\d{2})?$/;
+const TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|z|[+-]\d{2}:?\d{2})?$/;
 const MS_PER_DAY = 86_400_000;
 
 function dayNumber(year: number, month: number, day: number): number | null {
@@ -13,15 +13,26 @@ function dayNumber(year: number, month: number, day: number): number | null {
   return Date.UTC(year, month - 1, day) / MS_PER_DAY;
 }
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 export function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month !== 2) return MONTH_DAYS[month - 1]!;
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
 }
+
+// A usage file repeats a few hundred distinct dates a million times; remember them.
+const dateCache = new Map<string, number | null>();
 
 /** `YYYY-MM-DD` naming a real calendar day → day number; anything else → null. */
 export function parseIsoDate(text: string): number | null {
-  const m = DATE.exec(text);
-  if (!m) return null;
-  return dayNumber(Number(m[1]), Number(m[2]), Number(m[3]));
+  let day = dateCache.get(text);
+  if (day === undefined) {
+    const m = DATE.exec(text);
+    day = m ? dayNumber(Number(m[1]), Number(m[2]), Number(m[3])) : null;
+    if (dateCache.size > 50_000) dateCache.clear();
+    dateCache.set(text, day);
+  }
+  return day;
 }
 
 /** An ISO 8601 time (a date alone is midnight UTC; no offset means UTC) → epoch milliseconds. */

@@ -1,6 +1,9 @@
 import { foldCase } from './dictionary';
 import type { CodedColumn, UsageTable } from './model';
-import { seatIds } from './seats';
+import { rowsBySeat } from './seats';
+
+/** Above this many rows for one seat, duplicates are found with a Map instead of pairwise. */
+const PAIRWISE_LIMIT = 32;
 
 /**
  * Spec §1: a usage row's identity is (integration_id, record_id, product), the product
@@ -8,22 +11,41 @@ import { seatIds } from './seats';
  * own file position, so "last non-blank name seen" still follows file order.
  */
 export function dedupeUsage(usage: UsageTable): { usage: UsageTable; replaced: number } {
-  const { seat } = seatIds(usage);
-  const { folded, ofCode } = foldCase(usage.product.values);
-  const products = folded.values.length;
-  const lastRowOf = new Map<number, number>();
-  const productCodes = usage.product.codes;
-  for (let i = 0; i < usage.length; i++) {
-    lastRowOf.set(seat[i]! * products + ofCode[productCodes[i]!]!, i);
+  const { ofCode } = foldCase(usage.product.values);
+  const product = (row: number) => ofCode[usage.product.codes[row]!]!;
+  const { order, start } = rowsBySeat(usage);
+  const replacedRow = new Uint8Array(usage.length);
+  let replaced = 0;
+  for (let s = 0; s < usage.seatCount; s++) {
+    const from = start[s]!;
+    const to = start[s + 1]!;
+    if (to - from < 2) continue;
+    if (to - from <= PAIRWISE_LIMIT) {
+      for (let a = from; a < to - 1; a++) {
+        const p = product(order[a]!);
+        for (let b = a + 1; b < to; b++) {
+          if (product(order[b]!) === p) {
+            replacedRow[order[a]!] = 1;
+            replaced++;
+            break;
+          }
+        }
+      }
+    } else {
+      const seen = new Set<number>();
+      for (let a = to - 1; a >= from; a--) {
+        const p = product(order[a]!);
+        if (seen.has(p)) {
+          replacedRow[order[a]!] = 1;
+          replaced++;
+        } else seen.add(p);
+      }
+    }
   }
-  const replaced = usage.length - lastRowOf.size;
   if (replaced === 0) return { usage, replaced };
-
-  const keep = new Uint32Array(lastRowOf.size);
+  const keep = new Uint32Array(usage.length - replaced);
   let k = 0;
-  for (let i = 0; i < usage.length; i++) {
-    if (lastRowOf.get(seat[i]! * products + ofCode[productCodes[i]!]!) === i) keep[k++] = i;
-  }
+  for (let i = 0; i < usage.length; i++) if (replacedRow[i] === 0) keep[k++] = i;
   return { usage: selectRows(usage, keep), replaced };
 }
 
@@ -33,15 +55,17 @@ function selectColumn(column: CodedColumn, rows: Uint32Array): CodedColumn {
   return { values: column.values, codes };
 }
 
-/** The given rows of a table, in the given order. */
+/** The given rows of a table, in the given order; seat ids stay valid (a seat keeps at least one row). */
 export function selectRows(usage: UsageTable, rows: Uint32Array): UsageTable {
   const quantity = new BigInt64Array(rows.length);
   const lastActive = new Int32Array(rows.length);
+  const seat = new Int32Array(rows.length);
   const recordId = new Array<string>(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
     quantity[i] = usage.quantity[r]!;
     lastActive[i] = usage.lastActive[r]!;
+    seat[i] = usage.seat[r]!;
     recordId[i] = usage.recordId[r]!;
   }
   return {
@@ -54,5 +78,7 @@ export function selectRows(usage: UsageTable, rows: Uint32Array): UsageTable {
     category: selectColumn(usage.category, rows),
     quantity,
     lastActive,
+    seat,
+    seatCount: usage.seatCount,
   };
 }

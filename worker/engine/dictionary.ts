@@ -9,13 +9,20 @@ export class Dictionary {
     for (const value of initial) this.code(value);
   }
 
+  private lastValue: string | undefined;
+  private lastCode = -1;
+
   code(value: string): number {
+    // Exports list a client's rows together, so the previous value usually repeats.
+    if (value === this.lastValue) return this.lastCode;
     let code = this.index.get(value);
     if (code === undefined) {
       code = this.values.length;
       this.values.push(value);
       this.index.set(value, code);
     }
+    this.lastValue = value;
+    this.lastCode = code;
     return code;
   }
 

@@ -77,6 +77,13 @@ export interface UsageTable {
   quantity: BigInt64Array;
   /** Day number, or NO_DAY when unknown. */
   lastActive: Int32Array;
+  /**
+   * Derived: a dense id per distinct (integration_id, record_id), the "seat" that spec §3 and
+   * §4 count. Computed once when the table is built (see seats.ts), as hashing a million
+   * record ids is the costliest step of a reconciliation.
+   */
+  seat: Int32Array;
+  seatCount: number;
 }
 
 export type ClientMapStatus = 'mapped' | 'excluded';

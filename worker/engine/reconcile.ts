@@ -9,7 +9,7 @@ import type { Bundle, IntegrationSettings, PsaLine } from './model';
 import { medianRates } from './rateChain';
 import type { HealthStatus } from './report.types';
 import { resolveUsage, type Resolution } from './resolve';
-import { seatIds } from './seats';
+import { rowsBySeat } from './seats';
 import { inactiveSeats, seatsPerClient, unaccountedGroups, unmappedClients, type InactiveSeat, type UnaccountedGroup, type UnmappedClient } from './usageGroups';
 
 /** Everything the engine derives from a bundle; the §8 report and every screen read from this. */
@@ -19,7 +19,6 @@ export interface Reconciliation {
   /** Client ids by index: psa_clients first, then ids only lines or the client map name. */
   clientIds: string[];
   resolution: Resolution;
-  seat: Int32Array;
   currentLines: PsaLine[];
   pairs: Pair[];
   clients: ClientRow[];
@@ -41,17 +40,16 @@ export function reconcile(bundle: Bundle): Reconciliation {
   // Spec §3: a line is current when its inclusive period contains the date of asOf.
   const currentLines = bundle.lines.filter((l) => l.periodStart <= asOfDay && asOfDay <= l.periodEnd);
   const resolution = resolveUsage(bundle, (id) => clients.code(id));
-  const { seat } = seatIds(bundle.usage);
+  const bySeat = rowsBySeat(bundle.usage);
   const sources = { median: medianRates(currentLines), catalog: new Map(bundle.catalog.map((c) => [c.serviceId, c])) };
-  const pairs = comparePairs(bundle, resolution, seat, clients, currentLines, sources);
+  const pairs = comparePairs(bundle, resolution, bySeat, clients, currentLines, sources);
   const unaccounted = unaccountedGroups(bundle, resolution);
-  const seats = seatsPerClient(resolution, seat);
+  const seats = seatsPerClient(resolution, bySeat);
 
   return {
     asOfDay,
     clientIds: clients.values,
     resolution,
-    seat,
     currentLines,
     pairs,
     clients: clientRows({ clients, clientNames, currentLines, pairs, unaccounted, seats }),

@@ -1,24 +1,62 @@
 import type { UsageTable } from './model';
+import { StringIds } from './stringIds';
 
 /**
- * Numbers each distinct (integration_id, record_id): a "seat" (spec §3 counts records and
- * §4 counts seats by that pair). One Map per integration keyed by the raw record id avoids
- * building a million concatenated key strings.
+ * Numbers each distinct (integration_id, record_id): a "seat". For tables assembled from other
+ * tables; builders assign seats as rows arrive.
  */
-export function seatIds(usage: UsageTable): { seat: Int32Array; count: number } {
-  const perIntegration = usage.integrationId.values.map(() => new Map<string, number>());
+export function seatIds(usage: Omit<UsageTable, 'seat' | 'seatCount'>): { seat: Int32Array; seatCount: number } {
+  const ids = new StringIds(usage.length);
   const seat = new Int32Array(usage.length);
   const codes = usage.integrationId.codes;
-  let count = 0;
-  for (let i = 0; i < usage.length; i++) {
-    const map = perIntegration[codes[i]!]!;
-    const recordId = usage.recordId[i]!;
-    let id = map.get(recordId);
-    if (id === undefined) {
-      id = count++;
-      map.set(recordId, id);
+  for (let i = 0; i < usage.length; i++) seat[i] = ids.id(codes[i]!, usage.recordId[i]!);
+  return { seat, seatCount: ids.size };
+}
+
+/**
+ * Row indexes grouped by seat (a counting sort, rows in file order within a seat). Distinct
+ * counts then need no hash set: a seat's few rows are compared among themselves.
+ */
+export function rowsBySeat(usage: UsageTable): { order: Int32Array; start: Int32Array } {
+  const start = new Int32Array(usage.seatCount + 1);
+  for (let i = 0; i < usage.length; i++) start[usage.seat[i]! + 1]++;
+  for (let s = 0; s < usage.seatCount; s++) start[s + 1] += start[s]!;
+  const next = start.slice(0, usage.seatCount);
+  const order = new Int32Array(usage.length);
+  for (let i = 0; i < usage.length; i++) order[next[usage.seat[i]!]!++] = i;
+  return { order, start };
+}
+
+/** Above this many rows for one seat, distinct keys are found with a Set instead of pairwise. */
+const PAIRWISE_LIMIT = 32;
+
+/**
+ * Calls `onDistinct(key)` once per distinct key among each seat's rows: summed over seats, that
+ * is the number of distinct (key, seat), e.g. distinct records per pair or seats per client.
+ * `keyOf` returns -1 for rows that do not count.
+ */
+export function countSeatsPerKey(bySeat: { order: Int32Array; start: Int32Array }, keyOf: (row: number) => number, onDistinct: (key: number) => void): void {
+  const { order, start } = bySeat;
+  for (let seat = 0; seat + 1 < start.length; seat++) {
+    const from = start[seat]!;
+    const to = start[seat + 1]!;
+    if (to - from > PAIRWISE_LIMIT) {
+      const seen = new Set<number>();
+      for (let a = from; a < to; a++) {
+        const key = keyOf(order[a]!);
+        if (key >= 0 && !seen.has(key)) {
+          seen.add(key);
+          onDistinct(key);
+        }
+      }
+      continue;
     }
-    seat[i] = id;
+    for (let a = from; a < to; a++) {
+      const key = keyOf(order[a]!);
+      if (key < 0) continue;
+      let first = true;
+      for (let b = from; b < a && first; b++) first = keyOf(order[b]!) !== key;
+      if (first) onDistinct(key);
+    }
   }
-  return { seat, count };
 }

@@ -1,6 +1,7 @@
 import { valueAt } from './dictionary';
 import { NO_DAY, type Bundle } from './model';
 import { MAPPED, UNACCOUNTED, UNMAPPED, type Resolution } from './resolve';
+import { countSeatsPerKey } from './seats';
 
 /** Spec §3 "Unaccounted": rows of mapped clients that no rule decides, per (client, integration, product). */
 export interface UnaccountedGroup {
@@ -52,18 +53,16 @@ export function unmappedClients(bundle: Bundle, resolution: Resolution): Unmappe
   return [...out.values()];
 }
 
-/** Spec §4 seat_count: distinct seats per client over rows resolved to it, rows ignored by an exclude rule aside. */
-export function seatsPerClient(resolution: Resolution, seat: Int32Array): Map<number, number> {
-  const sets = new Map<number, Set<number>>();
-  for (let i = 0; i < seat.length; i++) {
-    const k = resolution.kind[i];
-    if (k !== MAPPED && k !== UNACCOUNTED) continue;
-    const clientIndex = resolution.client[i]!;
-    let set = sets.get(clientIndex);
-    if (!set) sets.set(clientIndex, (set = new Set()));
-    set.add(seat[i]!);
-  }
-  return new Map([...sets].map(([clientIndex, set]) => [clientIndex, set.size]));
+/**
+ * Spec §4 seat_count: distinct seats per client over rows resolved to it, rows ignored by an
+ * exclude rule aside. Counted seat by seat, like system_count.
+ */
+export function seatsPerClient(resolution: Resolution, bySeat: { order: Int32Array; start: Int32Array }): Map<number, number> {
+  const { kind, client } = resolution;
+  const counts = new Map<number, number>();
+  const clientOf = (row: number) => (kind[row] === MAPPED || kind[row] === UNACCOUNTED ? client[row]! : -1);
+  countSeatsPerKey(bySeat, clientOf, (c) => counts.set(c, (counts.get(c) ?? 0) + 1));
+  return counts;
 }
 
 export interface InactiveSeat {
