@@ -15,7 +15,10 @@ export interface ColumnSpec {
   kind: ColumnKind;
 }
 
-/** Receives a valid row: values in spec column order, trimmed; set values lower-cased; absent columns ''. */
+/**
+ * Receives a valid row: values in spec column order, trimmed; set values lower-cased; absent
+ * columns ''. The array is reused for the next row: read it, don't keep it.
+ */
 export type RowSink = (values: string[], row: number, report: (column: string, message: string) => void) => void;
 
 /** More errors than this per file are summarised, so a broken million-row file stays readable. */
@@ -25,6 +28,8 @@ const PLAIN_DECIMAL = /^-?\d+(\.\d{1,4})?$/;
 
 export class TableReader {
   private indexes: number[] | null = null;
+  private values: string[] = [];
+  private readonly checks: (Check | null)[];
   private headerBroken = false;
   private nextRow = 1;
   private readonly errors: ContractError[] = [];
@@ -34,7 +39,9 @@ export class TableReader {
     readonly file: string,
     private readonly columns: readonly ColumnSpec[],
     private readonly sink: RowSink,
-  ) {}
+  ) {
+    this.checks = columns.map((column) => checkFor(column.kind));
+  }
 
   /** Feeds parsed records in file order; the very first record is the header. */
   push(records: readonly string[][]): void {
@@ -74,6 +81,7 @@ export class TableReader {
 
   private readHeader(record: readonly string[]): void {
     const names = record.map((name, i) => (i === 0 ? name.replace(/^\uFEFF/, '') : name).trim());
+    this.values = new Array<string>(this.columns.length).fill('');
     this.indexes = this.columns.map((column) => {
       const index = names.indexOf(column.name);
       if (index < 0 && column.required) {
@@ -86,33 +94,50 @@ export class TableReader {
 
   private readRecord(record: readonly string[], row: number): void {
     const indexes = this.indexes!;
-    const values = new Array<string>(indexes.length);
+    const values = this.values;
     let valid = true;
     for (let c = 0; c < indexes.length; c++) {
-      const spec = this.columns[c]!;
       const index = indexes[c]!;
-      let value = index < 0 ? '' : (record[index] ?? '').trim();
-      const problem = value === '' ? (spec.required ? 'a value is required here but it is blank' : null) : checkValue(spec.kind, value);
-      if (problem !== null) {
-        valid = false;
-        this.add({ file: this.file, row, column: spec.name, message: problem });
-      } else if (typeof spec.kind === 'object') {
-        value = value.toLowerCase();
-      }
+      const value = index < 0 ? '' : (record[index] ?? '').trim();
       values[c] = value;
+      if (value === '') {
+        if (this.columns[c]!.required) {
+          valid = false;
+          this.add({ file: this.file, row, column: this.columns[c]!.name, message: 'a value is required here but it is blank' });
+        }
+        continue;
+      }
+      const check = this.checks[c];
+      if (check === null || check === undefined) continue;
+      const problem = check(value);
+      if (problem === null) continue;
+      if (typeof problem === 'object') {
+        values[c] = problem.value;
+        continue;
+      }
+      valid = false;
+      this.add({ file: this.file, row, column: this.columns[c]!.name, message: problem });
     }
     if (!valid) return;
     this.sink(values, row, (column, message) => this.add({ file: this.file, row, column, message }));
   }
 }
 
-function checkValue(kind: ColumnKind, value: string): string | null {
+/** A problem message, null when fine, or a normalised value (set members are lower-cased). */
+type Check = (value: string) => string | null | { value: string };
+
+// One small function per column kind, chosen once per file, keeps the per-cell path monomorphic.
+function checkFor(kind: ColumnKind): Check | null {
   if (kind === 'text') return null;
   if (kind === 'decimal') {
-    return PLAIN_DECIMAL.test(value) ? null : `"${value}" is not a plain decimal (an optional -, digits, at most 4 places after a .)`;
+    return (value) => (PLAIN_DECIMAL.test(value) ? null : `"${value}" is not a plain decimal (an optional -, digits, at most 4 places after a .)`);
   }
-  if (kind === 'date') return parseIsoDate(value) === null ? `"${value}" is not a real date in YYYY-MM-DD form` : null;
-  return kind.set.includes(value.toLowerCase()) ? null : `"${value}" is not one of ${kind.set.join(', ')}`;
+  if (kind === 'date') return (value) => (parseIsoDate(value) === null ? `"${value}" is not a real date in YYYY-MM-DD form` : null);
+  const members = new Set(kind.set);
+  return (value) => {
+    const lower = value.toLowerCase();
+    return members.has(lower) ? { value: lower } : `"${value}" is not one of ${kind.set.join(', ')}`;
+  };
 }
 
 /** A blank line (or a row of empty cells) is no record; the row number still advances as a spreadsheet shows it. */

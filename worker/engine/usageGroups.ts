@@ -1,4 +1,4 @@
-import { valueAt } from './dictionary';
+import { foldCase, valueAt } from './dictionary';
 import { NO_DAY, type Bundle } from './model';
 import { MAPPED, UNACCOUNTED, UNMAPPED, type Resolution } from './resolve';
 import { countSeatsPerKey } from './seats';
@@ -14,16 +14,19 @@ export interface UnaccountedGroup {
 
 export function unaccountedGroups(bundle: Bundle, resolution: Resolution): UnaccountedGroup[] {
   const { usage } = bundle;
-  const groups = new Map<string, UnaccountedGroup>();
+  const products = foldCase(usage.product.values);
+  const integrationCount = usage.integrationId.values.length;
+  const productCount = products.folded.values.length;
+  const groups = new Map<number, UnaccountedGroup>();
   for (let i = 0; i < usage.length; i++) {
     if (resolution.kind[i] !== UNACCOUNTED) continue;
     const clientIndex = resolution.client[i]!;
-    const integrationId = valueAt(usage.integrationId, i);
-    const product = valueAt(usage.product, i);
-    const key = `${clientIndex}\u0000${integrationId}\u0000${product.toLowerCase()}`;
+    const integrationCode = usage.integrationId.codes[i]!;
+    const productCode = usage.product.codes[i]!;
+    const key = (clientIndex * integrationCount + integrationCode) * productCount + products.ofCode[productCode]!;
     const group = groups.get(key);
     if (group) group.records++;
-    else groups.set(key, { clientIndex, integrationId, product, records: 1 });
+    else groups.set(key, { clientIndex, integrationId: usage.integrationId.values[integrationCode]!, product: usage.product.values[productCode]!, records: 1 });
   }
   return [...groups.values()];
 }

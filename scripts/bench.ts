@@ -1,0 +1,68 @@
+/**
+ * `npm run bench`: the numbers the README quotes.
+ *  1. CLI: reconcile a generated bundle of ~1,000,000 usage rows (~100 MB of CSV); wall time
+ *     and peak memory of the whole process (target: < 3 s, < 1.5 GB on 2 cores).
+ *  2. Decimal choice: parse and sum a million 4-place quantities with scaled BigInt (ours)
+ *     and with big.js (the usual decimal library).
+ * Options: --rows N (default 1000000), --runs N (default 3).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import Big from 'big.js';
+import { parseUnits } from '../worker/engine/decimal';
+import { generateDemoBundle } from '../worker/demo/generateDemo';
+
+const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '3' } } });
+const rows = Number(values.rows);
+const runs = Number(values.runs);
+const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+function writeBundle(dir: string): number {
+  mkdirSync(dir, { recursive: true });
+  const started = performance.now();
+  const files = generateDemoBundle({ clients: Math.max(36, Math.round(rows / 500)), usageRows: rows });
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  console.log(`generated ${rows.toLocaleString('en-US')} usage rows (${mb(statSync(join(dir, 'usage.csv')).size)} MB usage.csv) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return statSync(join(dir, 'usage.csv')).size;
+}
+
+function benchCli(dir: string): void {
+  const walls: number[] = [];
+  const peaks: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const started = performance.now();
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--import', './scripts/report-rusage.mjs', 'worker/cli/reconcile.ts', '--bundle', dir], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 30,
+    });
+    walls.push((performance.now() - started) / 1000);
+    if (child.status !== 0) throw new Error(`reconcile exited ${child.status}: ${child.stderr}`);
+    const kb = Number(/BENCH maxrss_kb=(\d+)/.exec(child.stderr)?.[1] ?? NaN);
+    peaks.push(kb * 1024);
+    const report = JSON.parse(child.stdout) as { clients: unknown[]; discrepancies: unknown[]; inactive_seats: unknown[] };
+    if (run === 0) console.log(`report: ${report.clients.length} clients, ${report.discrepancies.length} discrepancies, ${report.inactive_seats.length} inactive seats`);
+  }
+  console.log(`reconcile CLI (${runs} runs): wall median ${median(walls).toFixed(2)} s (min ${Math.min(...walls).toFixed(2)}, max ${Math.max(...walls).toFixed(2)}), peak RSS ${mb(Math.max(...peaks))} MB`);
+}
+
+function benchDecimals(): void {
+  const texts = Array.from({ length: 1_000_000 }, (_, i) => `${i % 5000}.${String(i % 10_000).padStart(4, '0')}`);
+  let started = performance.now();
+  let units = 0n;
+  for (const t of texts) units += parseUnits(t)!;
+  const bigintMs = performance.now() - started;
+  started = performance.now();
+  let big = new Big(0);
+  for (const t of texts) big = big.plus(new Big(t));
+  const bigJsMs = performance.now() - started;
+  if (big.times(10_000).toFixed(0) !== units.toString()) throw new Error('decimal implementations disagree');
+  console.log(`1,000,000 parse+sum: scaled BigInt ${bigintMs.toFixed(0)} ms, big.js ${bigJsMs.toFixed(0)} ms (same total ${big.toFixed(4)})`);
+}
+
+const dir = join('bench-out', `bundle-${rows}`);
+writeBundle(dir);
+benchCli(dir);
+benchDecimals();
