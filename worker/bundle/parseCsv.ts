@@ -10,7 +10,11 @@ const CHUNK_CHARS = 4 << 20;
  * misread a one-column file.
  */
 export function feedCsvText(text: string, reader: TableReader): void {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  // The line break that ends the last record is not a further (empty) row: dropping it keeps
+  // the row count exact, which a file parsed in parts relies on to number rows.
+  const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const end = text.endsWith('\r\n') ? text.length - 2 : text.endsWith('\n') || text.endsWith('\r') ? text.length - 1 : text.length;
+  const body = start === 0 && end === text.length ? text : text.slice(start, end);
   let rowsBefore = 0;
   Papa.parse<string[]>(body, {
     delimiter: ',',

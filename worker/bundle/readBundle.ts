@@ -2,10 +2,9 @@ import { dedupeUsage } from '../engine/dedupeUsage';
 import type { Bundle } from '../engine/model';
 import type { ContractError } from './contractError';
 import { feedCsvText } from './parseCsv';
-import { FILES, REQUIRED_FILES, USAGE_COLUMNS } from './schema';
+import { readUsageText, type UsagePart } from './readUsage';
+import { FILES, REQUIRED_FILES } from './schema';
 import { catalogBuilder, clientMapBuilder, clientsBuilder, decisionsBuilder, linesBuilder, serviceMapBuilder, type TableBuilder } from './tableBuilders';
-import { TableReader } from './tableReader';
-import { UsageBuilder } from './usageBuilder';
 import { parseWorkspaceJson } from './workspaceJson';
 
 /** File name → UTF-8 text (a BOM is allowed). */
@@ -18,6 +17,8 @@ export type ReadResult =
 export interface ReadOptions {
   /** A decisions file given apart from the bundle (CLI --decisions); it replaces decisions.csv. */
   decisions?: { name: string; text: string };
+  /** usage.csv already parsed (e.g. in parallel, see worker/cli/parallelUsage.ts); files['usage.csv'] is then only checked for presence. */
+  usage?: UsagePart;
 }
 
 /**
@@ -47,13 +48,11 @@ export function readBundle(files: BundleFiles, options: ReadOptions = {}): ReadR
   const decisionFile = options.decisions ?? (files[FILES.decisions] !== undefined ? { name: FILES.decisions, text: files[FILES.decisions]! } : undefined);
   const decisions = decisionFile ? read(decisionFile.text, decisionsBuilder(decisionFile.name)) : [];
 
-  const usageRows = new UsageBuilder();
-  const usageReader = new TableReader(FILES.usage, USAGE_COLUMNS, (values, _row, report) => usageRows.add(values, report));
-  feedCsvText(files[FILES.usage]!, usageReader);
-  errors.push(...usageReader.finish());
+  const usagePart = options.usage ?? readUsageText(files[FILES.usage]!);
+  errors.push(...usagePart.errors);
 
   if (errors.length > 0 || !workspace.ok) return { ok: false, errors };
-  const { usage, replaced } = dedupeUsage(usageRows.build());
+  const { usage, replaced } = dedupeUsage(usagePart.builder.build());
   const notes = replaced > 0 ? [`${FILES.usage}: ${replaced} ${replaced === 1 ? 'row was' : 'rows were'} replaced by a later row with the same identity (integration_id, record_id, product)`] : [];
   return { ok: true, bundle: { settings: workspace.settings, clients, lines, catalog, usage, clientMap, serviceMap, decisions }, notes };
 }

@@ -70,6 +70,11 @@ export class TableReader {
     return out;
   }
 
+  /** Rows seen so far, header and blank lines included. */
+  get rowsRead(): number {
+    return this.nextRow - 1;
+  }
+
   get hasErrors(): boolean {
     return this.errorCount > 0;
   }

@@ -8,6 +8,7 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatContractError } from '../bundle/contractError';
 import { FILES } from '../bundle/schema';
+import { readUsageParallel } from './parallelUsage';
 import { reconcileFiles, type BundleFiles } from '../reconcileFiles';
 
 const USAGE = 'usage: reconcile --bundle DIR [--decisions FILE]';
@@ -34,21 +35,37 @@ async function main(argv: string[]): Promise<number> {
     throw new InputProblem(`${(e as Error).message}\n${USAGE}`);
   }
   if (!values.bundle) throw new InputProblem(USAGE);
+  const timer = stageTimer(process.env.LEDGERLINE_TIMINGS === '1');
   const files = await readBundleFolder(values.bundle);
+  timer('read files');
   let decisions: { name: string; text: string } | undefined;
   if (values.decisions) {
     const text = await readFile(values.decisions, 'utf8').catch(() => null);
     if (text === null) throw new InputProblem(`${values.decisions}: decisions file not found`);
     decisions = { name: basename(values.decisions), text };
   }
-  const result = reconcileFiles(files, { decisions });
+  const usage = files[FILES.usage] !== undefined ? await readUsageParallel(files[FILES.usage]) : undefined;
+  timer('parse usage.csv (2 threads)');
+  const result = reconcileFiles(files, { decisions, usage });
+  timer('validate rest + reconcile + report');
   if (!result.ok) {
     process.stderr.write(result.errors.map(formatContractError).join('\n') + '\n');
     return 2;
   }
   for (const note of result.notes) process.stderr.write(`note: ${note}\n`);
   process.stdout.write(JSON.stringify(result.report, null, 2) + '\n');
+  timer('write JSON');
   return 0;
+}
+
+/** LEDGERLINE_TIMINGS=1 prints where the time goes (the benchmark's breakdown) to stderr. */
+function stageTimer(enabled: boolean): (stage: string) => void {
+  let last = performance.now();
+  return (stage) => {
+    const now = performance.now();
+    if (enabled) process.stderr.write(`timing: ${stage} ${Math.round(now - last)} ms (at ${Math.round(now)} ms since start)\n`);
+    last = now;
+  };
 }
 
 main(process.argv.slice(2)).then(

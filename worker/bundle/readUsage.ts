@@ -1,0 +1,28 @@
+import type { ContractError } from './contractError';
+import { feedCsvText } from './parseCsv';
+import { FILES, USAGE_COLUMNS } from './schema';
+import { TableReader } from './tableReader';
+import { UsageBuilder } from './usageBuilder';
+
+export interface UsagePart {
+  builder: UsageBuilder;
+  errors: ContractError[];
+  /** Rows read, header included, as numbered in this part's text. */
+  rows: number;
+}
+
+/**
+ * Parses usage CSV text into a builder; no deduplication yet. `header`, when given, is the header
+ * line of a file whose `text` is a later part without it (so the part is not copied to prepend it).
+ */
+export function readUsageText(text: string, builder = new UsageBuilder(Math.ceil(text.length / 80)), header?: string): UsagePart {
+  const reader = new TableReader(FILES.usage, USAGE_COLUMNS, (values, _row, report) => builder.add(values, report));
+  if (header !== undefined) feedCsvText(header, reader);
+  feedCsvText(text, reader);
+  return { builder, errors: reader.finish(), rows: reader.rowsRead };
+}
+
+/** Errors of a later part, renumbered as rows of the whole file (its header is not a row of the file). */
+export function shiftRows(errors: readonly ContractError[], recordsBefore: number): ContractError[] {
+  return errors.map((e) => (e.row === undefined || e.row === 1 ? e : { ...e, row: e.row + recordsBefore }));
+}
