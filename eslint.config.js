@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint';
 const outsideWorker = ['**/src/**', '../src/*', '../../src/*', '**/server/**', '../server/*', '../../server/*'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'demo/', 'bench-out/', 'test-results/'] },
+  { ignores: ['node_modules/', 'dist/', 'demo/', 'bench-out/', 'test-results/', 'scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
