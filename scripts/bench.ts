@@ -7,10 +7,11 @@
  * Options: --rows N (default 1000000), --runs N (default 3).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Big from 'big.js';
+import Papa from 'papaparse';
 import { parseUnits } from '../worker/engine/decimal';
 import { generateDemoBundle } from '../worker/demo/generateDemo';
 
@@ -32,12 +33,18 @@ function writeBundle(dir: string): number {
 function benchCli(dir: string): void {
   const walls: number[] = [];
   const peaks: number[] = [];
-  for (let run = 0; run < runs; run++) {
+  for (let run = 0; run <= runs; run++) {
     const started = performance.now();
     const child = spawnSync(process.execPath, ['--import', 'tsx', '--import', './scripts/report-rusage.mjs', 'worker/cli/reconcile.ts', '--bundle', dir], {
       encoding: 'utf8',
       maxBuffer: 1 << 30,
+      env: { ...process.env, LEDGERLINE_TIMINGS: run === runs ? '1' : '0' },
     });
+    if (run === runs) {
+      // One more run, only for the breakdown of where the time goes.
+      console.log(child.stderr.split('\n').filter((l) => l.startsWith('timing:')).map((l) => `  ${l}`).join('\n'));
+      break;
+    }
     walls.push((performance.now() - started) / 1000);
     if (child.status !== 0) throw new Error(`reconcile exited ${child.status}: ${child.stderr}`);
     const kb = Number(/BENCH maxrss_kb=(\d+)/.exec(child.stderr)?.[1] ?? NaN);
@@ -46,6 +53,15 @@ function benchCli(dir: string): void {
     if (run === 0) console.log(`report: ${report.clients.length} clients, ${report.discrepancies.length} discrepancies, ${report.inactive_seats.length} inactive seats`);
   }
   console.log(`reconcile CLI (${runs} runs): wall median ${median(walls).toFixed(2)} s (min ${Math.min(...walls).toFixed(2)}, max ${Math.max(...walls).toFixed(2)}), peak RSS ${mb(Math.max(...peaks))} MB`);
+}
+
+/** The floor under any CSV-reading design here: papaparse alone, one thread, rows discarded. */
+function benchPapaparse(dir: string): void {
+  const text = readFileSync(join(dir, 'usage.csv'), 'utf8');
+  const started = performance.now();
+  let rowCount = 0;
+  Papa.parse<string[]>(text, { delimiter: ',', chunkSize: 4 << 20, chunk: (r: Papa.ParseResult<string[]>) => void (rowCount += r.data.length), complete: () => undefined });
+  console.log(`papaparse alone on usage.csv, one thread: ${((performance.now() - started) / 1000).toFixed(2)} s for ${rowCount.toLocaleString('en-US')} rows`);
 }
 
 function benchDecimals(): void {
@@ -65,4 +81,5 @@ function benchDecimals(): void {
 const dir = join('bench-out', `bundle-${rows}`);
 writeBundle(dir);
 benchCli(dir);
+benchPapaparse(dir);
 benchDecimals();

@@ -31,7 +31,8 @@ interface UsageSide {
   serviceId: string;
   records: number;
   quantity: bigint;
-  integrations: Set<number>;
+  /** Per integration code: whether a row of it was counted. */
+  integrations: Uint8Array;
   rows: number;
 }
 
@@ -85,7 +86,7 @@ export function comparePairs(
     // qty (× 10^4) × rate (cents) has 6 places of a currency unit; cents = / 10^4.
     const amount = rate.cents === null ? null : divRound(qtyDelta * rate.cents, UNIT);
     const type: DiscrepancyType = used && lines.length === 0 ? 'unmapped' : rate.source === 'invoice' ? 'calculated' : 'estimated';
-    const integrationIds = used ? [...used.integrations].map((c) => integrationNames[c]!).sort() : [];
+    const integrationIds = used ? integrationNames.filter((_, c) => used.integrations[c] === 1).sort() : [];
     pairs.push({ clientIndex, clientId: clients.values[clientIndex]!, serviceId, type, integrationIds, invoicedQty, systemCount, qtyDelta, rate, amount, lines, usageRows: used?.rows ?? 0 });
   }
   return pairs;
@@ -118,7 +119,7 @@ function usageByPair(bundle: Bundle, resolution: Resolution, bySeat: { order: In
       s = sideOfService.get(serviceKey);
       if (s === undefined) {
         s = sides.length;
-        sides.push({ clientIndex: client[i]!, serviceId, records: 0, quantity: 0n, integrations: new Set(), rows: 0 });
+        sides.push({ clientIndex: client[i]!, serviceId, records: 0, quantity: 0n, integrations: new Uint8Array(bundle.usage.integrationId.values.length), rows: 0 });
         sideOfService.set(serviceKey, s);
       }
       sideOfClientRule.set(key, s);
@@ -127,7 +128,7 @@ function usageByPair(bundle: Bundle, resolution: Resolution, bySeat: { order: In
     lastSide = s;
     const side = sides[s]!;
     side.rows++;
-    side.integrations.add(integrationCodes[i]!);
+    side.integrations[integrationCodes[i]!] = 1;
     if (rules[r]!.count === 'records') rowSide[i] = s;
     else side.quantity += quantity[i]!;
   }

@@ -40,6 +40,22 @@ export function firstMatchingRule(rules: readonly ServiceRule[], compiled: reado
   return -1;
 }
 
+const UNKNOWN = -3;
+const DENSE_LIMIT = 1 << 24;
+
+/**
+ * A number per small-integer key, UNKNOWN until set. Keys come from dictionary codes, so the key
+ * space is usually small enough for a typed array (a lookup per row then costs an index, not a hash).
+ */
+function denseCache(size: number): { get(key: number): number; set(key: number, value: number): void } {
+  if (size <= DENSE_LIMIT) {
+    const array = new Int32Array(size).fill(UNKNOWN);
+    return { get: (key) => array[key]!, set: (key, value) => void (array[key] = value) };
+  }
+  const map = new Map<number, number>();
+  return { get: (key) => map.get(key) ?? UNKNOWN, set: (key, value) => void map.set(key, value) };
+}
+
 /**
  * Resolves every usage row. Rule matching depends only on (integration, product, category),
  * which have few distinct values, so each combination is decided once and cached.
@@ -61,11 +77,11 @@ export function resolveUsage(bundle: Bundle, clientIndex: (clientId: string) => 
   const integrations = usage.integrationId.values;
   const externals = usage.externalClientId.values;
   // Per (integration code, external client code): -2 excluded, -1 unmapped, else client index.
-  const clientCache = new Map<number, number>();
+  const clientCache = denseCache(integrations.length * externals.length);
   const clientOf = (integrationCode: number, externalCode: number): number => {
     const key = integrationCode * externals.length + externalCode;
     let cached = clientCache.get(key);
-    if (cached === undefined) {
+    if (cached === UNKNOWN) {
       const entry = mapByIntegration.get(integrations[integrationCode]!)?.get(externals[externalCode]!);
       cached = !entry ? -1 : entry.status === 'excluded' ? -2 : clientIndex(entry.psaClientId);
       clientCache.set(key, cached);
@@ -78,13 +94,13 @@ export function resolveUsage(bundle: Bundle, clientIndex: (clientId: string) => 
   const categories = foldCase(usage.category.values);
   const productCount = products.folded.values.length;
   const categoryCount = categories.folded.values.length;
-  const ruleCache = new Map<number, number>();
+  const ruleCache = denseCache(integrations.length * productCount * categoryCount);
   const ruleOf = (integrationCode: number, productCode: number, categoryCode: number): number => {
     const p = products.ofCode[productCode]!;
     const c = categories.ofCode[categoryCode]!;
     const key = (integrationCode * productCount + p) * categoryCount + c;
     let cached = ruleCache.get(key);
-    if (cached === undefined) {
+    if (cached === UNKNOWN) {
       cached = firstMatchingRule(serviceMap, compiled, integrations[integrationCode]!, products.folded.values[p]!, categories.folded.values[c]!);
       ruleCache.set(key, cached);
     }
