@@ -9,7 +9,7 @@ const CHUNK_CHARS = 4 << 20;
  * The delimiter is fixed to a comma: the contract says comma-separated, and guessing it could
  * misread a one-column file.
  */
-export function feedCsvText(text: string, reader: TableReader): void {
+export function feedCsvText(text: string, reader: TableReader, onProgress?: (fraction: number) => void): void {
   // The line break that ends the last record is not a further (empty) row: dropping it keeps
   // the row count exact, which a file parsed in parts relies on to number rows.
   const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
@@ -28,6 +28,7 @@ export function feedCsvText(text: string, reader: TableReader): void {
       }
       reader.push(results.data);
       rowsBefore += results.data.length;
+      onProgress?.(body.length === 0 ? 1 : Math.min(1, results.meta.cursor / body.length));
     },
     // Parsing a string with `chunk` is synchronous; the typings want a completion callback anyway.
     complete: () => undefined,

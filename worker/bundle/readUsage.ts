@@ -15,10 +15,15 @@ export interface UsagePart {
  * Parses usage CSV text into a builder; no deduplication yet. `header`, when given, is the header
  * line of a file whose `text` is a later part without it (so the part is not copied to prepend it).
  */
-export function readUsageText(text: string, builder = new UsageBuilder(Math.ceil(text.length / 80)), header?: string): UsagePart {
-  const reader = new TableReader(FILES.usage, USAGE_COLUMNS, (values, _row, report) => builder.add(values, report));
+export function readUsageText(
+  text: string,
+  builder = new UsageBuilder(Math.ceil(text.length / 80)),
+  header?: string,
+  options: { file?: string; onProgress?: (fraction: number) => void } = {},
+): UsagePart {
+  const reader = new TableReader(options.file ?? FILES.usage, USAGE_COLUMNS, (values, _row, report) => builder.add(values, report));
   if (header !== undefined) feedCsvText(header, reader);
-  feedCsvText(text, reader);
+  feedCsvText(text, reader, options.onProgress);
   return { builder, errors: reader.finish(), rows: reader.rowsRead };
 }
 

@@ -38,16 +38,16 @@ function uniqueKeys(what: string) {
   };
 }
 
-export function clientsBuilder(): TableBuilder<PsaClient[]> {
+export function clientsBuilder(file: string = FILES.clients): TableBuilder<PsaClient[]> {
   const unique = uniqueKeys('client_id');
-  return builder(FILES.clients, CLIENT_COLUMNS, ([clientId, clientName], row, report) =>
+  return builder(file, CLIENT_COLUMNS, ([clientId, clientName], row, report) =>
     unique(clientId!, row, 'client_id', report) ? { clientId: clientId!, clientName: clientName! } : null,
   );
 }
 
-export function linesBuilder(): TableBuilder<PsaLine[]> {
+export function linesBuilder(file: string = FILES.lines): TableBuilder<PsaLine[]> {
   const unique = uniqueKeys('line_id');
-  return builder(FILES.lines, LINE_COLUMNS, (v, row, report) => {
+  return builder(file, LINE_COLUMNS, (v, row, report) => {
     const [lineId, clientId, invoiceId, serviceId, serviceName, quantity, unitPrice, billingCycle, start, end, agreementId] = v as [string, string, string, string, string, string, string, string, string, string, string];
     const periodStart = parseIsoDate(start)!;
     const periodEnd = parseIsoDate(end)!;
@@ -67,16 +67,16 @@ export function linesBuilder(): TableBuilder<PsaLine[]> {
 }
 
 /** A repeated service_id in the catalog is not a §9 violation: the later row wins, as in usage. */
-export function catalogBuilder(): TableBuilder<CatalogItem[]> {
-  const items = builder(FILES.catalog, CATALOG_COLUMNS, ([serviceId, serviceName, listPrice]) => ({
+export function catalogBuilder(file: string = FILES.catalog): TableBuilder<CatalogItem[]> {
+  const items = builder(file, CATALOG_COLUMNS, ([serviceId, serviceName, listPrice]) => ({
     serviceId: serviceId!, serviceName: serviceName!, listPrice: listPrice === '' ? null : parseUnits(listPrice!)!,
   }));
   return { reader: items.reader, result: () => [...new Map(items.result().map((c) => [c.serviceId, c])).values()] };
 }
 
-export function clientMapBuilder(): TableBuilder<ClientMapEntry[]> {
+export function clientMapBuilder(file: string = FILES.clientMap): TableBuilder<ClientMapEntry[]> {
   const unique = uniqueKeys('(integration_id, external_client_id)');
-  return builder(FILES.clientMap, CLIENT_MAP_COLUMNS, ([integrationId, externalClientId, psaClientId, status], row, report) => {
+  return builder(file, CLIENT_MAP_COLUMNS, ([integrationId, externalClientId, psaClientId, status], row, report) => {
     if (status === 'mapped' && psaClientId === '') {
       report('psa_client_id', 'status is mapped but psa_client_id is blank');
       return null;
@@ -86,9 +86,9 @@ export function clientMapBuilder(): TableBuilder<ClientMapEntry[]> {
   });
 }
 
-export function serviceMapBuilder(): TableBuilder<ServiceRule[]> {
+export function serviceMapBuilder(file: string = FILES.serviceMap): TableBuilder<ServiceRule[]> {
   const unique = uniqueKeys('rule_id');
-  return builder(FILES.serviceMap, SERVICE_MAP_COLUMNS, ([ruleId, integrationId, product, category, action, psaServiceId, count], row, report) => {
+  return builder(file, SERVICE_MAP_COLUMNS, ([ruleId, integrationId, product, category, action, psaServiceId, count], row, report) => {
     if (action === 'map' && psaServiceId === '') {
       report('psa_service_id', 'action is map but psa_service_id is blank');
       return null;

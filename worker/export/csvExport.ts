@@ -51,15 +51,26 @@ export function csvCell(cell: Cell): string {
   return cell.number;
 }
 
+function rawCell(cell: Cell): string {
+  if (cell === null) return '';
+  return quote(typeof cell === 'string' ? cell : cell.number);
+}
+
 export interface CsvOptions {
   /** Default true: without it Excel reads UTF-8 as the local code page and mangles "ø" and "株". */
   bom?: boolean;
+  /**
+   * Default true. False only for files Ledgerline reads back (a workspace bundle), where values
+   * must round-trip exactly and no spreadsheet is involved.
+   */
+  neutraliseFormulas?: boolean;
 }
 
 /** Every record, the last included, ends with CRLF, as RFC 4180 writes it. */
 export function toCsv(header: readonly string[], rows: readonly (readonly Cell[])[], options: CsvOptions = {}): string {
   const lines = new Array<string>(rows.length + 1);
-  lines[0] = header.map(textField).join(',');
-  for (let i = 0; i < rows.length; i++) lines[i + 1] = (rows[i] as readonly Cell[]).map(csvCell).join(',');
+  const cell = options.neutraliseFormulas === false ? rawCell : csvCell;
+  lines[0] = header.map(options.neutraliseFormulas === false ? quote : textField).join(',');
+  for (let i = 0; i < rows.length; i++) lines[i + 1] = (rows[i] as readonly Cell[]).map(cell).join(',');
   return `${options.bom === false ? '' : '\uFEFF'}${lines.join('\r\n')}\r\n`;
 }

@@ -1,0 +1,117 @@
+import Dexie, { type Table } from 'dexie';
+import type { Dataset, DatasetKind } from '../../worker/bundle/parseDataset';
+import type { PackedUsage, UsageBlock } from '../../worker/bundle/usagePack';
+
+/**
+ * The local workspace in IndexedDB. Shared by the main thread and both workers (IndexedDB is
+ * available in workers, so a million usage rows go from the import worker to disk and from disk
+ * to the engine worker without crossing the main thread).
+ *
+ * Usage is stored as coarse blocks of 65,536 rows (columnar typed arrays): IndexedDB writes one
+ * record at a time at roughly 15k records/s with indexes, far too slow for a row per CSV row.
+ */
+
+export interface ImportRecord {
+  id: string;
+  /** One drop (or one bundle) is one batch: imported all together or not at all. */
+  batchId: string;
+  kind: DatasetKind;
+  fileName: string;
+  importedAt: string;
+  bytes: number;
+  rows: number;
+  /** Usage rows replaced by a later row with the same identity (spec §1). */
+  replaced: number;
+  integrationIds: string[];
+  status: 'current' | 'superseded' | 'failed';
+  /** For a failed import: its problems, formatted. */
+  errors?: string[];
+}
+
+/** Small datasets whole; for usage only its dictionaries and row count (rows are in usageBlocks). */
+export interface DatasetRecord {
+  importId: string;
+  dataset: Exclude<Dataset, { kind: 'usage' }> | { kind: 'usage'; packed: Omit<PackedUsage, 'blocks'>; replaced: number };
+}
+
+export interface UsageBlockRecord {
+  importId: string;
+  index: number;
+  block: UsageBlock;
+}
+
+/** Which import is current for each kind; usage per integration, as each usage file is a sync of its integrations. */
+export interface CurrentImports {
+  workspace?: string;
+  psa_clients?: string;
+  psa_lines?: string;
+  psa_catalog?: string;
+  client_map?: string;
+  service_map?: string;
+  decisions?: string;
+  usage: Record<string, string>;
+}
+
+export interface SyncEntry {
+  at: string;
+  status: 'ok' | 'failed';
+}
+
+export interface AppSettings {
+  /** 'now': asOf is the moment of each reconciliation; 'fixed': the given ISO time (a bundle sets it). */
+  asOfMode: 'now' | 'fixed';
+  asOf: string | null;
+  inactiveAfterDays: number;
+  staleAfterHours: number;
+  currency: string;
+}
+
+export const DEFAULT_APP_SETTINGS: AppSettings = { asOfMode: 'now', asOf: null, inactiveAfterDays: 21, staleAfterHours: 24, currency: 'USD' };
+
+export interface MetaValues {
+  current: CurrentImports;
+  settings: AppSettings;
+  /** Last sync per integration from CSV imports (an import is the sync). */
+  syncLog: Record<string, SyncEntry>;
+  /** Bumped by every change of data, so the engine worker knows to reload. */
+  dataVersion: number;
+  /** True once the demo (or any data) was loaded on first start, so clearing it sticks. */
+  initialised: boolean;
+}
+
+export interface MetaRecord<K extends keyof MetaValues = keyof MetaValues> {
+  key: K;
+  value: MetaValues[K];
+}
+
+export class LedgerlineDb extends Dexie {
+  imports!: Table<ImportRecord, string>;
+  datasets!: Table<DatasetRecord, string>;
+  usageBlocks!: Table<UsageBlockRecord, [string, number]>;
+  meta!: Table<MetaRecord, string>;
+
+  constructor(name = 'ledgerline') {
+    super(name);
+    this.version(1).stores({
+      imports: 'id, batchId, importedAt, kind',
+      datasets: 'importId',
+      usageBlocks: '[importId+index], importId',
+      meta: 'key',
+    });
+  }
+
+  async getMeta<K extends keyof MetaValues>(key: K, fallback: MetaValues[K]): Promise<MetaValues[K]> {
+    const record = (await this.meta.get(key)) as MetaRecord<K> | undefined;
+    return record ? record.value : fallback;
+  }
+
+  async setMeta<K extends keyof MetaValues>(key: K, value: MetaValues[K]): Promise<void> {
+    await this.meta.put({ key, value } as MetaRecord);
+  }
+}
+
+export const EMPTY_CURRENT: CurrentImports = { usage: {} };
+
+export function openDb(): LedgerlineDb {
+  return new LedgerlineDb();
+}

@@ -1,0 +1,103 @@
+import { selectRows } from '../engine/dedupeUsage';
+import type { UsageTable } from '../engine/model';
+import { UsageBuilder } from './usageBuilder';
+
+/**
+ * Usage as stored in IndexedDB and sent between threads: the dictionaries once per import, rows
+ * in blocks of typed arrays, and each block's record ids packed into one string with end offsets.
+ * A million record ids as one string clone in milliseconds; as a million strings they take
+ * hundreds (IndexedDB and postMessage both structured-clone).
+ */
+export interface PackedUsage {
+  length: number;
+  dictionaries: Record<CodedName, string[]>;
+  blocks: UsageBlock[];
+}
+
+export interface UsageBlock {
+  length: number;
+  codes: Record<CodedName, Uint32Array>;
+  recordIds: string;
+  /** recordId i is recordIds.slice(recordEnds[i - 1] ?? 0, recordEnds[i]). */
+  recordEnds: Uint32Array;
+  quantity: BigInt64Array;
+  lastActive: Int32Array;
+}
+
+const CODED_NAMES = ['integrationId', 'externalClientId', 'externalClientName', 'product', 'category'] as const;
+type CodedName = (typeof CODED_NAMES)[number];
+
+export const BLOCK_ROWS = 1 << 16;
+
+export function packUsage(table: UsageTable, blockRows = BLOCK_ROWS): PackedUsage {
+  const dictionaries = Object.fromEntries(CODED_NAMES.map((name) => [name, table[name].values])) as Record<CodedName, string[]>;
+  const blocks: UsageBlock[] = [];
+  for (let start = 0; start < table.length; start += blockRows) {
+    const end = Math.min(table.length, start + blockRows);
+    const ids = table.recordId.slice(start, end);
+    const recordEnds = new Uint32Array(ids.length);
+    let offset = 0;
+    ids.forEach((id, i) => (recordEnds[i] = offset += id.length));
+    blocks.push({
+      length: end - start,
+      codes: Object.fromEntries(CODED_NAMES.map((name) => [name, table[name].codes.slice(start, end)])) as Record<CodedName, Uint32Array>,
+      recordIds: ids.join(''),
+      recordEnds,
+      quantity: table.quantity.slice(start, end),
+      lastActive: table.lastActive.slice(start, end),
+    });
+  }
+  return { length: table.length, dictionaries, blocks };
+}
+
+/** The transferable buffers of a packed table (for postMessage's transfer list). */
+export function packedBuffers(packed: PackedUsage): ArrayBuffer[] {
+  return packed.blocks.flatMap((b) => [...CODED_NAMES.map((n) => b.codes[n].buffer), b.recordEnds.buffer, b.quantity.buffer, b.lastActive.buffer] as ArrayBuffer[]);
+}
+
+/**
+ * Joins packed imports into one table, keeping from each only the rows of the integrations it is
+ * current for (a later import of an integration replaces that integration's rows). Seats are
+ * numbered across all of them.
+ */
+export function unpackUsage(parts: readonly { packed: PackedUsage; integrations?: ReadonlySet<string> }[]): UsageTable {
+  const builder = new UsageBuilder(parts.reduce((n, p) => n + p.packed.length, 0));
+  for (const { packed, integrations } of parts) {
+    const keepCodes = integrations ? packed.dictionaries.integrationId.map((id) => integrations.has(id)) : null;
+    for (const block of packed.blocks) {
+      let view = blockTable(packed, block);
+      if (keepCodes && !keepCodes.every(Boolean)) {
+        const keep: number[] = [];
+        for (let i = 0; i < view.length; i++) if (keepCodes[view.integrationId.codes[i]!]) keep.push(i);
+        view = selectRows(view, Uint32Array.from(keep));
+      }
+      builder.appendTable(view);
+    }
+  }
+  return builder.build();
+}
+
+function blockTable(packed: PackedUsage, block: UsageBlock): UsageTable {
+  const recordId = new Array<string>(block.length);
+  let start = 0;
+  for (let i = 0; i < block.length; i++) {
+    const end = block.recordEnds[i]!;
+    recordId[i] = block.recordIds.slice(start, end);
+    start = end;
+  }
+  const column = (name: CodedName) => ({ values: packed.dictionaries[name], codes: block.codes[name] });
+  return {
+    length: block.length,
+    integrationId: column('integrationId'),
+    externalClientId: column('externalClientId'),
+    externalClientName: column('externalClientName'),
+    recordId,
+    product: column('product'),
+    category: column('category'),
+    quantity: block.quantity,
+    lastActive: block.lastActive,
+    // Not read by UsageBuilder.appendTable, which numbers seats itself.
+    seat: new Int32Array(0),
+    seatCount: 0,
+  };
+}

@@ -1,0 +1,205 @@
+import type { DiscrepancyType, FlagKind, HealthStatus, RateSource } from '../engine/report.types';
+
+/**
+ * What the screens show, computed by the engine thread: every number is already final (money as
+ * decimal strings with two places, quantities as plain decimals), so the UI only lays it out.
+ */
+
+export type ReviewType = DiscrepancyType | 'unaccounted';
+
+export interface IntegrationView {
+  id: string;
+  name: string;
+  kind: string;
+  status: HealthStatus;
+  /** ISO time or null (never synced). */
+  lastSyncAt: string | null;
+  lastSyncStatus: 'ok' | 'failed';
+  /** Why the status is what it is, in words. */
+  statusReason: string;
+  usageRows: number;
+}
+
+export interface Overview {
+  currency: string;
+  asOf: string;
+  asOfDate: string;
+  clients: number;
+  usageRows: number;
+  discrepancies: number;
+  /** Σ amounts, signed: positive = under-billed revenue. */
+  discrepancyAmount: string;
+  discrepancyAmountAbs: string;
+  unmappedClients: number;
+  unmappedRecords: number;
+  unaccountedGroups: number;
+  unaccountedRecords: number;
+  flags: number;
+  inactiveSeats: number;
+  adjustments: number;
+  adjustmentsMonthly: string;
+  integrations: IntegrationView[];
+}
+
+export interface BillingFilter {
+  /** Only discrepancies counted from this integration (and its unaccounted products). */
+  integrationId?: string;
+  /** Only these kinds of discrepancy; empty or absent means all. */
+  types?: ReviewType[];
+}
+
+export interface ClientRowView {
+  clientId: string;
+  clientName: string;
+  seatCount: number;
+  serviceCount: number;
+  discrepancyCount: number;
+  discrepancyAmount: string;
+  discrepancyAmountAbs: string;
+  billingCycle: string;
+  /** The kinds of discrepancy this client has, for the type badges. */
+  types: ReviewType[];
+  integrationIds: string[];
+}
+
+export interface DiscrepancyView {
+  key: string;
+  clientId: string;
+  clientName: string;
+  serviceId: string;
+  serviceName: string;
+  type: ReviewType;
+  integrationIds: string[];
+  agreementIds: string[];
+  invoicedQty: string;
+  systemCount: string;
+  qtyDelta: string;
+  unitRate: string | null;
+  rateSource: RateSource | null;
+  /** Plain words: how the rate was found (the tooltip). */
+  rateBasis: string;
+  amount: string | null;
+}
+
+export type GroupBy = 'account' | 'service' | 'contract';
+
+export interface DiscrepancyGroup {
+  key: string;
+  label: string;
+  count: number;
+  amount: string;
+  amountAbs: string;
+  rows: DiscrepancyView[];
+}
+
+export interface PairView {
+  serviceId: string;
+  serviceName: string;
+  type: ReviewType;
+  integrationIds: string[];
+  invoicedQty: string;
+  systemCount: string;
+  qtyDelta: string;
+  unitRate: string | null;
+  rateSource: RateSource;
+  rateBasis: string;
+  amount: string | null;
+  /** Invoice lines of the pair ("hard" PSA values) and usage rows counted. */
+  lineCount: number;
+  usageRows: number;
+}
+
+export interface LineView {
+  lineId: string;
+  invoiceId: string;
+  serviceId: string;
+  serviceName: string;
+  quantity: string;
+  unitPrice: string | null;
+  billingCycle: string;
+  periodStart: string;
+  periodEnd: string;
+  agreementId: string;
+  current: boolean;
+  compared: boolean;
+}
+
+export interface ClientIntegrationView {
+  integrationId: string;
+  name: string;
+  status: HealthStatus;
+  externalClients: { externalClientId: string; externalClientName: string }[];
+  usageRows: number;
+  seats: number;
+}
+
+export interface UnaccountedView {
+  clientId: string;
+  clientName: string;
+  integrationId: string;
+  product: string;
+  records: number;
+}
+
+export interface ClientDetail {
+  client: ClientRowView;
+  pairs: PairView[];
+  lines: LineView[];
+  integrations: ClientIntegrationView[];
+  unaccounted: UnaccountedView[];
+  flags: FlagView[];
+}
+
+export type SeatStatus = 'counted' | 'unaccounted' | 'excluded by rule';
+
+export interface SeatView {
+  integrationId: string;
+  externalClientId: string;
+  recordId: string;
+  product: string;
+  category: string;
+  quantity: string;
+  lastActive: string;
+  status: SeatStatus;
+  serviceId: string;
+  ruleId: string;
+}
+
+export interface FlagView {
+  clientId: string;
+  clientName: string;
+  invoiceId: string;
+  serviceId: string;
+  serviceName: string;
+  flag: FlagKind;
+  detail: string;
+}
+
+export interface InactiveSeatView {
+  clientId: string;
+  clientName: string;
+  integrationId: string;
+  recordId: string;
+  product: string;
+  lastActive: string;
+  daysInactive: number;
+}
+
+export interface UnmappedClientView {
+  integrationId: string;
+  externalClientId: string;
+  externalClientName: string;
+  records: number;
+}
+
+export interface AdjustmentView {
+  clientId: string;
+  clientName: string;
+  serviceId: string;
+  serviceName: string;
+  effectiveDate: string;
+  qtyDelta: string;
+  unitRate: string;
+  monthlyAmount: string;
+  proratedAmount: string;
+}

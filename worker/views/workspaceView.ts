@@ -1,0 +1,348 @@
+import { absBig, formatCents, formatUnits, parseUnits } from '../engine/decimal';
+import { formatDay } from '../engine/dates';
+import { valueAt } from '../engine/dictionary';
+import type { Pair } from '../engine/comparePairs';
+import { NO_DAY, type Bundle, type PsaLine } from '../engine/model';
+import type { Reconciliation } from '../engine/reconcile';
+import { toReport } from '../engine/report';
+import type { Report } from '../engine/report.types';
+import { EXCLUDED_RULE, MAPPED, UNACCOUNTED } from '../engine/resolve';
+import { comparedServices } from '../engine/comparePairs';
+import type {
+  AdjustmentView, BillingFilter, ClientDetail, ClientRowView, DiscrepancyGroup, DiscrepancyView, FlagView, GroupBy,
+  InactiveSeatView, IntegrationView, LineView, Overview, PairView, ReviewType, SeatView, UnaccountedView, UnmappedClientView,
+} from './types';
+
+const FLAG_DETAIL = {
+  missing_price: 'A line has no unit price: the rate is estimated.',
+  inconsistent_price: 'Two or more prices for this service on the same invoice.',
+  nonpositive_quantity: 'A line has a quantity of zero or less.',
+} as const;
+
+/** A money string of this module (two places) back to cents. */
+const centsOf = (money: string) => parseUnits(money)! / 100n;
+
+const byAbsAmount = (a: { abs: bigint; id: string }, b: { abs: bigint; id: string }) => (a.abs > b.abs ? -1 : a.abs < b.abs ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * Everything the screens ask about one reconciliation. Pure: built from the engine's bundle and
+ * result, so the worker, the tests and any future server give the same answers.
+ */
+export class WorkspaceView {
+  private readonly clientNames: Map<string, string>;
+  private readonly serviceNames = new Map<string, string>();
+  private readonly compared: Set<string>;
+
+  constructor(
+    readonly bundle: Bundle,
+    readonly rec: Reconciliation,
+  ) {
+    this.clientNames = new Map(bundle.clients.map((c) => [c.clientId, c.clientName]));
+    for (const item of bundle.catalog) if (item.serviceName) this.serviceNames.set(item.serviceId, item.serviceName);
+    for (const line of bundle.lines) if (line.serviceName && !this.serviceNames.has(line.serviceId)) this.serviceNames.set(line.serviceId, line.serviceName);
+    this.compared = comparedServices(bundle);
+  }
+
+  report(): Report {
+    return toReport(this.bundle, this.rec);
+  }
+
+  clientName(id: string): string {
+    return this.clientNames.get(id) ?? '';
+  }
+
+  serviceName(id: string): string {
+    return this.serviceNames.get(id) ?? '';
+  }
+
+  overview(): Overview {
+    const { settings } = this.bundle;
+    let amount = 0n;
+    let abs = 0n;
+    let discrepancies = 0;
+    for (const p of this.rec.pairs) {
+      if (p.qtyDelta === 0n) continue;
+      discrepancies++;
+      if (p.amount !== null) {
+        amount += p.amount;
+        abs += absBig(p.amount);
+      }
+    }
+    let adjustments = 0n;
+    for (const a of this.rec.adjustments) adjustments += a.monthlyAmount;
+    return {
+      currency: settings.currency,
+      asOf: new Date(settings.asOf).toISOString(),
+      asOfDate: formatDay(this.rec.asOfDay),
+      clients: this.rec.clients.length,
+      usageRows: this.bundle.usage.length,
+      discrepancies: discrepancies + this.rec.unaccounted.length,
+      discrepancyAmount: formatCents(amount),
+      discrepancyAmountAbs: formatCents(abs),
+      unmappedClients: this.rec.unmapped.length,
+      unmappedRecords: this.rec.unmapped.reduce((n, u) => n + u.records, 0),
+      unaccountedGroups: this.rec.unaccounted.length,
+      unaccountedRecords: this.rec.unaccounted.reduce((n, u) => n + u.records, 0),
+      flags: this.rec.flags.length,
+      inactiveSeats: this.rec.inactive.length,
+      adjustments: this.rec.adjustments.length,
+      adjustmentsMonthly: formatCents(adjustments),
+      integrations: this.integrations(),
+    };
+  }
+
+  integrations(): IntegrationView[] {
+    const { settings, usage } = this.bundle;
+    const rows = new Map<string, number>();
+    for (let i = 0; i < usage.length; i++) {
+      const id = valueAt(usage.integrationId, i);
+      rows.set(id, (rows.get(id) ?? 0) + 1);
+    }
+    const hours = settings.staleAfterHours;
+    return this.rec.integrations.map((i) => ({
+      id: i.id,
+      name: i.name,
+      kind: i.kind,
+      status: i.status,
+      lastSyncAt: i.lastSyncAt === null ? null : new Date(i.lastSyncAt).toISOString(),
+      lastSyncStatus: i.lastSyncStatus,
+      statusReason:
+        i.status === 'red' ? 'The last sync failed: fix and re-import before relying on these numbers.'
+        : i.lastSyncAt === null ? 'Never synced: import a usage file for this integration.'
+        : i.status === 'yellow' ? `Stale: last synced more than ${hours} hours before the as-of time.`
+        : `Synced within ${hours} hours of the as-of time.`,
+      usageRows: rows.get(i.id) ?? 0,
+    }));
+  }
+
+  /** The reconciled invoices table (spec §4); with a filter, counts and amounts cover only what passes it. */
+  clientRows(filter: BillingFilter = {}): ClientRowView[] {
+    const discrepancies = this.discrepancies(filter);
+    const perClient = new Map<string, DiscrepancyView[]>();
+    for (const d of discrepancies) {
+      let list = perClient.get(d.clientId);
+      if (!list) perClient.set(d.clientId, (list = []));
+      list.push(d);
+    }
+    const filtered = filter.integrationId !== undefined || (filter.types?.length ?? 0) > 0;
+    const rows = this.rec.clients
+      .filter((c) => !filtered || perClient.has(c.clientId))
+      .map((c) => {
+        const list = perClient.get(c.clientId) ?? [];
+        const base = { clientId: c.clientId, clientName: c.clientName, seatCount: c.seatCount, serviceCount: c.serviceCount, billingCycle: c.billingCycle };
+        const types = [...new Set(list.map((d) => d.type))];
+        const integrationIds = [...new Set(list.flatMap((d) => d.integrationIds))].sort();
+        if (!filtered) {
+          return { ...base, discrepancyCount: c.discrepancyCount, discrepancyAmount: formatCents(c.discrepancyAmount), discrepancyAmountAbs: formatCents(c.discrepancyAmountAbs), types, integrationIds, abs: c.discrepancyAmountAbs, id: c.clientId };
+        }
+        let amount = 0n;
+        let abs = 0n;
+        for (const d of list) {
+          const cents = d.amount === null ? 0n : centsOf(d.amount);
+          amount += cents;
+          abs += absBig(cents);
+        }
+        return { ...base, discrepancyCount: list.length, discrepancyAmount: formatCents(amount), discrepancyAmountAbs: formatCents(abs), types, integrationIds, abs, id: c.clientId };
+      });
+    return rows.sort(byAbsAmount).map(({ abs: _abs, id: _id, ...row }) => row);
+  }
+
+  /** Every discrepancy (qty_delta ≠ 0) and unaccounted group, largest absolute amount first. */
+  discrepancies(filter: BillingFilter = {}): DiscrepancyView[] {
+    const types = filter.types && filter.types.length > 0 ? new Set(filter.types) : null;
+    const out: { view: DiscrepancyView; abs: bigint; id: string }[] = [];
+    for (const pair of this.rec.pairs) {
+      if (pair.qtyDelta === 0n) continue;
+      if (types && !types.has(pair.type)) continue;
+      if (filter.integrationId !== undefined && !pair.integrationIds.includes(filter.integrationId)) continue;
+      out.push({ view: this.pairDiscrepancy(pair), abs: pair.amount === null ? 0n : absBig(pair.amount), id: `${pair.clientId}\u0000${pair.serviceId}` });
+    }
+    if (!types || types.has('unaccounted')) {
+      for (const u of this.unaccounted()) {
+        if (filter.integrationId !== undefined && u.integrationId !== filter.integrationId) continue;
+        out.push({
+          view: {
+            key: `u\u0000${u.clientId}\u0000${u.integrationId}\u0000${u.product}`,
+            clientId: u.clientId, clientName: u.clientName, serviceId: '', serviceName: u.product, type: 'unaccounted',
+            integrationIds: [u.integrationId], agreementIds: [], invoicedQty: '0', systemCount: String(u.records), qtyDelta: String(u.records),
+            unitRate: null, rateSource: null, rateBasis: 'No service mapping rule covers this product, so it has no rate.', amount: null,
+          },
+          abs: 0n,
+          id: `~${u.clientId}`,
+        });
+      }
+    }
+    return out.sort(byAbsAmount).map((o) => o.view);
+  }
+
+  groups(groupBy: GroupBy, filter: BillingFilter = {}): DiscrepancyGroup[] {
+    const groups = new Map<string, DiscrepancyGroup & { cents: bigint; absCents: bigint }>();
+    const add = (key: string, label: string, d: DiscrepancyView) => {
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { key, label, count: 0, amount: '', amountAbs: '', rows: [], cents: 0n, absCents: 0n }));
+      g.rows.push(d);
+      g.count++;
+      if (d.amount !== null) {
+        const cents = centsOf(d.amount);
+        g.cents += cents;
+        g.absCents += absBig(cents);
+      }
+    };
+    for (const d of this.discrepancies(filter)) {
+      if (groupBy === 'account') add(d.clientId, d.clientName || d.clientId, d);
+      else if (groupBy === 'service') add(d.serviceId || `product:${d.serviceName}`, d.serviceId ? `${d.serviceName || d.serviceId} (${d.serviceId})` : `Unaccounted: ${d.serviceName}`, d);
+      else if (d.agreementIds.length === 0) add('', 'No agreement (usage without a PSA line, or lines without an agreement id)', d);
+      else for (const a of d.agreementIds) add(a, `Agreement ${a}`, d);
+    }
+    return [...groups.values()]
+      .sort((a, b) => byAbsAmount({ abs: a.absCents, id: a.label }, { abs: b.absCents, id: b.label }))
+      .map(({ cents, absCents, ...g }) => ({ ...g, amount: formatCents(cents), amountAbs: formatCents(absCents) }));
+  }
+
+  clientDetail(clientId: string): ClientDetail | null {
+    const client = this.clientRows().find((c) => c.clientId === clientId);
+    if (!client) return null;
+    const pairs: PairView[] = this.rec.pairs
+      .filter((p) => p.clientId === clientId)
+      .sort((a, b) => byAbsAmount({ abs: a.amount === null ? 0n : absBig(a.amount), id: a.serviceId }, { abs: b.amount === null ? 0n : absBig(b.amount), id: b.serviceId }))
+      .map((p) => {
+        const d = this.pairDiscrepancy(p);
+        return { serviceId: p.serviceId, serviceName: d.serviceName, type: p.type, integrationIds: p.integrationIds, invoicedQty: d.invoicedQty, systemCount: d.systemCount, qtyDelta: d.qtyDelta, unitRate: d.unitRate, rateSource: p.rate.source, rateBasis: p.rate.basis, amount: d.amount, lineCount: p.lines.length, usageRows: p.usageRows };
+      });
+    const current = new Set(this.rec.currentLines);
+    const lines: LineView[] = this.bundle.lines
+      .filter((l) => l.clientId === clientId)
+      .map((l) => this.lineView(l, current.has(l)))
+      .sort((a, b) => Number(b.current) - Number(a.current) || (a.serviceId < b.serviceId ? -1 : 1));
+    return {
+      client,
+      pairs,
+      lines,
+      integrations: this.clientIntegrations(clientId),
+      unaccounted: this.unaccounted().filter((u) => u.clientId === clientId),
+      flags: this.flags().filter((f) => f.clientId === clientId),
+    };
+  }
+
+  /** Usage rows resolved to a client (the seats tab), in file order, a page at a time. */
+  seats(clientId: string, offset: number, limit: number): { rows: SeatView[]; total: number } {
+    const index = this.rec.clientIds.indexOf(clientId);
+    const { kind, client, rule } = this.rec.resolution;
+    const { usage, serviceMap } = this.bundle;
+    const rows: SeatView[] = [];
+    let total = 0;
+    for (let i = 0; i < usage.length; i++) {
+      if (client[i] !== index || (kind[i] !== MAPPED && kind[i] !== UNACCOUNTED && kind[i] !== EXCLUDED_RULE)) continue;
+      if (total >= offset && rows.length < limit) {
+        const r = rule[i]!;
+        rows.push({
+          integrationId: valueAt(usage.integrationId, i),
+          externalClientId: valueAt(usage.externalClientId, i),
+          recordId: usage.recordId[i]!,
+          product: valueAt(usage.product, i),
+          category: valueAt(usage.category, i),
+          quantity: formatUnits(usage.quantity[i]!),
+          lastActive: usage.lastActive[i]! === NO_DAY ? '' : formatDay(usage.lastActive[i]!),
+          status: kind[i] === MAPPED ? 'counted' : kind[i] === UNACCOUNTED ? 'unaccounted' : 'excluded by rule',
+          serviceId: r >= 0 ? serviceMap[r]!.psaServiceId : '',
+          ruleId: r >= 0 ? serviceMap[r]!.ruleId : '',
+        });
+      }
+      total++;
+    }
+    return { rows, total };
+  }
+
+  flags(): FlagView[] {
+    return this.rec.flags.map((f) => ({ clientId: f.clientId, clientName: this.clientName(f.clientId), invoiceId: f.invoiceId, serviceId: f.serviceId, serviceName: this.serviceName(f.serviceId), flag: f.flag, detail: FLAG_DETAIL[f.flag] }));
+  }
+
+  inactiveSeats(): InactiveSeatView[] {
+    const { usage } = this.bundle;
+    return this.rec.inactive
+      .map((s) => {
+        const clientId = this.rec.clientIds[s.clientIndex]!;
+        return { clientId, clientName: this.clientName(clientId), integrationId: valueAt(usage.integrationId, s.row), recordId: usage.recordId[s.row]!, product: valueAt(usage.product, s.row), lastActive: formatDay(usage.lastActive[s.row]!), daysInactive: s.daysInactive };
+      })
+      .sort((a, b) => b.daysInactive - a.daysInactive);
+  }
+
+  unmappedClients(): UnmappedClientView[] {
+    return this.rec.unmapped.map((u) => ({ ...u })).sort((a, b) => b.records - a.records);
+  }
+
+  unaccounted(): UnaccountedView[] {
+    return this.rec.unaccounted.map((u) => {
+      const clientId = this.rec.clientIds[u.clientIndex]!;
+      return { clientId, clientName: this.clientName(clientId), integrationId: u.integrationId, product: u.product, records: u.records };
+    });
+  }
+
+  adjustments(): AdjustmentView[] {
+    return this.rec.adjustments.map((a) => ({
+      clientId: a.pair.clientId, clientName: this.clientName(a.pair.clientId), serviceId: a.pair.serviceId, serviceName: this.serviceName(a.pair.serviceId),
+      effectiveDate: formatDay(a.effectiveDate), qtyDelta: formatUnits(a.pair.qtyDelta), unitRate: formatCents(a.pair.rate.cents!),
+      monthlyAmount: formatCents(a.monthlyAmount), proratedAmount: formatCents(a.proratedAmount),
+    }));
+  }
+
+  private pairDiscrepancy(pair: Pair): DiscrepancyView {
+    return {
+      key: `${pair.clientId}\u0000${pair.serviceId}`,
+      clientId: pair.clientId,
+      clientName: this.clientName(pair.clientId),
+      serviceId: pair.serviceId,
+      serviceName: this.serviceName(pair.serviceId),
+      type: pair.type,
+      integrationIds: pair.integrationIds,
+      agreementIds: [...new Set(pair.lines.map((l) => l.agreementId).filter((a) => a !== ''))].sort(),
+      invoicedQty: formatUnits(pair.invoicedQty),
+      systemCount: formatUnits(pair.systemCount),
+      qtyDelta: formatUnits(pair.qtyDelta),
+      unitRate: pair.rate.cents === null ? null : formatCents(pair.rate.cents),
+      rateSource: pair.rate.source,
+      rateBasis: pair.rate.basis,
+      amount: pair.amount === null ? null : formatCents(pair.amount),
+    };
+  }
+
+  private lineView(l: PsaLine, current: boolean): LineView {
+    return {
+      lineId: l.lineId, invoiceId: l.invoiceId, serviceId: l.serviceId, serviceName: l.serviceName || this.serviceName(l.serviceId),
+      quantity: formatUnits(l.quantity), unitPrice: l.unitPrice === null ? null : formatUnits(l.unitPrice), billingCycle: l.billingCycle,
+      periodStart: formatDay(l.periodStart), periodEnd: formatDay(l.periodEnd), agreementId: l.agreementId, current, compared: this.compared.has(l.serviceId),
+    };
+  }
+
+  private clientIntegrations(clientId: string) {
+    const index = this.rec.clientIds.indexOf(clientId);
+    const { usage } = this.bundle;
+    const { kind, client } = this.rec.resolution;
+    const per = new Map<number, { rows: number; seats: Set<number>; externals: Map<string, string> }>();
+    for (let i = 0; i < usage.length; i++) {
+      if (client[i] !== index || (kind[i] !== MAPPED && kind[i] !== UNACCOUNTED)) continue;
+      const code = usage.integrationId.codes[i]!;
+      let entry = per.get(code);
+      if (!entry) per.set(code, (entry = { rows: 0, seats: new Set(), externals: new Map() }));
+      entry.rows++;
+      entry.seats.add(usage.seat[i]!);
+      const name = valueAt(usage.externalClientName, i);
+      const ext = valueAt(usage.externalClientId, i);
+      if (!entry.externals.has(ext) || name) entry.externals.set(ext, name);
+    }
+    const health = new Map(this.rec.integrations.map((i) => [i.id, i]));
+    return [...per].map(([code, e]) => {
+      const id = usage.integrationId.values[code]!;
+      return {
+        integrationId: id,
+        name: health.get(id)?.name ?? id,
+        status: health.get(id)?.status ?? ('yellow' as const),
+        externalClients: [...e.externals].map(([externalClientId, externalClientName]) => ({ externalClientId, externalClientName })),
+        usageRows: e.rows,
+        seats: e.seats.size,
+      };
+    });
+  }
+}
+
+export type { ReviewType };
