@@ -1,16 +1,146 @@
-/** Placeholder shell until the app issue lands: says what the product is and how to try the engine today. */
+import { For, Match, Show, Switch, createSignal, onMount } from 'solid-js';
+import { filesFromDrop } from './components/dropFiles';
+import { formatDateTime } from './components/format';
+import { ImportPanel } from './components/ImportPanel';
+import { route } from './router';
+import { Adjustments } from './screens/Adjustments';
+import { Billing } from './screens/Billing';
+import { ClientDetail } from './screens/ClientDetail';
+import { ClientMapping } from './screens/ClientMapping';
+import { History } from './screens/History';
+import { Home } from './screens/Home';
+import { Integrations } from './screens/Integrations';
+import { ServiceMapping } from './screens/ServiceMapping';
+import { Settings } from './screens/Settings';
+import { importFiles, isDemo, loadState, overview, persisted, progress, start } from './state/workspace';
+
+const NAV = [
+  { id: 'home', label: 'Home', href: '' },
+  { id: 'integrations', label: 'Integrations', href: 'integrations' },
+  { id: 'client-mapping', label: 'Client mapping', href: 'client-mapping' },
+  { id: 'service-mapping', label: 'Service mapping', href: 'service-mapping' },
+  { id: 'billing', label: 'Billing & Invoices', href: 'billing' },
+  { id: 'adjustments', label: 'Adjustments', href: 'adjustments' },
+  { id: 'history', label: 'History', href: 'history' },
+  { id: 'settings', label: 'Settings', href: 'settings' },
+] as const;
+
 export function App() {
+  const [dragging, setDragging] = createSignal(false);
+  const activeNav = () => {
+    const r = route();
+    return r.screen === 'client' ? 'billing' : r.screen;
+  };
+  const unhealthy = () => (overview()?.integrations ?? []).filter((i) => i.status !== 'green');
+
+  onMount(() => {
+    void start();
+    // Escape goes back from a detail view (keyboard users never need the mouse to leave it).
+    window.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape' && route().screen === 'client' && !(e.target as HTMLElement).closest('input, select, textarea')) history.back();
+    });
+  });
+
+  const onDrop = async (e: DragEvent) => {
+    e.preventDefault();
+    setDragging(false);
+    if (!e.dataTransfer || progress()) return;
+    const inputs = await filesFromDrop(e.dataTransfer);
+    if (inputs.length > 0) await importFiles(inputs);
+  };
+
   return (
-    <main class="intro">
-      <h1>Ledgerline</h1>
-      <p>
-        Local-first billing reconciliation for MSPs: your PSA's invoices against real usage from Microsoft 365, RMM, backup and
-        endpoint security, client by client, exact to the cent.
-      </p>
-      <p>
-        The reconciliation engine is ready. Try it on the demo workspace from a terminal:
-      </p>
-      <pre>npm run -s reconcile -- --bundle demo/bundle</pre>
-    </main>
+    <div
+      class="app"
+      onDragOver={(e) => {
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={(e) => {
+        if (!e.relatedTarget) setDragging(false);
+      }}
+      onDrop={onDrop}
+    >
+      <aside class="sidebar">
+        <div class="brand">
+          <span class="logo" aria-hidden="true">◧</span> Ledgerline
+        </div>
+        <nav aria-label="Main">
+          <For each={NAV}>
+            {(item) => (
+              <a href={`#/${item.href}`} classList={{ 'nav-item': true, active: activeNav() === item.id }} aria-current={activeNav() === item.id ? 'page' : undefined}>
+                {item.label}
+              </a>
+            )}
+          </For>
+        </nav>
+        <div class="sidebar-foot">
+          <Show when={overview()}>
+            {(o) => (
+              <div class="asof" title="Every number is as of this time (Settings)">
+                As of <strong>{o().asOfDate}</strong>
+                <br />
+                <span class="muted">{o().currency}</span>
+              </div>
+            )}
+          </Show>
+          <div class="muted small" data-testid="persistence">
+            {persisted() === null ? 'Checking storage…' : persisted() ? 'Stored on this device (persistent)' : 'Stored on this device (browser may evict)'}
+          </div>
+        </div>
+      </aside>
+
+      <main class="content">
+        <Show when={unhealthy().length > 0}>
+          <div class={`warning-band ${unhealthy().some((i) => i.status === 'red') ? 'red' : 'yellow'}`} role="alert" data-testid="health-warning">
+            <strong>{unhealthy().some((i) => i.status === 'red') ? 'A sync failed.' : 'Some data is stale.'}</strong>{' '}
+            <For each={unhealthy()}>{(i, n) => <>{n() > 0 ? '; ' : ''}{i.name} ({i.status === 'red' ? 'failed' : `last sync ${formatDateTime(i.lastSyncAt)}`})</>}</For>.{' '}
+            <a href="#/integrations">Review integrations</a> before relying on these numbers.
+          </div>
+        </Show>
+        <Show when={isDemo() && !progress()}>
+          <div class="demo-band" data-testid="demo-notice">
+            You are looking at the <strong>demo workspace</strong> (a fictional MSP with 36 clients). Drop your own CSV exports anywhere to replace it, or clear it in{' '}
+            <a href="#/settings">Settings</a>.
+          </div>
+        </Show>
+        <ImportPanel />
+        <Switch fallback={<Home />}>
+          <Match when={loadState() === 'starting'}>
+            <div class="loading">Opening your workspace…</div>
+          </Match>
+          <Match when={route().screen === 'integrations'}>
+            <Integrations />
+          </Match>
+          <Match when={route().screen === 'client-mapping'}>
+            <ClientMapping />
+          </Match>
+          <Match when={route().screen === 'service-mapping'}>
+            <ServiceMapping />
+          </Match>
+          <Match when={route().screen === 'billing'}>
+            <Billing />
+          </Match>
+          <Match when={route().screen === 'client'}>
+            <ClientDetail />
+          </Match>
+          <Match when={route().screen === 'adjustments'}>
+            <Adjustments />
+          </Match>
+          <Match when={route().screen === 'history'}>
+            <History />
+          </Match>
+          <Match when={route().screen === 'settings'}>
+            <Settings />
+          </Match>
+        </Switch>
+      </main>
+
+      <Show when={dragging()}>
+        <div class="drop-overlay" aria-hidden="true">
+          <div>Drop CSV files, a bundle folder or a .zip to import</div>
+        </div>
+      </Show>
+    </div>
   );
 }

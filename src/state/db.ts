@@ -77,6 +77,8 @@ export interface MetaValues {
   dataVersion: number;
   /** True once the demo (or any data) was loaded on first start, so clearing it sticks. */
   initialised: boolean;
+  /** Whether the data is the built-in demo (until the user imports anything of their own). */
+  source: 'demo' | 'files';
 }
 
 export interface MetaRecord<K extends keyof MetaValues = keyof MetaValues> {

@@ -46,7 +46,13 @@ const IGNORED = /(^|\/)(\.[^/]*|__MACOSX\/.*|Thumbs\.db|desktop\.ini)$/i;
  * its header, parsed and validated; only if all are valid is anything written, in one IndexedDB
  * transaction. A failed usage file still counts as a failed sync of the integrations it named.
  */
-export async function importBatch(db: LedgerlineDb, inputs: readonly ImportInput[], onProgress: (p: ImportProgress) => void, now = () => new Date()): Promise<ImportOutcome> {
+export async function importBatch(
+  db: LedgerlineDb,
+  inputs: readonly ImportInput[],
+  onProgress: (p: ImportProgress) => void,
+  options: { source?: 'demo' | 'files'; now?: () => Date } = {},
+): Promise<ImportOutcome> {
+  const now = options.now ?? (() => new Date());
   const files = await readInputs(inputs, onProgress);
   const errors: ContractError[] = [];
   const recognised: { file: ReadFile; kind: DatasetKind }[] = [];
@@ -83,7 +89,7 @@ export async function importBatch(db: LedgerlineDb, inputs: readonly ImportInput
     return { ok: false, errors, messages: errors.map(formatContractError) };
   }
   onProgress({ fileName: '', phase: 'storing', fraction: 1 });
-  const stored = await store(db, parsed, now());
+  const stored = await store(db, parsed, now(), options.source ?? 'files');
   onProgress({ fileName: '', phase: 'done', fraction: 1 });
   return { ok: true, files: stored, notes };
 }
@@ -128,7 +134,7 @@ async function recordFailure(db: LedgerlineDb, files: readonly ReadFile[], error
   });
 }
 
-async function store(db: LedgerlineDb, parsed: readonly { file: ReadFile; dataset: Dataset; rows: number }[], at: Date): Promise<ImportedFile[]> {
+async function store(db: LedgerlineDb, parsed: readonly { file: ReadFile; dataset: Dataset; rows: number }[], at: Date, source: 'demo' | 'files'): Promise<ImportedFile[]> {
   const batchId = crypto.randomUUID();
   const importedAt = at.toISOString();
   const isBundle = parsed.some((p) => p.dataset.kind === 'workspace');
@@ -175,6 +181,7 @@ async function store(db: LedgerlineDb, parsed: readonly { file: ReadFile; datase
       await db.setMeta('settings', { ...DEFAULT_APP_SETTINGS, asOfMode: 'fixed', asOf: new Date(s.asOf).toISOString(), inactiveAfterDays: s.inactiveAfterDays, staleAfterHours: s.staleAfterHours, currency: s.currency });
     }
     await db.setMeta('initialised', true);
+    await db.setMeta('source', source);
     await db.setMeta('dataVersion', (await db.getMeta('dataVersion', 0)) + 1);
   });
   return records.map((r) => ({ fileName: r.fileName, kind: r.kind, rows: r.rows, replaced: r.replaced, integrationIds: r.integrationIds }));

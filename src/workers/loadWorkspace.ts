@@ -3,8 +3,15 @@ import { parseIsoTime } from '../../worker/engine/dates';
 import type { Bundle, IntegrationSettings, Settings } from '../../worker/engine/model';
 import { DEFAULT_APP_SETTINGS, EMPTY_CURRENT, type AppSettings, type CurrentImports, type DatasetRecord, type LedgerlineDb, type SyncEntry } from '../state/db';
 
+/** The usage table of the last load, reused while the same imports are current (it is the costly part). */
+export interface UsageCache {
+  key: string;
+  table: Bundle['usage'];
+  integrationIds: string[];
+}
+
 /** The workspace's current datasets, read from IndexedDB and assembled into the engine's Bundle. */
-export async function loadWorkspace(db: LedgerlineDb, now = () => Date.now()): Promise<Bundle> {
+export async function loadWorkspace(db: LedgerlineDb, cache: { usage?: UsageCache } = {}, now = () => Date.now()): Promise<Bundle> {
   const [current, settings, syncLog] = await Promise.all([db.getMeta('current', EMPTY_CURRENT), db.getMeta('settings', DEFAULT_APP_SETTINGS), db.getMeta('syncLog', {})]);
   const dataset = async <K extends Exclude<keyof CurrentImports, 'usage'>>(kind: K) => {
     const id = current[kind];
@@ -15,7 +22,9 @@ export async function loadWorkspace(db: LedgerlineDb, now = () => Date.now()): P
     return d && 'rows' in d ? (d.rows as T[]) : [];
   };
   const workspace = await dataset('workspace');
-  const usage = await loadUsage(db, current);
+  const usageKey = JSON.stringify(Object.entries(current.usage).sort());
+  const usage = cache.usage?.key === usageKey ? cache.usage : { key: usageKey, ...(await loadUsage(db, current)) };
+  cache.usage = usage;
   return {
     settings: engineSettings(settings, workspace?.kind === 'workspace' ? workspace.settings.integrations : [], syncLog, usage.integrationIds, now()),
     clients: await rowsOf('psa_clients'),

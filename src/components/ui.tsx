@@ -1,0 +1,105 @@
+import { For, Show, type JSX } from 'solid-js';
+import type { HealthStatus } from '../../worker/engine/report.types';
+import { go } from '../router';
+import { formatMoney, signOf } from './format';
+
+export function PageHeader(props: { title: string; subtitle?: string; actions?: JSX.Element }) {
+  return (
+    <header class="page-header">
+      <div>
+        <h1>{props.title}</h1>
+        <Show when={props.subtitle}>
+          <p class="subtitle">{props.subtitle}</p>
+        </Show>
+      </div>
+      <div class="actions">{props.actions}</div>
+    </header>
+  );
+}
+
+/** What to do next when there is nothing to show. */
+export function EmptyState(props: { title: string; children: JSX.Element }) {
+  return (
+    <div class="empty-state" role="status">
+      <h2>{props.title}</h2>
+      <div>{props.children}</div>
+    </div>
+  );
+}
+
+export function ProgressBar(props: { fraction: number; label: string }) {
+  return (
+    <div class="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(props.fraction * 100)} aria-label={props.label}>
+      <div class="progress-label">
+        <span>{props.label}</span>
+        <span>{Math.round(props.fraction * 100)}%</span>
+      </div>
+      <div class="progress-track">
+        <div class="progress-fill" style={{ width: `${Math.max(2, props.fraction * 100)}%` }} />
+      </div>
+    </div>
+  );
+}
+
+export function StatusDot(props: { status: HealthStatus }) {
+  const label = { red: 'Failed', yellow: 'Needs attention', green: 'Healthy' } as const;
+  return (
+    <span class={`status-dot status-${props.status}`} title={label[props.status]}>
+      <span class="dot" aria-hidden="true" />
+      {label[props.status]}
+    </span>
+  );
+}
+
+/** A signed amount (green under-billed, red over-billed), or with `absolute` a plain magnitude. */
+export function Money(props: { amount: string | null; currency: string; absolute?: boolean }) {
+  const sign = () => signOf(props.amount);
+  return (
+    <span class={`money ${props.absolute ? '' : sign() > 0 ? 'pos' : sign() < 0 ? 'neg' : 'zero'}`}>
+      {props.absolute ? formatMoney(props.amount, props.currency).replace(/^\+/, '') : formatMoney(props.amount, props.currency)}
+    </span>
+  );
+}
+
+/** A headline number with a link to where it can be worked down. */
+export function StatCard(props: { label: string; value: JSX.Element; hint?: string; href?: string; tone?: 'good' | 'warn' | 'bad' | 'neutral'; testId?: string }) {
+  return (
+    <a class={`stat-card tone-${props.tone ?? 'neutral'}`} href={props.href ? `#/${props.href}` : undefined} data-testid={props.testId}>
+      <span class="stat-label">{props.label}</span>
+      <span class="stat-value">{props.value}</span>
+      <Show when={props.hint}>
+        <span class="stat-hint">{props.hint}</span>
+      </Show>
+    </a>
+  );
+}
+
+export function Tabs(props: { tabs: { id: string; label: string; count?: number }[]; active: string; base: string }) {
+  return (
+    <nav class="tabs" role="tablist">
+      <For each={props.tabs}>
+        {(tab) => (
+          <button role="tab" aria-selected={props.active === tab.id} classList={{ tab: true, active: props.active === tab.id }} onClick={() => go(`${props.base}/${tab.id}`)}>
+            {tab.label}
+            <Show when={tab.count !== undefined}>
+              <span class="tab-count">{tab.count}</span>
+            </Show>
+          </button>
+        )}
+      </For>
+    </nav>
+  );
+}
+
+/** Triggers a browser download of text or bytes (exports are always an explicit click). */
+export function download(name: string, content: string | Uint8Array, type: string): void {
+  const blob = new Blob([content as BlobPart], { type });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

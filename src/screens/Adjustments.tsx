@@ -1,0 +1,50 @@
+import { Show, createResource } from 'solid-js';
+import type { AdjustmentView } from '../../worker/views/types';
+import { deltaCell, moneyCell, plainMoneyCell } from '../components/cells';
+import { DataGrid } from '../components/DataGrid';
+import { decimalComparator } from '../components/format';
+import { EmptyState, Money, PageHeader } from '../components/ui';
+import { engine, overview, revision } from '../state/workspace';
+
+const currency = () => overview()?.currency ?? 'USD';
+
+export function Adjustments() {
+  const [rows] = createResource(revision, () => engine.adjustments());
+  return (
+    <section>
+      <PageHeader title="Adjustments" subtitle="What approved discrepancies change on each client's next invoice: the monthly amount, and a prorated amount when the effective date is not the 1st." />
+      <Show
+        when={(rows() ?? []).length > 0 || rows.loading}
+        fallback={<EmptyState title="No approved adjustments">Approved discrepancies appear here. Import a decisions.csv (client_id, service_id, decision, effective_date) to approve or dismiss them.</EmptyState>}
+      >
+        <div class="kpis">
+          <div class="kpi">
+            <span>Adjustments</span>
+            <strong>{rows()?.length ?? 0}</strong>
+          </div>
+          <div class="kpi">
+            <span>Monthly total</span>
+            <strong data-testid="adjustments-total">
+              <Money amount={overview()?.adjustmentsMonthly ?? null} currency={currency()} />
+            </strong>
+          </div>
+        </div>
+        <DataGrid<AdjustmentView>
+          testId="adjustments-grid"
+          height="560px"
+          rows={rows() ?? []}
+          rowId={(r) => `${r.clientId}|${r.serviceId}`}
+          columns={[
+            { field: 'clientName', headerName: 'Client', flex: 1, valueGetter: (p) => p.data?.clientName || p.data?.clientId },
+            { field: 'serviceName', headerName: 'Service', flex: 1, valueGetter: (p) => p.data?.serviceName || p.data?.serviceId },
+            { field: 'effectiveDate', headerName: 'Effective', width: 130 },
+            { field: 'qtyDelta', headerName: 'Δ qty', type: 'rightAligned', width: 100, cellRenderer: deltaCell, comparator: decimalComparator },
+            { field: 'unitRate', headerName: `Rate (${currency()})`, type: 'rightAligned', width: 130, cellRenderer: plainMoneyCell(currency), comparator: decimalComparator },
+            { field: 'monthlyAmount', headerName: `Monthly (${currency()})`, type: 'rightAligned', width: 150, cellRenderer: moneyCell(currency), comparator: decimalComparator },
+            { field: 'proratedAmount', headerName: `Prorated (${currency()})`, type: 'rightAligned', width: 150, cellRenderer: moneyCell(currency), comparator: decimalComparator },
+          ]}
+        />
+      </Show>
+    </section>
+  );
+}

@@ -1,0 +1,237 @@
+import type { ColDef, ICellRendererParams } from 'ag-grid-community';
+import { For, Match, Show, Switch, createMemo, createResource, createSignal } from 'solid-js';
+import type { BillingFilter, ClientRowView, DiscrepancyGroup, DiscrepancyView, FlagView, GroupBy, InactiveSeatView, ReviewType } from '../../worker/views/types';
+import { plainMoneyCell, badgeCell, deltaCell, moneyCell, quantityFormatter } from '../components/cells';
+import { DataGrid } from '../components/DataGrid';
+import { decimalComparator, formatMoney } from '../components/format';
+import { EmptyState, PageHeader, Tabs, download } from '../components/ui';
+import { clientPath, go, route } from '../router';
+import { engine, overview, revision } from '../state/workspace';
+
+const TYPES: { id: ReviewType; label: string; hint: string }[] = [
+  { id: 'calculated', label: 'Calculated', hint: 'Rate from the invoice itself (hard values)' },
+  { id: 'estimated', label: 'Estimated', hint: 'A price is missing: rate from the median or the catalog' },
+  { id: 'unmapped', label: 'Unmapped', hint: 'Usage with no PSA line: new revenue' },
+  { id: 'unaccounted', label: 'Unaccounted', hint: 'Products no service rule covers' },
+];
+
+const currency = () => overview()?.currency ?? 'USD';
+/** Long lists scroll inside the grid (it renders only the visible rows). */
+const TALL = 'max(420px, calc(100vh - 330px))';
+
+export function Billing() {
+  const tab = () => {
+    const r = route();
+    return r.screen === 'billing' ? r.tab : 'invoices';
+  };
+  return (
+    <section>
+      <PageHeader title="Billing & Invoices" subtitle="Where each client's invoice disagrees with usage, and what it is worth. Largest absolute amount first." />
+      <Tabs
+        base="billing"
+        active={tab()}
+        tabs={[
+          { id: 'invoices', label: 'Reconciled invoices', count: overview()?.clients },
+          { id: 'flags', label: 'Flagged services', count: overview()?.flags },
+          { id: 'inactive', label: 'Inactive seats', count: overview()?.inactiveSeats },
+        ]}
+      />
+      <Switch>
+        <Match when={tab() === 'invoices'}>
+          <ReconciledInvoices />
+        </Match>
+        <Match when={tab() === 'flags'}>
+          <FlaggedServices />
+        </Match>
+        <Match when={tab() === 'inactive'}>
+          <InactiveSeats />
+        </Match>
+      </Switch>
+    </section>
+  );
+}
+
+type GroupedRow = { kind: 'group'; group: DiscrepancyGroup } | ({ kind: 'row' } & DiscrepancyView);
+
+function ReconciledInvoices() {
+  const [integration, setIntegration] = createSignal('');
+  const [types, setTypes] = createSignal<ReviewType[]>([]);
+  const [search, setSearch] = createSignal('');
+  const [groupBy, setGroupBy] = createSignal<GroupBy | ''>('');
+  const filter = (): BillingFilter => ({ integrationId: integration() || undefined, types: types() });
+  const [clients] = createResource(() => ({ r: revision(), f: filter(), g: groupBy() }), (k) => (k.g ? Promise.resolve<ClientRowView[]>([]) : engine.clientRows(k.f)));
+  const [groups] = createResource(() => ({ r: revision(), f: filter(), g: groupBy() }), (k) => (k.g ? engine.groups(k.g, k.f) : Promise.resolve<DiscrepancyGroup[]>([])));
+  const grouped = createMemo<GroupedRow[]>(() => (groups() ?? []).flatMap((g) => [{ kind: 'group' as const, group: g }, ...g.rows.map((r) => ({ kind: 'row' as const, ...r }))]));
+  const toggle = (t: ReviewType) => setTypes((ts) => (ts.includes(t) ? ts.filter((x) => x !== t) : [...ts, t]));
+
+  const exportCsv = async (which: 'clients' | 'discrepancies') => {
+    download(`ledgerline-${which}-${overview()?.asOfDate ?? 'export'}.csv`, await engine.exportCsv(which), 'text/csv;charset=utf-8');
+  };
+
+  return (
+    <>
+      <div class="toolbar">
+        <label>
+          Integration{' '}
+          <select value={integration()} onChange={(e) => setIntegration(e.currentTarget.value)} data-testid="filter-integration">
+            <option value="">All integrations</option>
+            <For each={overview()?.integrations ?? []}>{(i) => <option value={i.id}>{i.name}</option>}</For>
+          </select>
+        </label>
+        <div class="chips" role="group" aria-label="Discrepancy type">
+          <For each={TYPES}>
+            {(t) => (
+              <button classList={{ chip: true, on: types().includes(t.id) }} aria-pressed={types().includes(t.id)} title={t.hint} onClick={() => toggle(t.id)}>
+                {t.label}
+              </button>
+            )}
+          </For>
+        </div>
+        <label>
+          Group by{' '}
+          <select value={groupBy()} onChange={(e) => setGroupBy(e.currentTarget.value as GroupBy | '')} data-testid="group-by">
+            <option value="">Client (no grouping)</option>
+            <option value="account">Account</option>
+            <option value="service">Service</option>
+            <option value="contract">Contract (agreement)</option>
+          </select>
+        </label>
+        <input type="search" placeholder="Search clients, services…" value={search()} onInput={(e) => setSearch(e.currentTarget.value)} aria-label="Quick search" data-testid="quick-search" />
+        <span class="spacer" />
+        <button class="secondary" onClick={() => exportCsv('clients')}>Export clients CSV</button>
+        <button class="secondary" onClick={() => exportCsv('discrepancies')}>Export discrepancies CSV</button>
+      </div>
+      <Show
+        when={groupBy()}
+        fallback={
+          <Show when={(clients() ?? []).length > 0 || clients.loading} fallback={<EmptyState title="No clients match">Nothing matches these filters. Clear a filter, or import PSA and usage files (drop them anywhere on this page).</EmptyState>}>
+            <DataGrid<ClientRowView>
+              testId="clients-grid"
+              height={TALL}
+              rows={clients() ?? []}
+              rowId={(r) => r.clientId}
+              quickFilter={search()}
+              columns={clientColumns()}
+              onOpen={(r) => go(clientPath(r.clientId))}
+            />
+          </Show>
+        }
+      >
+        <DataGrid<GroupedRow>
+          testId="grouped-grid"
+          height={TALL}
+          rows={grouped()}
+          rowId={(r) => (r.kind === 'group' ? `g:${r.group.key}` : `r:${r.key}:${groupBy()}`)}
+          quickFilter={search()}
+          columns={discrepancyColumns() as ColDef<GroupedRow>[]}
+          onOpen={(r) => r.kind === 'row' && go(clientPath(r.clientId))}
+          options={{
+            isFullWidthRow: (p) => p.rowNode.data?.kind === 'group',
+            fullWidthCellRenderer: groupRowRenderer,
+            defaultColDef: { sortable: false, resizable: true, filter: false },
+          }}
+        />
+      </Show>
+    </>
+  );
+}
+
+function groupRowRenderer(p: ICellRendererParams<GroupedRow>): HTMLElement {
+  const g = (p.data as { group: DiscrepancyGroup }).group;
+  const row = document.createElement('div');
+  row.className = 'group-row';
+  const label = document.createElement('strong');
+  label.textContent = g.label;
+  const meta = document.createElement('span');
+  meta.textContent = `${g.count} discrepanc${g.count === 1 ? 'y' : 'ies'} · total ${formatMoney(g.amount, currency())} · absolute ${formatMoney(g.amountAbs, currency())}`;
+  row.append(label, meta);
+  return row;
+}
+
+export function clientColumns(): ColDef<ClientRowView>[] {
+  return [
+    { field: 'clientName', headerName: 'Client', flex: 2, minWidth: 220, valueGetter: (p) => p.data?.clientName || p.data?.clientId, tooltipValueGetter: (p) => p.data?.clientId },
+    { field: 'seatCount', headerName: 'Seats', type: 'numericColumn', width: 100 },
+    { field: 'serviceCount', headerName: 'Services', type: 'numericColumn', width: 110 },
+    { field: 'discrepancyCount', headerName: 'Discrepancies', type: 'numericColumn', width: 140 },
+    { field: 'discrepancyAmount', headerName: `Amount (${currency()})`, type: 'rightAligned', width: 150, comparator: decimalComparator, cellRenderer: moneyCell(currency), headerTooltip: 'Signed: + under-billed (add to the invoice), − over-billed (credit)' },
+    { field: 'discrepancyAmountAbs', headerName: `Absolute (${currency()})`, type: 'rightAligned', width: 150, comparator: decimalComparator, sort: 'desc', cellRenderer: plainMoneyCell(currency), headerTooltip: 'Sum of absolute amounts: the triage order' },
+    { field: 'billingCycle', headerName: 'Billing cycle', width: 130, filter: true },
+    { field: 'types', headerName: 'Kinds', flex: 1, minWidth: 200, cellRenderer: badgeCell, sortable: false },
+  ];
+}
+
+export function discrepancyColumns(): ColDef<DiscrepancyView>[] {
+  return [
+    { field: 'clientName', headerName: 'Client', minWidth: 180, flex: 1, valueGetter: (p) => p.data?.clientName || p.data?.clientId },
+    { field: 'serviceName', headerName: 'Service / product', minWidth: 180, flex: 1, valueGetter: (p) => p.data?.serviceName || p.data?.serviceId, tooltipValueGetter: (p) => p.data?.serviceId },
+    { field: 'type', headerName: 'Type', width: 150, cellRenderer: badgeCell },
+    { field: 'invoicedQty', headerName: 'Invoiced', type: 'rightAligned', width: 100, valueFormatter: quantityFormatter, comparator: decimalComparator },
+    { field: 'systemCount', headerName: 'System', type: 'rightAligned', width: 100, valueFormatter: quantityFormatter, comparator: decimalComparator },
+    { field: 'qtyDelta', headerName: 'Δ qty', type: 'rightAligned', width: 90, cellRenderer: deltaCell, comparator: decimalComparator },
+    { field: 'unitRate', headerName: `Rate (${currency()})`, type: 'rightAligned', width: 120, cellRenderer: plainMoneyCell(currency), comparator: decimalComparator, tooltipValueGetter: (p) => p.data?.rateBasis },
+    { field: 'amount', headerName: `Amount (${currency()})`, type: 'rightAligned', width: 140, cellRenderer: moneyCell(currency), comparator: decimalComparator },
+    { field: 'rateSource', headerName: 'Rate source', width: 160, cellRenderer: badgeCell, tooltipValueGetter: (p) => p.data?.rateBasis },
+    { field: 'integrationIds', headerName: 'Integrations', width: 120, valueFormatter: (p) => (p.value as string[] | undefined)?.join(', ') ?? '' },
+  ];
+}
+
+function FlaggedServices() {
+  const [rows] = createResource(revision, () => engine.flags());
+  const [search, setSearch] = createSignal('');
+  return (
+    <>
+      <div class="toolbar">
+        <input type="search" placeholder="Filter flags…" value={search()} onInput={(e) => setSearch(e.currentTarget.value)} aria-label="Filter flags" />
+      </div>
+      <Show when={(rows() ?? []).length > 0 || rows.loading} fallback={<EmptyState title="No flagged services">Every current invoice line has a price, one price per service per invoice, and a positive quantity.</EmptyState>}>
+        <DataGrid<FlagView>
+          testId="flags-grid"
+          height={TALL}
+          rows={rows() ?? []}
+          rowId={(r) => `${r.clientId}|${r.invoiceId}|${r.serviceId}|${r.flag}`}
+          quickFilter={search()}
+          onOpen={(r) => go(clientPath(r.clientId, 'lines'))}
+          columns={[
+            { field: 'clientName', headerName: 'Client', flex: 1, valueGetter: (p) => p.data?.clientName || p.data?.clientId },
+            { field: 'invoiceId', headerName: 'Invoice', width: 140 },
+            { field: 'serviceName', headerName: 'Service', flex: 1, valueGetter: (p) => p.data?.serviceName || p.data?.serviceId },
+            { field: 'flag', headerName: 'Flag', width: 190, cellRenderer: badgeCell },
+            { field: 'detail', headerName: 'Why it matters', flex: 2 },
+          ]}
+        />
+      </Show>
+    </>
+  );
+}
+
+function InactiveSeats() {
+  const [rows] = createResource(revision, () => engine.inactiveSeats());
+  const [search, setSearch] = createSignal('');
+  return (
+    <>
+      <div class="toolbar">
+        <input type="search" placeholder="Filter seats…" value={search()} onInput={(e) => setSearch(e.currentTarget.value)} aria-label="Filter inactive seats" />
+        <span class="muted">Billable seats not active for more than the inactive-after days (Settings).</span>
+      </div>
+      <Show when={(rows() ?? []).length > 0 || rows.loading} fallback={<EmptyState title="No inactive seats">Every billable seat was active recently (or its last activity is unknown).</EmptyState>}>
+        <DataGrid<InactiveSeatView>
+          testId="inactive-grid"
+          height={TALL}
+          rows={rows() ?? []}
+          rowId={(r) => `${r.integrationId}|${r.recordId}|${r.product}`}
+          quickFilter={search()}
+          onOpen={(r) => go(clientPath(r.clientId, 'seats'))}
+          columns={[
+            { field: 'clientName', headerName: 'Client', flex: 1, valueGetter: (p) => p.data?.clientName || p.data?.clientId },
+            { field: 'integrationId', headerName: 'Integration', width: 130 },
+            { field: 'recordId', headerName: 'Record', flex: 1 },
+            { field: 'product', headerName: 'Product', flex: 1 },
+            { field: 'lastActive', headerName: 'Last active', width: 130 },
+            { field: 'daysInactive', headerName: 'Days inactive', type: 'numericColumn', width: 140, sort: 'desc' },
+          ]}
+        />
+      </Show>
+    </>
+  );
+}

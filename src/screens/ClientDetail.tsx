@@ -1,0 +1,197 @@
+import { For, Match, Show, Switch, createResource, createSignal } from 'solid-js';
+import type { LineView, PairView, SeatView, UnaccountedView } from '../../worker/views/types';
+import { badgeCell, deltaCell, moneyCell, plainMoneyCell, quantityFormatter } from '../components/cells';
+import { DataGrid } from '../components/DataGrid';
+import { decimalComparator } from '../components/format';
+import { EmptyState, Money, PageHeader, StatusDot, Tabs } from '../components/ui';
+import { clientPath, route } from '../router';
+import { engine, overview, revision } from '../state/workspace';
+
+const SEAT_PAGE = 500;
+const currency = () => overview()?.currency ?? 'USD';
+
+export function ClientDetail() {
+  const clientId = () => {
+    const r = route();
+    return r.screen === 'client' ? r.clientId : '';
+  };
+  const tab = () => {
+    const r = route();
+    return r.screen === 'client' ? r.tab : 'services';
+  };
+  const [detail] = createResource(() => ({ id: clientId(), r: revision() }), (k) => engine.clientDetail(k.id));
+
+  return (
+    <Show when={!detail.loading || detail()} fallback={<div class="loading">Loading client…</div>}>
+      <Show
+        when={detail()}
+        fallback={
+          <EmptyState title="Client not found">
+            No client <code>{clientId()}</code> in this workspace. <a href="#/billing">Back to Billing & Invoices</a>
+          </EmptyState>
+        }
+      >
+        {(d) => (
+          <section data-testid="client-detail">
+            <p class="breadcrumb">
+              <a href="#/billing">Billing & Invoices</a> › {d().client.clientName || d().client.clientId} <span class="muted">(Esc to go back)</span>
+            </p>
+            <PageHeader title={d().client.clientName || d().client.clientId} subtitle={`PSA client ${d().client.clientId} · ${d().client.billingCycle || 'no current lines'} billing`} />
+            <div class="kpis">
+              <div class="kpi">
+                <span>Discrepancy</span>
+                <strong data-testid="client-amount">
+                  <Money amount={d().client.discrepancyAmount} currency={currency()} />
+                </strong>
+              </div>
+              <div class="kpi">
+                <span>Absolute</span>
+                <strong>
+                  <Money amount={d().client.discrepancyAmountAbs} currency={currency()} absolute />
+                </strong>
+              </div>
+              <div class="kpi">
+                <span>Discrepancies</span>
+                <strong>{d().client.discrepancyCount}</strong>
+              </div>
+              <div class="kpi">
+                <span>Seats</span>
+                <strong>{d().client.seatCount}</strong>
+              </div>
+              <div class="kpi">
+                <span>Services billed</span>
+                <strong>{d().client.serviceCount}</strong>
+              </div>
+            </div>
+            <Tabs
+              base={clientPath(clientId()).replace(/\/services$/, '')}
+              active={tab()}
+              tabs={[
+                { id: 'services', label: 'Compared services', count: d().pairs.length },
+                { id: 'integrations', label: 'Integrations', count: d().integrations.length },
+                { id: 'seats', label: 'Seats', count: d().client.seatCount },
+                { id: 'lines', label: 'PSA services', count: d().lines.length },
+                { id: 'unaccounted', label: 'Unaccounted', count: d().unaccounted.length },
+              ]}
+            />
+            <Switch>
+              <Match when={tab() === 'services'}>
+                <p class="muted">
+                  Each PSA service a mapping rule compares, with the quantity invoiced, the count from usage, and the rate behind the amount. "Invoice (hard value)" rates come
+                  straight from this client's invoice lines; estimated ones are explained in the tooltip.
+                </p>
+                <DataGrid<PairView>
+                  testId="pairs-grid"
+                  rows={d().pairs}
+                  rowId={(r) => r.serviceId}
+                  columns={[
+                    { field: 'serviceName', headerName: 'Service', flex: 1, minWidth: 200, valueGetter: (p) => p.data?.serviceName || p.data?.serviceId, tooltipValueGetter: (p) => p.data?.serviceId },
+                    { field: 'type', headerName: 'Type', width: 150, cellRenderer: badgeCell },
+                    { field: 'invoicedQty', headerName: 'Invoiced qty', type: 'rightAligned', width: 120, valueFormatter: quantityFormatter, comparator: decimalComparator },
+                    { field: 'systemCount', headerName: 'System count', type: 'rightAligned', width: 125, valueFormatter: quantityFormatter, comparator: decimalComparator },
+                    { field: 'qtyDelta', headerName: 'Δ qty', type: 'rightAligned', width: 90, cellRenderer: deltaCell, comparator: decimalComparator },
+                    { field: 'unitRate', headerName: `Unit rate (${currency()})`, type: 'rightAligned', width: 140, cellRenderer: plainMoneyCell(currency), tooltipValueGetter: (p) => p.data?.rateBasis },
+                    { field: 'amount', headerName: `Amount (${currency()})`, type: 'rightAligned', width: 140, cellRenderer: moneyCell(currency), comparator: decimalComparator },
+                    { field: 'rateSource', headerName: 'Rate source', width: 170, cellRenderer: badgeCell, tooltipValueGetter: (p) => p.data?.rateBasis },
+                    { field: 'integrationIds', headerName: 'Integrations', width: 120, valueFormatter: (p) => (p.value as string[]).join(', ') },
+                  ]}
+                />
+              </Match>
+              <Match when={tab() === 'integrations'}>
+                <Show when={d().integrations.length > 0} fallback={<EmptyState title="No usage for this client">No integration client is mapped to it yet. Map one under Client mapping.</EmptyState>}>
+                  <div class="cards">
+                    <For each={d().integrations}>
+                      {(i) => (
+                        <div class="card">
+                          <h3>
+                            {i.name} <StatusDot status={i.status} />
+                          </h3>
+                          <p>
+                            {i.usageRows.toLocaleString('en-US')} usage rows, {i.seats.toLocaleString('en-US')} seats
+                          </p>
+                          <p class="muted">Integration clients: {i.externalClients.map((e) => `${e.externalClientName || '(no name)'} [${e.externalClientId}]`).join(', ')}</p>
+                        </div>
+                      )}
+                    </For>
+                  </div>
+                </Show>
+              </Match>
+              <Match when={tab() === 'seats'}>
+                <Seats clientId={clientId()} />
+              </Match>
+              <Match when={tab() === 'lines'}>
+                <DataGrid<LineView>
+                  testId="lines-grid"
+                  rows={d().lines}
+                  rowId={(r) => r.lineId}
+                  columns={[
+                    { field: 'invoiceId', headerName: 'Invoice', width: 130 },
+                    { field: 'serviceName', headerName: 'Service', flex: 2, valueGetter: (p) => p.data?.serviceName || p.data?.serviceId },
+                    { field: 'quantity', headerName: 'Qty', type: 'rightAligned', width: 100, valueFormatter: quantityFormatter, comparator: decimalComparator },
+                    { field: 'unitPrice', headerName: `Unit price (${currency()})`, type: 'rightAligned', width: 150, cellRenderer: plainMoneyCell(currency) },
+                    { field: 'billingCycle', headerName: 'Cycle', width: 110 },
+                    { field: 'periodStart', headerName: 'From', width: 120 },
+                    { field: 'periodEnd', headerName: 'To', width: 120 },
+                    { field: 'agreementId', headerName: 'Agreement', width: 130 },
+                    { headerName: 'Status', width: 200, valueGetter: (p) => (!p.data?.current ? 'Not current' : p.data.compared ? 'Current, compared' : 'Current, not compared') },
+                  ]}
+                />
+              </Match>
+              <Match when={tab() === 'unaccounted'}>
+                <Show when={d().unaccounted.length > 0} fallback={<EmptyState title="Nothing unaccounted">Every product of this client's usage is covered by a service mapping rule.</EmptyState>}>
+                  <DataGrid<UnaccountedView>
+                    rows={d().unaccounted}
+                    rowId={(r) => `${r.integrationId}|${r.product}`}
+                    columns={[
+                      { field: 'integrationId', headerName: 'Integration', width: 150 },
+                      { field: 'product', headerName: 'Product', flex: 1 },
+                      { field: 'records', headerName: 'Rows', type: 'numericColumn', width: 110 },
+                    ]}
+                  />
+                  <p class="muted">Map or exclude these products under <a href="#/service-mapping">Service mapping</a>.</p>
+                </Show>
+              </Match>
+            </Switch>
+          </section>
+        )}
+      </Show>
+    </Show>
+  );
+}
+
+function Seats(props: { clientId: string }) {
+  const [offset, setOffset] = createSignal(0);
+  const [page] = createResource(() => ({ id: props.clientId, o: offset(), r: revision() }), (k) => engine.seats(k.id, k.o, SEAT_PAGE));
+  return (
+    <>
+      <div class="toolbar">
+        <span class="muted">
+          The usage rows behind the counts: {page()?.total.toLocaleString('en-US') ?? '…'} rows
+          {(page()?.total ?? 0) > SEAT_PAGE ? `, showing ${offset() + 1}–${Math.min(offset() + SEAT_PAGE, page()!.total)}` : ''}
+        </span>
+        <span class="spacer" />
+        <Show when={(page()?.total ?? 0) > SEAT_PAGE}>
+          <button class="secondary" disabled={offset() === 0} onClick={() => setOffset(Math.max(0, offset() - SEAT_PAGE))}>Previous</button>
+          <button class="secondary" disabled={offset() + SEAT_PAGE >= (page()?.total ?? 0)} onClick={() => setOffset(offset() + SEAT_PAGE)}>Next</button>
+        </Show>
+      </div>
+      <DataGrid<SeatView>
+        testId="seats-grid"
+        height="480px"
+        rows={page()?.rows ?? []}
+        rowId={(r) => `${r.integrationId}|${r.recordId}|${r.product}`}
+        columns={[
+          { field: 'integrationId', headerName: 'Integration', width: 120 },
+          { field: 'recordId', headerName: 'Record', flex: 1 },
+          { field: 'product', headerName: 'Product', flex: 1 },
+          { field: 'category', headerName: 'Category', width: 120 },
+          { field: 'quantity', headerName: 'Qty', type: 'rightAligned', width: 90, valueFormatter: quantityFormatter },
+          { field: 'lastActive', headerName: 'Last active', width: 120 },
+          { field: 'status', headerName: 'Status', width: 150, cellRenderer: badgeCell },
+          { field: 'serviceId', headerName: 'Counted for', width: 150 },
+          { field: 'ruleId', headerName: 'Rule', width: 100 },
+        ]}
+      />
+    </>
+  );
+}

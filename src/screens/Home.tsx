@@ -1,0 +1,52 @@
+import { For, Show } from 'solid-js';
+import { formatDateTime } from '../components/format';
+import { FilePicker } from '../components/FilePicker';
+import { EmptyState, Money, PageHeader, StatCard, StatusDot } from '../components/ui';
+import { loadDemo, loadState, overview } from '../state/workspace';
+
+/** Month-end starts here: clear the counts to zero, then review the money. */
+export function Home() {
+  return (
+    <section>
+      <PageHeader title="Home" subtitle="This month's reconciliation at a glance. Clear the setup counts first, then review the money." actions={<FilePicker />} />
+      <Show
+        when={loadState() === 'ready' && overview()}
+        fallback={
+          <EmptyState title="Your workspace is empty">
+            Drop this month's CSV exports anywhere on the page (PSA clients and invoice lines, usage from each integration, mappings), a whole bundle folder, or a bundle
+            .zip. Or <button class="link" onClick={() => void loadDemo()}>load the demo workspace</button> to look around.
+          </EmptyState>
+        }
+      >
+        {(o) => (
+          <>
+            <h2 class="section-title">1. Clear the setup counts</h2>
+            <div class="stats">
+              <StatCard testId="stat-unmapped" label="Unmapped integration clients" value={o().unmappedClients} hint={`${o().unmappedRecords.toLocaleString('en-US')} usage rows not linked to a PSA client`} href="client-mapping" tone={o().unmappedClients > 0 ? 'warn' : 'good'} />
+              <StatCard testId="stat-unaccounted" label="Unaccounted products" value={o().unaccountedGroups} hint={`${o().unaccountedRecords.toLocaleString('en-US')} rows no service rule covers`} href="service-mapping" tone={o().unaccountedGroups > 0 ? 'warn' : 'good'} />
+              <StatCard testId="stat-flags" label="Flagged services" value={o().flags} hint="Missing or inconsistent prices, quantity ≤ 0" href="billing/flags" tone={o().flags > 0 ? 'warn' : 'good'} />
+            </div>
+            <h2 class="section-title">2. Review the money</h2>
+            <div class="stats">
+              <StatCard testId="stat-discrepancies" label="Discrepancies" value={o().discrepancies} hint={`across ${o().clients} clients`} href="billing" />
+              <StatCard testId="stat-amount" label="Net amount" value={<Money amount={o().discrepancyAmount} currency={o().currency} />} hint="+ under-billed, − over-billed" href="billing" />
+              <StatCard label="Absolute amount" value={<Money amount={o().discrepancyAmountAbs} currency={o().currency} absolute />} hint="what is at stake either way" href="billing" />
+              <StatCard testId="stat-inactive" label="Inactive seats" value={o().inactiveSeats} hint="billable but not used lately" href="billing/inactive" tone={o().inactiveSeats > 0 ? 'warn' : 'good'} />
+              <StatCard label="Approved adjustments" value={o().adjustments} hint={`monthly total ${o().adjustmentsMonthly} ${o().currency}`} href="adjustments" />
+            </div>
+            <h2 class="section-title">Integrations</h2>
+            <div class="health-strip">
+              <For each={o().integrations} fallback={<span class="muted">No integration yet: import a usage file.</span>}>
+                {(i) => (
+                  <a class="health-item" href="#/integrations" title={i.statusReason}>
+                    <StatusDot status={i.status} /> <strong>{i.name}</strong> <span class="muted">{formatDateTime(i.lastSyncAt)}</span>
+                  </a>
+                )}
+              </For>
+            </div>
+          </>
+        )}
+      </Show>
+    </section>
+  );
+}

@@ -1,0 +1,89 @@
+import { Show, createSignal } from 'solid-js';
+import { download, PageHeader } from '../components/ui';
+import type { AppSettings } from '../state/db';
+import { clearWorkspace, engine, lastTimings, loadDemo, overview, persisted, saveSettings, settings } from '../state/workspace';
+
+export function Settings() {
+  const [draft, setDraft] = createSignal<AppSettings>({ ...settings() });
+  const [message, setMessage] = createSignal('');
+  const update = (patch: Partial<AppSettings>) => setDraft({ ...draft(), ...patch });
+  const valid = () => Number.isInteger(draft().inactiveAfterDays) && draft().inactiveAfterDays >= 0 && Number.isInteger(draft().staleAfterHours) && draft().staleAfterHours >= 0 && /^[A-Z]{3}$/.test(draft().currency);
+
+  const save = async () => {
+    await saveSettings(draft());
+    setMessage('Saved. Every number was recalculated.');
+  };
+  const exportBundle = async () => {
+    download(`ledgerline-workspace-${overview()?.asOfDate ?? 'export'}.zip`, await engine.exportBundleZip(), 'application/zip');
+  };
+  const clear = async () => {
+    if (!confirm('Remove every imported file and setting from this browser? This cannot be undone (export the workspace first to keep a copy).')) return;
+    await clearWorkspace();
+    setDraft({ ...settings() });
+  };
+
+  return (
+    <section class="settings">
+      <PageHeader title="Settings" subtitle="What every number is computed against." />
+      <form
+        class="form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save();
+        }}
+      >
+        <fieldset>
+          <legend>As of</legend>
+          <label class="radio">
+            <input type="radio" name="asof" checked={draft().asOfMode === 'now'} onChange={() => update({ asOfMode: 'now' })} /> Now (each time you open the workspace)
+          </label>
+          <label class="radio">
+            <input type="radio" name="asof" checked={draft().asOfMode === 'fixed'} onChange={() => update({ asOfMode: 'fixed', asOf: draft().asOf ?? new Date().toISOString() })} /> A fixed time (UTC):{' '}
+            <input
+              type="datetime-local"
+              data-testid="asof-input"
+              disabled={draft().asOfMode !== 'fixed'}
+              value={(draft().asOf ?? '').slice(0, 16)}
+              onInput={(e) => update({ asOf: e.currentTarget.value ? `${e.currentTarget.value}:00Z` : null })}
+            />
+          </label>
+          <p class="muted">Current invoice lines are those whose period contains the date of this time (UTC). Importing a bundle sets its asOf.</p>
+        </fieldset>
+        <label>
+          Inactive after (days){' '}
+          <input type="number" min="0" step="1" data-testid="inactive-days" value={draft().inactiveAfterDays} onInput={(e) => update({ inactiveAfterDays: Number(e.currentTarget.value) })} />
+        </label>
+        <label>
+          Stale after (hours){' '}
+          <input type="number" min="0" step="1" value={draft().staleAfterHours} onInput={(e) => update({ staleAfterHours: Number(e.currentTarget.value) })} />
+        </label>
+        <label>
+          Currency (ISO code){' '}
+          <input type="text" maxLength={3} value={draft().currency} onInput={(e) => update({ currency: e.currentTarget.value.toUpperCase() })} />
+        </label>
+        <div class="form-actions">
+          <button type="submit" disabled={!valid()}>Save settings</button>
+          <Show when={!valid()}>
+            <span class="error">Days and hours are whole numbers ≥ 0; the currency is a 3-letter code.</span>
+          </Show>
+          <Show when={message()}>
+            <span class="ok">{message()}</span>
+          </Show>
+        </div>
+      </form>
+
+      <h2 class="section-title">Workspace</h2>
+      <div class="card">
+        <p>
+          Storage: {persisted() === null ? 'checking…' : persisted() ? 'persistent (the browser will not evict it)' : 'best effort (the browser may evict it under pressure: export a copy)'}.
+          <Show when={lastTimings()}>{(t) => <> Last reconciliation: {t().loadMs} ms loading, {t().reconcileMs} ms reconciling.</>}</Show>
+        </p>
+        <div class="form-actions">
+          <button onClick={() => void exportBundle()} data-testid="export-bundle">Export workspace (.zip)</button>
+          <button class="secondary" onClick={() => void loadDemo()}>Load the demo workspace</button>
+          <button class="danger" onClick={() => void clear()} data-testid="clear-workspace">Clear workspace…</button>
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,94 @@
+import * as Comlink from 'comlink';
+import { createSignal } from 'solid-js';
+import type { Overview } from '../../worker/views/types';
+import type { EngineApi } from '../workers/engine.worker';
+import type { ImportApi } from '../workers/import.worker';
+import type { ImportInput, ImportOutcome, ImportProgress } from '../workers/importBatch';
+import { DEFAULT_APP_SETTINGS, openDb, type AppSettings } from './db';
+
+/**
+ * The app's one place of state: the two worker threads, the overview the engine last produced,
+ * and the import in progress. Screens read signals from here and ask the engine for their rows.
+ */
+
+export const engine = Comlink.wrap<EngineApi>(new Worker(new URL('../workers/engine.worker.ts', import.meta.url), { type: 'module' }));
+const importer = Comlink.wrap<ImportApi>(new Worker(new URL('../workers/import.worker.ts', import.meta.url), { type: 'module' }));
+const db = openDb();
+
+export type LoadState = 'starting' | 'ready' | 'empty';
+
+const [overview, setOverview] = createSignal<Overview | null>(null);
+const [loadState, setLoadState] = createSignal<LoadState>('starting');
+/** Bumped after every reconciliation, so screens refetch their rows. */
+const [revision, setRevision] = createSignal(0);
+const [progress, setProgress] = createSignal<ImportProgress | null>(null);
+const [lastImport, setLastImport] = createSignal<ImportOutcome | null>(null);
+const [persisted, setPersisted] = createSignal<boolean | null>(null);
+const [settings, setSettingsSignal] = createSignal<AppSettings>(DEFAULT_APP_SETTINGS);
+const [lastTimings, setLastTimings] = createSignal<{ loadMs: number; reconcileMs: number } | null>(null);
+const [isDemo, setIsDemo] = createSignal(false);
+
+export { overview, loadState, revision, progress, lastImport, persisted, settings, lastTimings, isDemo };
+
+export async function refresh(): Promise<void> {
+  const { overview: next, timings } = await engine.refresh();
+  setSettingsSignal(await db.getMeta('settings', DEFAULT_APP_SETTINGS));
+  setIsDemo((await db.getMeta('source', 'files')) === 'demo');
+  setOverview(next);
+  setLastTimings(timings);
+  setLoadState(next.clients === 0 && next.usageRows === 0 ? 'empty' : 'ready');
+  setRevision((r) => r + 1);
+}
+
+const onProgress = Comlink.proxy((p: ImportProgress) => setProgress(p));
+
+async function runImport(run: () => Promise<ImportOutcome>, announce = true): Promise<ImportOutcome> {
+  setProgress({ fileName: '', phase: 'reading', fraction: 0 });
+  try {
+    const outcome = await run();
+    if (announce || !outcome.ok) setLastImport(outcome);
+    // A failed import stores nothing, but may record a failed sync (integration health).
+    await refresh();
+    return outcome;
+  } finally {
+    setProgress(null);
+  }
+}
+
+export function importFiles(inputs: ImportInput[]): Promise<ImportOutcome> {
+  return runImport(() => importer.importFiles(inputs, onProgress));
+}
+
+export function loadDemo(announce = true): Promise<ImportOutcome> {
+  return runImport(() => importer.importDemo(onProgress), announce);
+}
+
+export async function clearWorkspace(): Promise<void> {
+  await importer.clearWorkspace();
+  setLastImport(null);
+  await refresh();
+}
+
+export async function saveSettings(next: AppSettings): Promise<void> {
+  await db.setMeta('settings', next);
+  await refresh();
+}
+
+/** First start loads the demo, so a newcomer sees real numbers at once. */
+export async function start(): Promise<void> {
+  void requestPersistence();
+  if (!(await db.getMeta('initialised', false))) await loadDemo(false);
+  else await refresh();
+}
+
+async function requestPersistence(): Promise<void> {
+  if (!navigator.storage?.persist) {
+    setPersisted(false);
+    return;
+  }
+  setPersisted((await navigator.storage.persisted()) || (await navigator.storage.persist()));
+}
+
+export function importHistory() {
+  return db.imports.orderBy('importedAt').reverse().toArray();
+}

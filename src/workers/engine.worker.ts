@@ -1,0 +1,65 @@
+/// <reference lib="webworker" />
+/**
+ * The engine thread: reads the workspace from IndexedDB, reconciles with the same engine as the
+ * CLI, and answers the screens' questions from the result. The main thread never holds usage rows.
+ */
+import * as Comlink from 'comlink';
+import { zipBundle } from '../../worker/bundle/zip';
+import { writeBundle } from '../../worker/bundle/writeBundle';
+import type { Bundle } from '../../worker/engine/model';
+import { reconcile } from '../../worker/engine/reconcile';
+import { clientsCsv, discrepanciesCsv } from '../../worker/export/reportCsv';
+import type { BillingFilter, GroupBy } from '../../worker/views/types';
+import { WorkspaceView } from '../../worker/views/workspaceView';
+import { openDb } from '../state/db';
+import { loadWorkspace, type UsageCache } from './loadWorkspace';
+
+const db = openDb();
+const cache: { usage?: UsageCache } = {};
+let bundle: Bundle | null = null;
+let view: WorkspaceView | null = null;
+
+function current(): WorkspaceView {
+  if (!view) throw new Error('the workspace is not loaded yet');
+  return view;
+}
+
+const api = {
+  /** Reloads what changed in IndexedDB and reconciles again; returns the overview and how long it took. */
+  async refresh() {
+    const started = performance.now();
+    bundle = await loadWorkspace(db, cache);
+    const loaded = performance.now();
+    view = new WorkspaceView(bundle, reconcile(bundle));
+    const overview = view.overview();
+    return { overview, timings: { loadMs: Math.round(loaded - started), reconcileMs: Math.round(performance.now() - loaded) } };
+  },
+  overview: () => current().overview(),
+  clientRows: (filter: BillingFilter) => current().clientRows(filter),
+  discrepancies: (filter: BillingFilter) => current().discrepancies(filter),
+  groups: (groupBy: GroupBy, filter: BillingFilter) => current().groups(groupBy, filter),
+  clientDetail: (clientId: string) => current().clientDetail(clientId),
+  seats: (clientId: string, offset: number, limit: number) => current().seats(clientId, offset, limit),
+  flags: () => current().flags(),
+  inactiveSeats: () => current().inactiveSeats(),
+  unmappedClients: () => current().unmappedClients(),
+  unaccounted: () => current().unaccounted(),
+  adjustments: () => current().adjustments(),
+  clientMap: () => bundle?.clientMap ?? [],
+  serviceMap: () => bundle?.serviceMap ?? [],
+  psaClients: () => bundle?.clients ?? [],
+  report: () => current().report(),
+  exportBundleZip() {
+    const zip = zipBundle(writeBundle(bundle!));
+    return Comlink.transfer(zip, [zip.buffer as ArrayBuffer]);
+  },
+  exportCsv(which: 'clients' | 'discrepancies') {
+    const v = current();
+    const report = v.report();
+    const currency = bundle!.settings.currency;
+    return which === 'clients' ? clientsCsv(report, currency) : discrepanciesCsv(report, new Map(bundle!.clients.map((c) => [c.clientId, c.clientName])), currency);
+  },
+};
+
+export type EngineApi = typeof api;
+Comlink.expose(api);
