@@ -1,5 +1,5 @@
 import type { ICellRendererParams, ValueFormatterParams } from 'ag-grid-community';
-import { formatMoney, formatQuantity, signOf } from './format';
+import { formatMagnitude, formatMoney, formatQuantity, signOf } from './format';
 
 /**
  * Cell renderers build DOM nodes with textContent, never HTML strings: client and product names
@@ -21,7 +21,7 @@ export function plainMoneyCell(currency: () => string) {
   return (p: ICellRendererParams) => {
     const span = document.createElement('span');
     span.className = 'money';
-    span.textContent = formatMoney(p.value as string | null, currency()).replace(/^\+/, '');
+    span.textContent = formatMagnitude(p.value as string | null, currency());
     return span;
   };
 }

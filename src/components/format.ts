@@ -21,6 +21,11 @@ export function formatQuantity(quantity: string | null | undefined): string {
   return new Intl.NumberFormat("en-US", { maximumFractionDigits: 4 }).format(quantity as Intl.StringNumericLiteral);
 }
 
+/** A magnitude (absolute amount, rate, price): no sign shown. */
+export function formatMagnitude(amount: string | null | undefined, currency: string): string {
+  return formatMoney(amount, currency).replace(/^[+]/, '');
+}
+
 /** Sign of a decimal string: -1, 0 or 1 (for red / neutral / green). */
 export function signOf(amount: string | null | undefined): -1 | 0 | 1 {
   if (!amount) return 0;

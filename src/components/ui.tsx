@@ -1,7 +1,7 @@
 import { For, Show, type JSX } from 'solid-js';
 import type { HealthStatus } from '../../worker/engine/report.types';
 import { go } from '../router';
-import { formatMoney, signOf } from './format';
+import { formatMagnitude, formatMoney, signOf } from './format';
 
 export function PageHeader(props: { title: string; subtitle?: string; actions?: JSX.Element }) {
   return (
@@ -56,7 +56,7 @@ export function Money(props: { amount: string | null; currency: string; absolute
   const sign = () => signOf(props.amount);
   return (
     <span class={`money ${props.absolute ? '' : sign() > 0 ? 'pos' : sign() < 0 ? 'neg' : 'zero'}`}>
-      {props.absolute ? formatMoney(props.amount, props.currency).replace(/^\+/, '') : formatMoney(props.amount, props.currency)}
+      {props.absolute ? formatMagnitude(props.amount, props.currency) : formatMoney(props.amount, props.currency)}
     </span>
   );
 }

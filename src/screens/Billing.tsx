@@ -3,7 +3,7 @@ import { For, Match, Show, Switch, createMemo, createResource, createSignal } fr
 import type { BillingFilter, ClientRowView, DiscrepancyGroup, DiscrepancyView, FlagView, GroupBy, InactiveSeatView, ReviewType } from '../../worker/views/types';
 import { plainMoneyCell, badgeCell, deltaCell, moneyCell, quantityFormatter } from '../components/cells';
 import { DataGrid } from '../components/DataGrid';
-import { decimalComparator, formatMoney } from '../components/format';
+import { decimalComparator, formatMagnitude, formatMoney } from '../components/format';
 import { EmptyState, PageHeader, Tabs, download } from '../components/ui';
 import { clientPath, go, route } from '../router';
 import { engine, overview, revision } from '../state/workspace';
@@ -143,7 +143,7 @@ function groupRowRenderer(p: ICellRendererParams<GroupedRow>): HTMLElement {
   const label = document.createElement('strong');
   label.textContent = g.label;
   const meta = document.createElement('span');
-  meta.textContent = `${g.count} discrepanc${g.count === 1 ? 'y' : 'ies'} · total ${formatMoney(g.amount, currency())} · absolute ${formatMoney(g.amountAbs, currency())}`;
+  meta.textContent = `${g.count} discrepanc${g.count === 1 ? 'y' : 'ies'} · total ${formatMoney(g.amount, currency())} · absolute ${formatMagnitude(g.amountAbs, currency())}`;
   row.append(label, meta);
   return row;
 }

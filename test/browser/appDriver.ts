@@ -1,0 +1,74 @@
+/** Driving the Ledgerline app in a page the way a user would: drops, clicks, reading the grids. */
+import type { Page } from 'playwright-core';
+
+/** Waits until the workspace has opened (demo loaded, data present, or the empty state). */
+export async function waitForWorkspace(page: Page): Promise<void> {
+  await page.waitForSelector('[data-testid=stat-discrepancies], .empty-state, [data-testid=clients-grid]', { timeout: 30_000 });
+  await page.waitForFunction(() => !document.querySelector('[data-testid=import-progress]'), undefined, { timeout: 60_000 });
+}
+
+/** Drops files on the page as a drag-and-drop from the desktop would (a DataTransfer of File objects). */
+export async function dropFiles(page: Page, files: Record<string, string | Uint8Array>): Promise<void> {
+  const entries = Object.entries(files).map(([name, content]) => [name, typeof content === 'string' ? content : Array.from(content)] as const);
+  const transfer = await page.evaluateHandle((list) => {
+    const dt = new DataTransfer();
+    for (const [name, content] of list) {
+      const body = typeof content === 'string' ? content : new Uint8Array(content);
+      dt.items.add(new File([body], name, { type: name.endsWith('.zip') ? 'application/zip' : 'text/csv' }));
+    }
+    return dt;
+  }, entries);
+  await page.dispatchEvent('.app', 'dragover', { dataTransfer: transfer });
+  await page.dispatchEvent('.app', 'drop', { dataTransfer: transfer });
+  await page.waitForSelector('[data-testid=import-result]', { timeout: 60_000 });
+}
+
+/** "+$2,986.43" → "2986.43", "-$1,158.79" → "-1158.79", "—" → null: back to the engine's decimal text. */
+export function moneyText(shown: string): string | null {
+  const text = shown.trim();
+  if (text === '—' || text === '') return null;
+  const negative = text.startsWith('-') || text.startsWith('−');
+  const digits = text.replace(/[^0-9.]/g, '');
+  return negative ? `-${digits}` : digits;
+}
+
+export interface ShownClientRow {
+  clientId: string;
+  seats: string;
+  services: string;
+  discrepancies: string;
+  amount: string | null;
+  absolute: string | null;
+  cycle: string;
+}
+
+/** Every row of the reconciled invoices table, read from the DOM (the viewport is made tall enough to render them all). */
+export async function readClientRows(page: Page, baseUrl: string): Promise<ShownClientRow[]> {
+  await page.setViewportSize({ width: 1600, height: 4000 });
+  await page.goto(`${baseUrl}/#/billing/invoices`);
+  await page.waitForSelector('[data-testid=clients-grid] .ag-row', { timeout: 30_000 });
+  // A row may be split over several containers (pinned and scrolling parts): merge its cells by row-id.
+  const rows = await page.$$eval('[data-testid=clients-grid] .ag-row[row-id]', (elements) => {
+    const byId = new Map<string, Record<string, string>>();
+    for (const row of elements) {
+      const id = row.getAttribute('row-id') ?? '';
+      const cells = byId.get(id) ?? {};
+      row.querySelectorAll('[col-id]').forEach((cell) => (cells[cell.getAttribute('col-id') ?? ''] = cell.textContent?.trim() ?? ''));
+      byId.set(id, cells);
+    }
+    return [...byId].map(([clientId, c]) => ({ clientId, ...c }) as Record<string, string>);
+  });
+  return rows.map((c) => ({
+    clientId: c.clientId!,
+    seats: c.seatCount ?? '',
+    services: c.serviceCount ?? '',
+    discrepancies: c.discrepancyCount ?? '',
+    amount: moneyText(c.discrepancyAmount ?? ''),
+    absolute: moneyText(c.discrepancyAmountAbs ?? ''),
+    cycle: c.billingCycle ?? '',
+  }));
+}
+
+export async function statValue(page: Page, testId: string): Promise<string> {
+  return (await page.textContent(`[data-testid=${testId}] .stat-value`))?.trim() ?? '';
+}
