@@ -60,6 +60,14 @@ browserTest('the app', (env) => {
     const report = cliReport(DEMO);
     expectTableMatches(await readClientRows(page, env.url), report);
     await screenshot(page, 'billing-invoices');
+    await page.goto(`${env.url}/#/`);
+    await page.waitForSelector('[data-testid=stat-discrepancies]');
+    // Home counts discrepancies as §4 does: listed discrepancies plus unaccounted groups.
+    expect(await statValue(page, 'stat-discrepancies')).toBe(String(report.discrepancies.length + report.unaccounted.length));
+    expect(await statValue(page, 'stat-unmapped')).toBe(String(report.unmapped_clients.length));
+    expect(await statValue(page, 'stat-unaccounted')).toBe(String(report.unaccounted.length));
+    expect(await statValue(page, 'stat-flags')).toBe(String(report.flags.length));
+    expect(await statValue(page, 'stat-inactive')).toBe(String(report.inactive_seats.length));
     expectNoPageErrors(page);
   });
 
@@ -161,7 +169,7 @@ browserTest('the app', (env) => {
 });
 
 /** Report lists are in free order (spec §8): compare them as sets. */
-function sorted<T>(list: T[]): T[] {
+function sorted(list: readonly unknown[]): unknown[] {
   return [...list].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
 }
 
