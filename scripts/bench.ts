@@ -4,7 +4,8 @@
  *     and peak memory of the whole process (target: < 3 s, < 1.5 GB on 2 cores).
  *  2. Decimal choice: parse and sum a million 4-place quantities with scaled BigInt (ours)
  *     and with big.js (the usual decimal library).
- * Options: --rows N (default 1000000), --runs N (default 3).
+ *  3. The app in headless Chromium: importing that bundle, and reopening the page (benchBrowser.ts).
+ * Options: --rows N (default 1000000), --runs N (default 3), --skip-browser.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -14,8 +15,9 @@ import Big from 'big.js';
 import Papa from 'papaparse';
 import { parseUnits } from '../worker/engine/decimal';
 import { generateDemoBundle } from '../worker/demo/generateDemo';
+import { benchBrowser } from './benchBrowser';
 
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '3' } } });
+const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '3' }, 'skip-browser': { type: 'boolean', default: false } } });
 const rows = Number(values.rows);
 const runs = Number(values.runs);
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
@@ -82,4 +84,5 @@ const dir = join('bench-out', `bundle-${rows}`);
 writeBundle(dir);
 benchCli(dir);
 benchPapaparse(dir);
+if (!values['skip-browser']) await benchBrowser(dir, Math.max(36, Math.round(rows / 500)));
 benchDecimals();

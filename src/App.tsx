@@ -1,6 +1,7 @@
 import { For, Match, Show, Switch, createSignal, onMount } from 'solid-js';
 import { filesFromDrop } from './components/dropFiles';
 import { formatDateTime } from './components/format';
+import { FilePicker } from './components/FilePicker';
 import { ImportPanel } from './components/ImportPanel';
 import { route } from './router';
 import { Adjustments } from './screens/Adjustments';
@@ -74,6 +75,7 @@ export function App() {
             )}
           </For>
         </nav>
+        <FilePicker />
         <div class="sidebar-foot">
           <Show when={overview()}>
             {(o) => (

@@ -1,6 +1,5 @@
 import { For, Show } from 'solid-js';
 import { formatDateTime } from '../components/format';
-import { FilePicker } from '../components/FilePicker';
 import { EmptyState, Money, PageHeader, StatCard, StatusDot } from '../components/ui';
 import { loadDemo, loadState, overview } from '../state/workspace';
 
@@ -8,7 +7,7 @@ import { loadDemo, loadState, overview } from '../state/workspace';
 export function Home() {
   return (
     <section>
-      <PageHeader title="Home" subtitle="This month's reconciliation at a glance. Clear the setup counts first, then review the money." actions={<FilePicker />} />
+      <PageHeader title="Home" subtitle="This month's reconciliation at a glance. Clear the setup counts first, then review the money." />
       <Show
         when={loadState() === 'ready' && overview()}
         fallback={

@@ -147,7 +147,7 @@ async function store(db: LedgerlineDb, parsed: readonly { file: ReadFile; datase
     records.push({ id, batchId, kind: dataset.kind, fileName: file.name, importedAt, bytes: file.bytes, rows, replaced: dataset.kind === 'usage' ? dataset.replaced : 0, integrationIds, status: 'current' });
     if (dataset.kind === 'usage') {
       const packed = packUsage(dataset.usage);
-      datasets.push({ importId: id, dataset: { kind: 'usage', packed: { length: packed.length, dictionaries: packed.dictionaries }, replaced: dataset.replaced } });
+      datasets.push({ importId: id, dataset: { kind: 'usage', packed: { length: packed.length, seatCount: packed.seatCount, dictionaries: packed.dictionaries }, replaced: dataset.replaced } });
       packed.blocks.forEach((block, index) => blocks.push({ importId: id, index, block }));
     } else {
       datasets.push({ importId: id, dataset });

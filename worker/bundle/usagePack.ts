@@ -1,6 +1,6 @@
 import { selectRows } from '../engine/dedupeUsage';
 import type { UsageTable } from '../engine/model';
-import { UsageBuilder } from './usageBuilder';
+import { joinUsage } from '../engine/joinUsage';
 
 /**
  * Usage as stored in IndexedDB and sent between threads: the dictionaries once per import, rows
@@ -10,6 +10,8 @@ import { UsageBuilder } from './usageBuilder';
  */
 export interface PackedUsage {
   length: number;
+  /** Seats (distinct integration, record) numbered at import; blocks carry each row's seat id. */
+  seatCount: number;
   dictionaries: Record<CodedName, string[]>;
   blocks: UsageBlock[];
 }
@@ -22,6 +24,7 @@ export interface UsageBlock {
   recordEnds: Uint32Array;
   quantity: BigInt64Array;
   lastActive: Int32Array;
+  seat: Int32Array;
 }
 
 const CODED_NAMES = ['integrationId', 'externalClientId', 'externalClientName', 'product', 'category'] as const;
@@ -45,36 +48,36 @@ export function packUsage(table: UsageTable, blockRows = BLOCK_ROWS): PackedUsag
       recordEnds,
       quantity: table.quantity.slice(start, end),
       lastActive: table.lastActive.slice(start, end),
+      seat: table.seat.slice(start, end),
     });
   }
-  return { length: table.length, dictionaries, blocks };
+  return { length: table.length, seatCount: table.seatCount, dictionaries, blocks };
 }
 
 /** The transferable buffers of a packed table (for postMessage's transfer list). */
 export function packedBuffers(packed: PackedUsage): ArrayBuffer[] {
-  return packed.blocks.flatMap((b) => [...CODED_NAMES.map((n) => b.codes[n].buffer), b.recordEnds.buffer, b.quantity.buffer, b.lastActive.buffer] as ArrayBuffer[]);
+  return packed.blocks.flatMap((b) => [...CODED_NAMES.map((n) => b.codes[n].buffer), b.recordEnds.buffer, b.quantity.buffer, b.lastActive.buffer, b.seat.buffer] as ArrayBuffer[]);
 }
 
 /**
  * Joins packed imports into one table, keeping from each only the rows of the integrations it is
- * current for (a later import of an integration replaces that integration's rows). Seats are
- * numbered across all of them.
+ * current for (a later import of an integration replaces that integration's rows). Seat ids were
+ * numbered at import, so joining hashes nothing (see joinUsage).
  */
 export function unpackUsage(parts: readonly { packed: PackedUsage; integrations?: ReadonlySet<string> }[]): UsageTable {
-  const builder = new UsageBuilder(parts.reduce((n, p) => n + p.packed.length, 0));
-  for (const { packed, integrations } of parts) {
-    const keepCodes = integrations ? packed.dictionaries.integrationId.map((id) => integrations.has(id)) : null;
-    for (const block of packed.blocks) {
-      let view = blockTable(packed, block);
-      if (keepCodes && !keepCodes.every(Boolean)) {
+  return joinUsage(
+    parts.map(({ packed, integrations }) => {
+      const keepCodes = integrations ? packed.dictionaries.integrationId.map((id) => integrations.has(id)) : null;
+      const tables = packed.blocks.map((block) => {
+        const view = blockTable(packed, block);
+        if (!keepCodes || keepCodes.every(Boolean)) return view;
         const keep: number[] = [];
         for (let i = 0; i < view.length; i++) if (keepCodes[view.integrationId.codes[i]!]) keep.push(i);
-        view = selectRows(view, Uint32Array.from(keep));
-      }
-      builder.appendTable(view);
-    }
-  }
-  return builder.build();
+        return selectRows(view, Uint32Array.from(keep));
+      });
+      return { tables, seatCount: packed.seatCount };
+    }),
+  );
 }
 
 function blockTable(packed: PackedUsage, block: UsageBlock): UsageTable {
@@ -96,8 +99,7 @@ function blockTable(packed: PackedUsage, block: UsageBlock): UsageTable {
     category: column('category'),
     quantity: block.quantity,
     lastActive: block.lastActive,
-    // Not read by UsageBuilder.appendTable, which numbers seats itself.
-    seat: new Int32Array(0),
-    seatCount: 0,
+    seat: block.seat,
+    seatCount: packed.seatCount,
   };
 }

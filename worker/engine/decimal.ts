@@ -68,3 +68,15 @@ export function formatCents(cents: bigint): string {
 export function absBig(value: bigint): bigint {
   return value < 0n ? -value : value;
 }
+
+/** Compares two plain decimal strings exactly (for sorting money and quantities in grids). */
+export function compareDecimalText(a: string, b: string): number {
+  const x = parseUnitsLoose(a);
+  const y = parseUnitsLoose(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Like parseUnits, for display strings of up to 4 places; anything unreadable sorts as 0. */
+function parseUnitsLoose(text: string): bigint {
+  return parseUnits(text.trim()) ?? 0n;
+}
