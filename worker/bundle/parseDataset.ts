@@ -2,6 +2,7 @@ import { dedupeUsage } from '../engine/dedupeUsage';
 import type { CatalogItem, ClientMapEntry, Decision, PsaClient, PsaLine, ServiceRule, Settings, UsageTable } from '../engine/model';
 import type { ContractError } from './contractError';
 import { feedCsvText } from './parseCsv';
+import { TableReader } from './tableReader';
 import { readUsageText } from './readUsage';
 import { catalogBuilder, clientMapBuilder, clientsBuilder, decisionsBuilder, linesBuilder, serviceMapBuilder, type TableBuilder } from './tableBuilders';
 import { parseWorkspaceJson } from './workspaceJson';
@@ -38,7 +39,7 @@ export function parseDataset(kind: DatasetKind, fileName: string, text: string, 
   if (kind === 'usage') {
     const part = readUsageText(text, undefined, undefined, { file: fileName, onProgress });
     const table = part.builder.build();
-    if (part.errors.length > 0) return { ok: false, errors: part.errors, integrationIds: table.integrationId.values };
+    if (part.errors.length > 0) return { ok: false, errors: part.errors, integrationIds: integrationIdsIn(text) };
     const { usage, replaced } = dedupeUsage(table);
     const notes = replaced > 0 ? [`${fileName}: ${replaced} ${replaced === 1 ? 'row was' : 'rows were'} replaced by a later row with the same identity (integration_id, record_id, product)`] : [];
     return { ok: true, dataset: { kind, usage, replaced }, rows: usage.length, notes };
@@ -64,4 +65,15 @@ export function parseDataset(kind: DatasetKind, fileName: string, text: string, 
     case 'decisions':
       return read(decisionsBuilder(fileName), (rows) => ({ kind, rows }));
   }
+}
+
+/**
+ * Every integration id a usage file names, valid rows or not: a failed import is a failed sync of
+ * each of them (only read on failure, so the happy path parses once).
+ */
+function integrationIdsIn(text: string): string[] {
+  const ids = new Set<string>();
+  const reader = new TableReader('usage.csv', [{ name: 'integration_id', required: true, kind: 'text' }], ([id]) => ids.add(id!));
+  feedCsvText(text, reader);
+  return [...ids];
 }
