@@ -1,9 +1,10 @@
-import { For, Match, Show, Switch, createSignal, onMount } from 'solid-js';
+import { For, Show, createSignal, onMount, type Component } from 'solid-js';
+import { Dynamic } from 'solid-js/web';
 import { filesFromDrop } from './components/dropFiles';
 import { formatDateTime } from './components/format';
 import { FilePicker } from './components/FilePicker';
 import { ImportPanel } from './components/ImportPanel';
-import { route } from './router';
+import { route, type Route } from './router';
 import { Adjustments } from './screens/Adjustments';
 import { Billing } from './screens/Billing';
 import { ClientDetail } from './screens/ClientDetail';
@@ -25,6 +26,18 @@ const NAV = [
   { id: 'history', label: 'History', href: 'history' },
   { id: 'settings', label: 'Settings', href: 'settings' },
 ] as const;
+
+const SCREENS: Record<Route['screen'], Component> = {
+  home: Home,
+  integrations: Integrations,
+  'client-mapping': ClientMapping,
+  'service-mapping': ServiceMapping,
+  billing: Billing,
+  client: ClientDetail,
+  adjustments: Adjustments,
+  history: History,
+  settings: Settings,
+};
 
 export function App() {
   const [dragging, setDragging] = createSignal(false);
@@ -107,35 +120,9 @@ export function App() {
           </div>
         </Show>
         <ImportPanel />
-        <Switch fallback={<Home />}>
-          <Match when={loadState() === 'starting'}>
-            <div class="loading">Opening your workspace…</div>
-          </Match>
-          <Match when={route().screen === 'integrations'}>
-            <Integrations />
-          </Match>
-          <Match when={route().screen === 'client-mapping'}>
-            <ClientMapping />
-          </Match>
-          <Match when={route().screen === 'service-mapping'}>
-            <ServiceMapping />
-          </Match>
-          <Match when={route().screen === 'billing'}>
-            <Billing />
-          </Match>
-          <Match when={route().screen === 'client'}>
-            <ClientDetail />
-          </Match>
-          <Match when={route().screen === 'adjustments'}>
-            <Adjustments />
-          </Match>
-          <Match when={route().screen === 'history'}>
-            <History />
-          </Match>
-          <Match when={route().screen === 'settings'}>
-            <Settings />
-          </Match>
-        </Switch>
+        <Show when={loadState() !== 'starting'} fallback={<div class="loading">Opening your workspace…</div>}>
+          <Dynamic component={SCREENS[route().screen]} />
+        </Show>
       </main>
 
       <Show when={dragging()}>

@@ -47,6 +47,16 @@ export async function readClientRows(page: Page, baseUrl: string): Promise<Shown
   await page.setViewportSize({ width: 1600, height: 4000 });
   await page.goto(`${baseUrl}/#/billing/invoices`);
   await page.waitForSelector('[data-testid=clients-grid] .ag-row', { timeout: 30_000 });
+  // Wait until the grid shows as many clients as the tab says (no half-rendered or stale table).
+  await page.waitForFunction(
+    () => {
+      const expected = Number(document.querySelector('.tab.active .tab-count')?.textContent ?? NaN);
+      const shown = new Set([...document.querySelectorAll('[data-testid=clients-grid] .ag-row[row-id]')].map((r) => r.getAttribute('row-id'))).size;
+      return shown === expected;
+    },
+    undefined,
+    { timeout: 30_000 },
+  );
   // A row may be split over several containers (pinned and scrolling parts): merge its cells by row-id.
   const rows = await page.$$eval('[data-testid=clients-grid] .ag-row[row-id]', (elements) => {
     const byId = new Map<string, Record<string, string>>();
