@@ -287,6 +287,8 @@ interface Tenant {
   integration: IntegrationId;
   externalId: string;
   externalName: string;
+  /** A tenant of a known client that nobody linked yet (left out of client_map): step one of a month. */
+  unlinked?: boolean;
 }
 
 interface Entity {
@@ -409,6 +411,11 @@ function planEntities(rng: Rng, clients: Client[], extraNames: readonly string[]
   for (const parent of parents.slice(0, scaled(clients.length, 1, 1))) entities.push(subsidiaryEntity(ids, parent));
   entities.push(internalEntity(ids));
   entities.push(...unmappedEntities(rng, ids, unmappedCount, extraNames));
+  // One existing client's EDR tenant is new and not linked yet: its name differs from the PSA name
+  // only by case and suffix, so the mapping workbench can suggest the right client.
+  const newTenant = entities.find((e) => e.status === 'mapped' && e.psaIndex !== null && e.psaIndex >= 1 && e.tenants.some((t) => t.integration === 'edr'));
+  const edr = newTenant?.tenants.find((t) => t.integration === 'edr');
+  if (edr) edr.unlinked = true;
   return entities;
 }
 
@@ -815,7 +822,7 @@ function clientMapCsv(entities: readonly Entity[], clients: readonly Client[]): 
       if (e.status === 'unmapped') continue;
       const psaId = e.psaIndex === null ? '' : clients[e.psaIndex]?.id ?? '';
       for (const t of e.tenants) {
-        if (t.integration === integration.id) rows.push([t.integration, t.externalId, psaId, e.status]);
+        if (t.integration === integration.id && !t.unlinked) rows.push([t.integration, t.externalId, psaId, e.status]);
       }
     }
   }

@@ -1,0 +1,165 @@
+import { IndexeddbPersistence } from 'y-indexeddb';
+import * as Y from 'yjs';
+import type { ClientMapEntry, ServiceRule } from '../../worker/engine/model';
+import { clientMappingProblem, ruleProblem } from '../../worker/mapping/validateRule';
+
+/**
+ * The workspace's editable state, as a Yjs document: the client map and the ordered service rules
+ * (later also decisions and notes). It is persisted in this browser by y-indexeddb, so no edit is
+ * lost offline, and it is what teammate sync will share. Bulk imported rows never go in here.
+ *
+ * Layout: `clientMap` is a Y.Map keyed "integration_id \0 external_client_id" whose values are plain
+ * entries (an edit replaces the entry: last writer wins per client); `serviceRules` is a Y.Array of
+ * Y.Maps, so two people editing different cells of one rule both keep their edit, and the order of
+ * the array is the rule order of spec §2.
+ */
+
+export const ydoc = new Y.Doc();
+export const yClientMap = ydoc.getMap<ClientMapEntry>('clientMap');
+export const yRules = ydoc.getArray<Y.Map<string>>('serviceRules');
+
+/** Transaction origins: only a person's own edits go on the undo stack. */
+export const LOCAL = 'local-edit';
+export const IMPORT = 'import';
+
+export const undoManager = new Y.UndoManager([yClientMap, yRules], { trackedOrigins: new Set([LOCAL]), captureTimeout: 0 });
+
+let persistence: IndexeddbPersistence | null = null;
+
+/** Opens the local copy of the document; resolves when every saved edit is loaded. */
+export async function openDoc(name = 'ledgerline-doc'): Promise<void> {
+  persistence ??= new IndexeddbPersistence(name, ydoc);
+  await persistence.whenSynced;
+}
+
+export const clientKey = (integrationId: string, externalClientId: string) => `${integrationId}\u0000${externalClientId}`;
+
+const RULE_FIELDS = ['ruleId', 'integrationId', 'product', 'category', 'action', 'psaServiceId', 'count'] as const;
+
+function ruleOf(map: Y.Map<string>): ServiceRule {
+  return {
+    ruleId: map.get('ruleId') ?? '',
+    integrationId: map.get('integrationId') ?? '',
+    product: map.get('product') ?? '',
+    category: map.get('category') ?? '',
+    action: (map.get('action') ?? 'map') as ServiceRule['action'],
+    psaServiceId: map.get('psaServiceId') ?? '',
+    count: (map.get('count') ?? 'records') as ServiceRule['count'],
+  };
+}
+
+function ruleMap(rule: ServiceRule): Y.Map<string> {
+  const map = new Y.Map<string>();
+  for (const field of RULE_FIELDS) map.set(field, rule[field]);
+  return map;
+}
+
+export function rulesNow(): ServiceRule[] {
+  return yRules.toArray().map(ruleOf);
+}
+
+export function clientMapNow(): ClientMapEntry[] {
+  return [...yClientMap.values()];
+}
+
+/** What the engine needs from the document for a reconciliation. */
+export function mappingSnapshot(): { clientMap: ClientMapEntry[]; serviceMap: ServiceRule[] } {
+  return { clientMap: clientMapNow(), serviceMap: rulesNow() };
+}
+
+/** Result of an edit: null when applied, else why it was refused (nothing changed then). */
+export type EditResult = string | null;
+
+export function setClientMapping(integrationId: string, externalClientId: string, change: { status: 'mapped'; psaClientId: string } | { status: 'excluded' } | { status: 'unmapped' }): EditResult {
+  const key = clientKey(integrationId, externalClientId);
+  if (change.status === 'unmapped') {
+    ydoc.transact(() => yClientMap.delete(key), LOCAL);
+    return null;
+  }
+  const entry: ClientMapEntry = { integrationId, externalClientId, status: change.status, psaClientId: change.status === 'mapped' ? change.psaClientId : '' };
+  const problem = clientMappingProblem(entry);
+  if (problem) return problem;
+  ydoc.transact(() => yClientMap.set(key, entry), LOCAL);
+  return null;
+}
+
+/** Several mappings as one edit (one undo step), e.g. "accept all suggestions above 0.9". */
+export function setClientMappings(entries: readonly ClientMapEntry[]): EditResult {
+  for (const entry of entries) {
+    const problem = clientMappingProblem(entry);
+    if (problem) return `${entry.externalClientId}: ${problem}`;
+  }
+  ydoc.transact(() => entries.forEach((e) => yClientMap.set(clientKey(e.integrationId, e.externalClientId), e)), LOCAL);
+  return null;
+}
+
+export function addRule(rule: ServiceRule, index = yRules.length): EditResult {
+  const problem = ruleProblem(rule, rulesNow());
+  if (problem) return problem;
+  ydoc.transact(() => yRules.insert(Math.min(index, yRules.length), [ruleMap(rule)]), LOCAL);
+  return null;
+}
+
+export function addRules(rules: readonly ServiceRule[]): EditResult {
+  const all = [...rulesNow(), ...rules];
+  for (const rule of rules) {
+    const problem = ruleProblem(rule, all);
+    if (problem) return `${rule.ruleId}: ${problem}`;
+  }
+  ydoc.transact(() => yRules.push(rules.map(ruleMap)), LOCAL);
+  return null;
+}
+
+export function updateRule(index: number, patch: Partial<ServiceRule>): EditResult {
+  const map = yRules.get(index);
+  if (!map) return 'That rule no longer exists.';
+  const next = { ...ruleOf(map), ...patch };
+  const problem = ruleProblem(next, rulesNow().map((r, i) => (i === index ? next : r)));
+  if (problem) return problem;
+  ydoc.transact(() => {
+    for (const field of RULE_FIELDS) if (patch[field] !== undefined && map.get(field) !== next[field]) map.set(field, next[field]);
+  }, LOCAL);
+  return null;
+}
+
+export function deleteRule(index: number): EditResult {
+  if (index < 0 || index >= yRules.length) return 'That rule no longer exists.';
+  ydoc.transact(() => yRules.delete(index, 1), LOCAL);
+  return null;
+}
+
+/** Moves a rule to a new position (the order decides which rule takes a row, spec §2). */
+export function moveRule(from: number, to: number): EditResult {
+  if (from === to) return null;
+  const map = yRules.get(from);
+  if (!map) return 'That rule no longer exists.';
+  const rule = ruleOf(map);
+  ydoc.transact(() => {
+    yRules.delete(from, 1);
+    yRules.insert(Math.min(to, yRules.length), [ruleMap(rule)]);
+  }, LOCAL);
+  return null;
+}
+
+/** An import of client_map.csv / service_map.csv replaces that part of the document (not undoable: it is a new import). */
+export function replaceMappings(mappings: { clientMap?: readonly ClientMapEntry[]; serviceMap?: readonly ServiceRule[] }): void {
+  ydoc.transact(() => {
+    if (mappings.clientMap) {
+      yClientMap.clear();
+      for (const e of mappings.clientMap) yClientMap.set(clientKey(e.integrationId, e.externalClientId), e);
+    }
+    if (mappings.serviceMap) {
+      yRules.delete(0, yRules.length);
+      yRules.push(mappings.serviceMap.map(ruleMap));
+    }
+  }, IMPORT);
+  if (mappings.clientMap || mappings.serviceMap) undoManager.clear();
+}
+
+/** The next free rule ids like "R-12" (ids only need to be unique; the order is the array's). */
+export function nextRuleIds(count: number): string[] {
+  const used = new Set(rulesNow().map((r) => r.ruleId));
+  const ids: string[] = [];
+  for (let n = yRules.length + 1; ids.length < count; n++) if (!used.has(`R-${n}`)) ids.push(`R-${n}`);
+  return ids;
+}

@@ -1,0 +1,51 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { ServiceRule } from '../../worker/engine/model';
+import { addRule, clientMapNow, deleteRule, moveRule, nextRuleIds, replaceMappings, rulesNow, setClientMapping, undoManager, updateRule } from '../../src/state/doc';
+
+const rule = (ruleId: string, product: string, extra: Partial<ServiceRule> = {}): ServiceRule => ({ ruleId, integrationId: 'm365', product, category: '', action: 'map', psaServiceId: 'S1', count: 'records', ...extra });
+
+beforeEach(() => {
+  replaceMappings({ clientMap: [], serviceMap: [rule('R-1', 'A'), rule('R-2', 'B'), rule('R-3', 'C')] });
+});
+
+describe('mapping edits in the workspace document', () => {
+  it('refuses a map rule without a service, and an empty pattern, changing nothing', () => {
+    expect(addRule(rule('R-9', 'X', { psaServiceId: '' }))).toMatch(/needs the PSA service/);
+    expect(updateRule(0, { product: '  ' })).toMatch(/pattern is empty/);
+    expect(rulesNow().map((r) => r.product)).toEqual(['A', 'B', 'C']);
+  });
+
+  it('refuses a mapped client without a PSA client', () => {
+    expect(setClientMapping('m365', 't1', { status: 'mapped', psaClientId: '' })).toMatch(/Choose the PSA client/);
+    expect(clientMapNow()).toEqual([]);
+  });
+
+  it('reorders rules, and undo puts them back', () => {
+    expect(moveRule(2, 0)).toBeNull();
+    expect(rulesNow().map((r) => r.ruleId)).toEqual(['R-3', 'R-1', 'R-2']);
+    undoManager.undo();
+    expect(rulesNow().map((r) => r.ruleId)).toEqual(['R-1', 'R-2', 'R-3']);
+    undoManager.redo();
+    expect(rulesNow().map((r) => r.ruleId)).toEqual(['R-3', 'R-1', 'R-2']);
+  });
+
+  it('undoes a client mapping and a deleted rule step by step', () => {
+    setClientMapping('m365', 't1', { status: 'mapped', psaClientId: 'C1' });
+    deleteRule(1);
+    expect(rulesNow()).toHaveLength(2);
+    undoManager.undo();
+    expect(rulesNow()).toHaveLength(3);
+    undoManager.undo();
+    expect(clientMapNow()).toEqual([]);
+  });
+
+  it('does not put an import on the undo stack', () => {
+    replaceMappings({ serviceMap: [rule('X', 'x')] });
+    expect(undoManager.canUndo()).toBe(false);
+  });
+
+  it('hands out rule ids that are not taken', () => {
+    replaceMappings({ serviceMap: [rule('R-2', 'a'), rule('R-3', 'b')] });
+    expect(nextRuleIds(2)).toEqual(['R-4', 'R-5']);
+  });
+});
