@@ -65,10 +65,10 @@ const BADGE_TEXT: Record<string, string> = {
   exclude: 'Exclude',
 };
 
-export function badge(value: string): HTMLElement {
+export function badge(value: string, text?: string): HTMLElement {
   const span = document.createElement('span');
   span.className = `badge badge-${value.replace(/[^a-z]+/gi, '-')}`;
-  span.textContent = BADGE_TEXT[value] ?? value;
+  span.textContent = text ?? BADGE_TEXT[value] ?? value;
   return span;
 }
 

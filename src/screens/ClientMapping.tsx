@@ -1,45 +1,158 @@
-import { Show, createResource } from 'solid-js';
+import type { ColDef, ICellRendererParams } from 'ag-grid-community';
+import { For, createMemo, createResource, createSignal } from 'solid-js';
 import type { ClientMapEntry } from '../../worker/engine/model';
-import type { UnmappedClientView } from '../../worker/views/types';
-import { badgeCell } from '../components/cells';
+import type { Suggestion } from '../../worker/mapping/suggestClients';
+import type { ExternalClientView } from '../../worker/views/types';
+import { badge } from '../components/cells';
 import { DataGrid } from '../components/DataGrid';
-import { EmptyState, PageHeader } from '../components/ui';
+import { PSA_CLIENTS_LIST, PsaClientEditor } from '../components/psaClientEditor';
+import { PageHeader } from '../components/ui';
+import { UndoBar } from '../components/UndoBar';
+import { setClientMapping, setClientMappings } from '../state/doc';
 import { engine, revision } from '../state/workspace';
 
+type Row = ExternalClientView & { suggestions: Suggestion[] };
+const STATUSES = ['unmapped', 'excluded', 'mapped'] as const;
+const STATUS_TEXT = { unmapped: 'Unmapped', excluded: 'Excluded', mapped: 'Mapped' } as const;
+
 export function ClientMapping() {
-  const [unmapped] = createResource(revision, () => engine.unmappedClients());
-  const [map] = createResource(revision, () => engine.clientMap());
+  const [clients] = createResource(revision, () => engine.externalClients());
+  const [suggestions] = createResource(revision, () => engine.clientSuggestions(3));
+  const [psaClients] = createResource(revision, () => engine.psaClients());
+  const [show, setShow] = createSignal<'all' | (typeof STATUSES)[number]>('all');
+  const [search, setSearch] = createSignal('');
+  const [threshold, setThreshold] = createSignal(0.9);
+  const [message, setMessage] = createSignal('');
+
+  const known = createMemo(() => new Set((psaClients() ?? []).map((c) => c.clientId)));
+  const names = createMemo(() => new Map((psaClients() ?? []).map((c) => [c.clientId, c.clientName])));
+  const labelOf = (id: string) => `${names().get(id) || id} (${id})`;
+  const rows = createMemo<Row[]>(() => {
+    const byKey = new Map((suggestions() ?? []).map((s) => [`${s.integrationId}\u0000${s.externalClientId}`, s.suggestions]));
+    return (clients() ?? []).filter((c) => show() === 'all' || c.status === show()).map((c) => ({ ...c, suggestions: byKey.get(`${c.integrationId}\u0000${c.externalClientId}`) ?? [] }));
+  });
+  const counts = createMemo(() => Object.fromEntries(STATUSES.map((s) => [s, (clients() ?? []).filter((c) => c.status === s).length])) as Record<(typeof STATUSES)[number], number>);
+  const confident = createMemo(() => rows().filter((r) => r.status === 'unmapped' && (r.suggestions[0]?.score ?? 0) >= threshold()));
+
+  const apply = (result: string | null) => setMessage(result ?? '');
+  const accept = (row: Row, s: Suggestion) => apply(setClientMapping(row.integrationId, row.externalClientId, { status: 'mapped', psaClientId: s.clientId }));
+  const acceptAll = () => {
+    const entries: ClientMapEntry[] = confident().map((r) => ({ integrationId: r.integrationId, externalClientId: r.externalClientId, status: 'mapped', psaClientId: r.suggestions[0]!.clientId }));
+    apply(setClientMappings(entries));
+  };
+
+  const suggestionCell = (p: ICellRendererParams<Row>) => {
+    const row = p.data;
+    const wrap = document.createElement('div');
+    wrap.className = 'suggestion';
+    const best = row?.suggestions[0];
+    if (!row || row.status !== 'unmapped') return wrap;
+    if (!best) {
+      wrap.textContent = 'No likely match: pick a client';
+      wrap.classList.add('muted');
+      return wrap;
+    }
+    const label = document.createElement('span');
+    label.textContent = `${best.clientName} `;
+    const score = document.createElement('span');
+    score.className = `confidence ${best.score >= 0.9 ? 'high' : best.score >= 0.7 ? 'mid' : 'low'}`;
+    score.textContent = best.score.toFixed(2);
+    const button = document.createElement('button');
+    button.className = 'small-button';
+    button.textContent = 'Accept';
+    button.dataset.testid = 'accept-suggestion';
+    button.addEventListener('click', (e) => {
+      e.stopPropagation();
+      accept(row, best);
+    });
+    wrap.title = row.suggestions.map((s) => `${s.clientName} ${s.score.toFixed(2)}: ${s.why}`).join('\n');
+    wrap.append(label, score, button);
+    return wrap;
+  };
+
+  const actionsCell = (p: ICellRendererParams<Row>) => {
+    const row = p.data;
+    const wrap = document.createElement('div');
+    wrap.className = 'row-actions';
+    if (!row) return wrap;
+    const action = (text: string, run: () => void) => {
+      const b = document.createElement('button');
+      b.className = 'small-button secondary';
+      b.textContent = text;
+      b.addEventListener('click', (e) => {
+        e.stopPropagation();
+        run();
+      });
+      wrap.append(b);
+    };
+    if (row.status !== 'excluded') action('Exclude', () => apply(setClientMapping(row.integrationId, row.externalClientId, { status: 'excluded' })));
+    if (row.status !== 'unmapped') action('Unmap', () => apply(setClientMapping(row.integrationId, row.externalClientId, { status: 'unmapped' })));
+    return wrap;
+  };
+
+  const columns = (): ColDef<Row>[] => [
+    { field: 'integrationId', headerName: 'Integration', width: 120 },
+    { field: 'externalClientName', headerName: 'Integration client', flex: 1, minWidth: 200, valueGetter: (p) => p.data?.externalClientName || '(no name)', tooltipValueGetter: (p) => p.data?.externalClientId },
+    { field: 'rows', headerName: 'Rows', type: 'numericColumn', width: 90 },
+    { field: 'status', headerName: 'Status', width: 115, cellRenderer: (p: ICellRendererParams<Row>) => badge(p.value as string, STATUS_TEXT[p.value as Row['status']]) },
+    {
+      field: 'psaClientId',
+      headerName: 'PSA client (double-click to pick)',
+      flex: 1,
+      minWidth: 220,
+      editable: true,
+      cellEditor: PsaClientEditor,
+      cellEditorParams: { knownIds: () => known(), labelOf },
+      valueFormatter: (p) => (p.value ? `${p.data?.psaClientName || p.value} (${p.value as string})` : ''),
+      valueSetter: (p) => {
+        const id = p.newValue as string;
+        if (!id || id === p.oldValue) return false;
+        apply(setClientMapping(p.data.integrationId, p.data.externalClientId, { status: 'mapped', psaClientId: id }));
+        // The grid does not change the row itself: the edit goes to the document and comes back reconciled.
+        return false;
+      },
+    },
+    { headerName: 'Suggested match', flex: 1, minWidth: 320, cellRenderer: suggestionCell, sortable: false, valueGetter: (p) => p.data?.suggestions[0]?.score ?? null },
+    { headerName: '', width: 160, cellRenderer: actionsCell, sortable: false },
+  ];
+
   return (
     <section>
-      <PageHeader title="Client mapping" subtitle="Which PSA client each integration client is. Unmapped clients' usage is not on anyone's invoice: map them first." />
-      <h2 class="section-title">Unmapped integration clients ({unmapped()?.length ?? 0})</h2>
-      <Show when={(unmapped() ?? []).length > 0} fallback={<EmptyState title="Every integration client is mapped">Nothing to do here this month.</EmptyState>}>
-        <DataGrid<UnmappedClientView>
-          testId="unmapped-grid"
-          rows={unmapped() ?? []}
-          rowId={(r) => `${r.integrationId}|${r.externalClientId}`}
-          columns={[
-            { field: 'integrationId', headerName: 'Integration', width: 140 },
-            { field: 'externalClientName', headerName: 'Integration client', flex: 1 },
-            { field: 'externalClientId', headerName: 'External ID', flex: 1 },
-            { field: 'records', headerName: 'Usage rows', type: 'numericColumn', width: 130 },
-          ]}
-        />
-        <p class="muted">To map them now, add rows to client_map.csv and import it; editing in place comes with the mapping workbench.</p>
-      </Show>
-      <h2 class="section-title">Current client map ({map()?.length ?? 0})</h2>
-      <DataGrid<ClientMapEntry>
-        testId="client-map-grid"
-        height="360px"
-        rows={map() ?? []}
-        rowId={(r) => `${r.integrationId}|${r.externalClientId}`}
-        emptyMessage="No client map yet: import a client_map.csv."
-        columns={[
-          { field: 'integrationId', headerName: 'Integration', width: 140 },
-          { field: 'externalClientId', headerName: 'External ID', flex: 1 },
-          { field: 'status', headerName: 'Status', width: 130, cellRenderer: badgeCell },
-          { field: 'psaClientId', headerName: 'PSA client', flex: 1 },
-        ]}
+      <PageHeader title="Client mapping" subtitle="Which PSA client each integration client is. Unmapped clients' usage is on nobody's invoice: clear them first. Suggestions are only applied when you accept them." />
+      <UndoBar message={message()} onDismiss={() => setMessage('')} />
+      <div class="toolbar">
+        <div class="chips" role="group" aria-label="Show">
+          <button classList={{ chip: true, on: show() === 'all' }} onClick={() => setShow('all')}>All</button>
+          <For each={STATUSES}>
+            {(s) => (
+              <button classList={{ chip: true, on: show() === s }} onClick={() => setShow(s)} data-testid={`show-${s}`}>
+                {s[0]!.toUpperCase() + s.slice(1)} <span class="tab-count" data-testid={`count-${s}`}>{counts()[s]}</span>
+              </button>
+            )}
+          </For>
+        </div>
+        <input type="search" placeholder="Search clients…" value={search()} onInput={(e) => setSearch(e.currentTarget.value)} aria-label="Search integration clients" />
+        <span class="spacer" />
+        <label>
+          Accept suggestions at or above{' '}
+          <input type="number" min="0.5" max="1" step="0.01" value={threshold()} onInput={(e) => setThreshold(Number(e.currentTarget.value))} style={{ width: '5em' }} data-testid="threshold" />
+        </label>
+        <button disabled={confident().length === 0} onClick={acceptAll} data-testid="accept-all">
+          Accept {confident().length} suggestion{confident().length === 1 ? '' : 's'}
+        </button>
+      </div>
+      <datalist id={PSA_CLIENTS_LIST}>
+        <For each={psaClients() ?? []}>{(c) => <option value={labelOf(c.clientId)} />}</For>
+      </datalist>
+      <DataGrid<Row>
+        testId="client-mapping-grid"
+        height="max(420px, calc(100vh - 300px))"
+        rows={rows()}
+        rowId={(r) => `${r.integrationId}\u0000${r.externalClientId}`}
+        quickFilter={search()}
+        columns={columns()}
+        emptyMessage="No integration clients yet: import a usage file."
+        options={{ singleClickEdit: false, stopEditingWhenCellsLoseFocus: true }}
       />
     </section>
   );

@@ -1,50 +1,211 @@
-import { Show, createResource } from 'solid-js';
+import type { ColDef, ICellRendererParams, RowDragEndEvent } from 'ag-grid-community';
+import { For, Show, createMemo, createResource, createSignal, onCleanup } from 'solid-js';
 import type { ServiceRule } from '../../worker/engine/model';
-import type { UnaccountedView } from '../../worker/views/types';
-import { badgeCell } from '../components/cells';
+import { buildPresetRules, presetsFor, type Preset } from '../../worker/mapping/presets';
+import type { RulePreview } from '../../worker/mapping/rulePreview';
+import { badge } from '../components/cells';
 import { DataGrid } from '../components/DataGrid';
-import { EmptyState, PageHeader } from '../components/ui';
-import { engine, revision } from '../state/workspace';
+import { PageHeader } from '../components/ui';
+import { UndoBar } from '../components/UndoBar';
+import { addRule, addRules, deleteRule, moveRule, nextRuleIds, rulesNow, updateRule, yRules } from '../state/doc';
+import { engine, overview, revision } from '../state/workspace';
+
+type RuleRow = ServiceRule & { index: number; preview: RulePreview | undefined };
+type Unaccounted = { integrationId: string; product: string; rows: number; clients: number };
 
 export function ServiceMapping() {
-  const [rules] = createResource(revision, () => engine.serviceMap());
-  const [unaccounted] = createResource(revision, () => engine.unaccounted());
+  const [rules, setRules] = createSignal<ServiceRule[]>(rulesNow());
+  // The grid follows the document directly, so a drag or an edit shows at once.
+  const follow = () => setRules(rulesNow());
+  yRules.observeDeep(follow);
+  onCleanup(() => yRules.unobserveDeep(follow));
+  const [previews] = createResource(() => ({ r: revision(), rules: rules() }), (k) => engine.previewRules(k.rules));
+  const [unaccounted] = createResource(revision, () => engine.unaccountedProducts());
+  const [services] = createResource(revision, () => engine.psaServices());
+  const [message, setMessage] = createSignal('');
+  const apply = (result: string | null) => setMessage(result ?? '');
+
+  const integrations = () => (overview()?.integrations ?? []).map((i) => i.id);
+  const serviceLabel = (id: string) => {
+    const s = (services() ?? []).find((x) => x.serviceId === id);
+    return s?.serviceName ? `${s.serviceName} (${id})` : id;
+  };
+  const rows = createMemo<RuleRow[]>(() => rules().map((r, index) => ({ ...r, index, preview: previews()?.[index] })));
+  const withoutRules = createMemo(() => (overview()?.integrations ?? []).filter((i) => i.usageRows > 0 && !rules().some((r) => r.integrationId === i.id)));
+
+  const mapProduct = (u: Unaccounted, serviceId: string) => {
+    if (u.product.includes('*')) return apply(`"${u.product}" contains *, which a pattern reads as "anything": add a rule by hand.`);
+    apply(addRule({ ruleId: nextRuleIds(1)[0]!, integrationId: u.integrationId, product: u.product, category: '', action: 'map', psaServiceId: serviceId, count: 'records' }));
+  };
+  const excludeProduct = (u: Unaccounted) =>
+    apply(addRule({ ruleId: nextRuleIds(1)[0]!, integrationId: u.integrationId, product: u.product, category: '', action: 'exclude', psaServiceId: '', count: 'records' }));
+
+  const unaccountedActions = (p: ICellRendererParams<Unaccounted>) => {
+    const u = p.data!;
+    const wrap = document.createElement('div');
+    wrap.className = 'row-actions';
+    const select = document.createElement('select');
+    select.dataset.testid = 'map-to-service';
+    select.append(new Option('Map to service…', ''));
+    for (const s of services() ?? []) select.append(new Option(serviceLabel(s.serviceId), s.serviceId));
+    select.addEventListener('change', () => select.value && mapProduct(u, select.value));
+    const exclude = document.createElement('button');
+    exclude.className = 'small-button secondary';
+    exclude.textContent = 'Exclude';
+    exclude.addEventListener('click', () => excludeProduct(u));
+    wrap.append(select, exclude);
+    return wrap;
+  };
+
+  const previewCell = (p: ICellRendererParams<RuleRow>) => {
+    const preview = p.data?.preview;
+    const span = document.createElement('span');
+    if (!preview) return span;
+    span.textContent = preview.products.length === 0 ? 'matches nothing this month' : preview.products.slice(0, 3).map((x) => `${x.product} (${x.rows})`).join(', ') + (preview.products.length > 3 ? ` +${preview.products.length - 3} more` : '');
+    if (preview.products.length === 0) span.className = 'muted';
+    return span;
+  };
+  const shadowCell = (p: ICellRendererParams<RuleRow>) => {
+    const preview = p.data?.preview;
+    const span = document.createElement('span');
+    if (!preview || preview.shadowedRows === 0) return span;
+    span.className = 'shadowed';
+    span.textContent = `${preview.shadowedRows} rows taken by ${preview.shadowedBy.join(', ')}`;
+    return span;
+  };
+  const deleteCell = (p: ICellRendererParams<RuleRow>) => {
+    const b = document.createElement('button');
+    b.className = 'small-button danger';
+    b.textContent = 'Delete';
+    b.addEventListener('click', () => apply(deleteRule(p.data!.index)));
+    return b;
+  };
+  const editable = (field: keyof ServiceRule, extra: Partial<ColDef<RuleRow>> = {}): ColDef<RuleRow> => ({
+    field,
+    editable: true,
+    valueSetter: (p) => {
+      apply(updateRule(p.data.index, { [field]: String(p.newValue ?? '').trim() } as Partial<ServiceRule>));
+      return false;
+    },
+    ...extra,
+  });
+
+  const columns = (): ColDef<RuleRow>[] => [
+    { headerName: '#', width: 70, rowDrag: true, valueGetter: (p) => (p.data?.index ?? 0) + 1 },
+    editable('integrationId', { headerName: 'Integration', width: 110, cellEditor: 'agSelectCellEditor', cellEditorParams: { values: integrations() } }),
+    editable('product', { headerName: 'Product pattern', flex: 1, minWidth: 170 }),
+    editable('category', { headerName: 'Category', width: 105, valueFormatter: (p) => (p.value as string) || 'any' }),
+    editable('action', { headerName: 'Action', width: 95, cellEditor: 'agSelectCellEditor', cellEditorParams: { values: ['map', 'exclude'] }, cellRenderer: (p: ICellRendererParams) => badge(p.value as string) }),
+    editable('psaServiceId', { headerName: 'PSA service', width: 190, cellEditor: 'agSelectCellEditor', cellEditorParams: { values: ['', ...(services() ?? []).map((s) => s.serviceId)] }, valueFormatter: (p) => (p.value ? serviceLabel(p.value as string) : '—') }),
+    editable('count', { headerName: 'Counts', width: 95, cellEditor: 'agSelectCellEditor', cellEditorParams: { values: ['records', 'quantity'] } }),
+    { headerName: 'Rows', width: 75, type: 'numericColumn', valueGetter: (p) => p.data?.preview?.rows ?? null, colId: 'previewRows' },
+    { headerName: 'Matches (this month)', flex: 1, minWidth: 200, cellRenderer: previewCell, colId: 'previewProducts' },
+    { headerName: 'Shadowed', width: 170, cellRenderer: shadowCell, colId: 'shadowed', headerTooltip: 'Rows this rule matches that an earlier rule already decided' },
+    { headerName: '', width: 100, cellRenderer: deleteCell },
+  ];
+
   return (
     <section>
-      <PageHeader title="Service mapping" subtitle="Rules, in order: the first rule whose integration, product pattern (* = anything) and category match a usage row decides it." />
+      <PageHeader title="Service mapping" subtitle="Rules, in order: the first rule whose integration, product pattern (* = anything) and category match a usage row decides it. Drag rows to reorder." />
+      <UndoBar message={message()} onDismiss={() => setMessage('')} />
+      <For each={withoutRules()}>{(i) => <PresetOffer integrationId={i.id} name={i.name} kind={i.kind} onResult={apply} />}</For>
+
       <h2 class="section-title">Products no rule covers ({unaccounted()?.length ?? 0})</h2>
-      <Show when={(unaccounted() ?? []).length > 0} fallback={<EmptyState title="Every product is covered">Each usage row of a mapped client is mapped or excluded by a rule.</EmptyState>}>
-        <DataGrid<UnaccountedView>
+      <Show when={(unaccounted() ?? []).length > 0} fallback={<p class="muted">Every product of every mapped client is mapped or excluded by a rule.</p>}>
+        <DataGrid<Unaccounted>
           testId="unaccounted-grid"
-          height="300px"
           rows={unaccounted() ?? []}
-          rowId={(r) => `${r.clientId}|${r.integrationId}|${r.product}`}
+          rowId={(r) => `${r.integrationId}\u0000${r.product}`}
           columns={[
-            { field: 'integrationId', headerName: 'Integration', width: 140 },
+            { field: 'integrationId', headerName: 'Integration', width: 130 },
             { field: 'product', headerName: 'Product', flex: 1 },
-            { field: 'clientName', headerName: 'Client', flex: 1, valueGetter: (p) => p.data?.clientName || p.data?.clientId },
-            { field: 'records', headerName: 'Rows', type: 'numericColumn', width: 110 },
+            { field: 'rows', headerName: 'Rows', type: 'numericColumn', width: 100 },
+            { field: 'clients', headerName: 'Clients', type: 'numericColumn', width: 100 },
+            { headerName: 'Add a rule', width: 400, cellRenderer: unaccountedActions, sortable: false },
           ]}
         />
       </Show>
-      <h2 class="section-title">Rules ({rules()?.length ?? 0})</h2>
-      <DataGrid<ServiceRule>
+
+      <h2 class="section-title">Rules ({rules().length})</h2>
+      <AddRuleForm integrations={integrations()} services={services() ?? []} serviceLabel={serviceLabel} onResult={apply} />
+      <DataGrid<RuleRow>
         testId="rules-grid"
-        rows={rules() ?? []}
+        rows={rows()}
         rowId={(r) => r.ruleId}
-        emptyMessage="No rules yet: import a service_map.csv."
-        options={{ defaultColDef: { sortable: false, resizable: true } }}
-        columns={[
-          { headerName: '#', width: 70, valueGetter: (p) => (p.node?.rowIndex ?? 0) + 1 },
-          { field: 'ruleId', headerName: 'Rule', width: 110 },
-          { field: 'integrationId', headerName: 'Integration', width: 130 },
-          { field: 'product', headerName: 'Product pattern', flex: 1 },
-          { field: 'category', headerName: 'Category', width: 130, valueFormatter: (p) => (p.value as string) || 'any' },
-          { field: 'action', headerName: 'Action', width: 110, cellRenderer: badgeCell },
-          { field: 'psaServiceId', headerName: 'PSA service', width: 160 },
-          { field: 'count', headerName: 'Counts', width: 120 },
-        ]}
+        columns={columns()}
+        emptyMessage="No rules yet: add one above, apply a preset, or import a service_map.csv."
+        options={{
+          rowDragManaged: true,
+          defaultColDef: { sortable: false, resizable: true },
+          singleClickEdit: false,
+          stopEditingWhenCellsLoseFocus: true,
+          onRowDragEnd: (e: RowDragEndEvent<RuleRow>) => {
+            if (e.node.data) apply(moveRule(e.node.data.index, e.overIndex));
+          },
+        }}
       />
     </section>
+  );
+}
+
+function AddRuleForm(props: { integrations: string[]; services: { serviceId: string; serviceName: string }[]; serviceLabel: (id: string) => string; onResult: (r: string | null) => void }) {
+  const blank = (): ServiceRule => ({ ruleId: '', integrationId: props.integrations[0] ?? '', product: '', category: '', action: 'map', psaServiceId: '', count: 'records' });
+  const [draft, setDraft] = createSignal<ServiceRule>(blank());
+  const set = (patch: Partial<ServiceRule>) => setDraft({ ...draft(), ...patch });
+  const submit = (e: Event) => {
+    e.preventDefault();
+    const rule = { ...draft(), integrationId: draft().integrationId || props.integrations[0] || '', ruleId: nextRuleIds(1)[0]! };
+    const result = addRule(rule);
+    props.onResult(result);
+    if (!result) setDraft({ ...blank(), integrationId: rule.integrationId });
+  };
+  return (
+    <form class="add-rule" onSubmit={submit} data-testid="add-rule">
+      <select value={draft().integrationId} onChange={(e) => set({ integrationId: e.currentTarget.value })} aria-label="Integration">
+        <For each={props.integrations}>{(i) => <option value={i}>{i}</option>}</For>
+      </select>
+      <input placeholder="Product pattern, e.g. Microsoft 365 E3* or *" value={draft().product} onInput={(e) => set({ product: e.currentTarget.value })} aria-label="Product pattern" />
+      <input placeholder="Category (blank = any)" value={draft().category} onInput={(e) => set({ category: e.currentTarget.value })} aria-label="Category" style={{ width: '11em' }} />
+      <select value={draft().action} onChange={(e) => set({ action: e.currentTarget.value as ServiceRule['action'] })} aria-label="Action">
+        <option value="map">Map to</option>
+        <option value="exclude">Exclude</option>
+      </select>
+      <select value={draft().psaServiceId} disabled={draft().action === 'exclude'} onChange={(e) => set({ psaServiceId: e.currentTarget.value })} aria-label="PSA service">
+        <option value="">PSA service…</option>
+        <For each={props.services}>{(s) => <option value={s.serviceId}>{props.serviceLabel(s.serviceId)}</option>}</For>
+      </select>
+      <select value={draft().count} onChange={(e) => set({ count: e.currentTarget.value as ServiceRule['count'] })} aria-label="Count">
+        <option value="records">count records</option>
+        <option value="quantity">sum quantity</option>
+      </select>
+      <button type="submit">Add rule</button>
+    </form>
+  );
+}
+
+function PresetOffer(props: { integrationId: string; name: string; kind: string; onResult: (r: string | null) => void }) {
+  const presets = presetsFor(props.kind);
+  const [choice, setChoice] = createSignal(0);
+  const [unmatched, setUnmatched] = createSignal<string[]>([]);
+  const applyPreset = async () => {
+    const preset: Preset = presets[choice()]!;
+    const [products, services] = await Promise.all([engine.integrationProducts(props.integrationId), engine.psaServices()]);
+    const ids = nextRuleIds(products.length + 8);
+    const { rules, unmatched: left } = buildPresetRules(preset, props.integrationId, { products }, services, (i) => ids[i]!);
+    setUnmatched(left);
+    props.onResult(rules.length === 0 ? 'The preset found nothing to map: add rules by hand.' : addRules(rules));
+  };
+  return (
+    <div class="preset-offer" data-testid={`preset-${props.integrationId}`}>
+      <strong>{props.name}</strong> has usage but no rules yet. Start from a preset:{' '}
+      <select value={choice()} onChange={(e) => setChoice(Number(e.currentTarget.value))} aria-label={`Preset for ${props.name}`}>
+        <For each={presets}>{(p, i) => <option value={i()}>{p.label}</option>}</For>
+      </select>{' '}
+      <button onClick={() => void applyPreset()}>Add these rules</button>
+      <span class="muted"> (they stay editable)</span>
+      <Show when={unmatched().length > 0}>
+        <div class="muted">No matching PSA service for: {unmatched().join(', ')}. Map them by hand below.</div>
+      </Show>
+    </div>
   );
 }

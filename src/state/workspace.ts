@@ -5,6 +5,7 @@ import type { EngineApi } from '../workers/engine.worker';
 import type { ImportApi } from '../workers/import.worker';
 import type { ImportInput, ImportOutcome, ImportProgress } from '../workers/importBatch';
 import { DEFAULT_APP_SETTINGS, openDb, type AppSettings } from './db';
+import { mappingSnapshot, openDoc, replaceMappings, undoManager, ydoc } from './doc';
 
 /**
  * The app's one place of state: the two worker threads, the overview the engine last produced,
@@ -30,8 +31,33 @@ const [isDemo, setIsDemo] = createSignal(false);
 
 export { overview, loadState, revision, progress, lastImport, persisted, settings, lastTimings, isDemo };
 
-export async function refresh(): Promise<void> {
-  const { overview: next, timings } = await engine.refresh();
+let running: Promise<void> | null = null;
+let again = false;
+
+/**
+ * Reconciles again with the current data, settings and mappings. Calls that arrive while one runs
+ * coalesce into one more run, so a burst of edits costs at most two reconciliations.
+ */
+export function refresh(): Promise<void> {
+  if (running) {
+    again = true;
+    return running;
+  }
+  running = (async () => {
+    try {
+      do {
+        again = false;
+        await refreshOnce();
+      } while (again);
+    } finally {
+      running = null;
+    }
+  })();
+  return running;
+}
+
+async function refreshOnce(): Promise<void> {
+  const { overview: next, timings } = await engine.refresh(mappingSnapshot());
   setSettingsSignal(await db.getMeta('settings', DEFAULT_APP_SETTINGS));
   setIsDemo((await db.getMeta('source', 'files')) === 'demo');
   setOverview(next);
@@ -47,6 +73,7 @@ async function runImport(run: () => Promise<ImportOutcome>, announce = true): Pr
   try {
     const outcome = await run();
     if (announce || !outcome.ok) setLastImport(outcome);
+    if (outcome.ok) replaceMappings(outcome.mappings);
     // A failed import stores nothing, but may record a failed sync (integration health).
     await refresh();
     return outcome;
@@ -65,6 +92,7 @@ export function loadDemo(announce = true): Promise<ImportOutcome> {
 
 export async function clearWorkspace(): Promise<void> {
   await importer.clearWorkspace();
+  replaceMappings({ clientMap: [], serviceMap: [] });
   setLastImport(null);
   await refresh();
 }
@@ -77,8 +105,31 @@ export async function saveSettings(next: AppSettings): Promise<void> {
 /** First start loads the demo, so a newcomer sees real numbers at once. */
 export async function start(): Promise<void> {
   void requestPersistence();
+  await openDoc();
   if (!(await db.getMeta('initialised', false))) await loadDemo(false);
   else await refresh();
+  // Every mapping edit (and, later, every teammate's) reconciles again.
+  ydoc.on('update', () => void refresh());
+  undoManager.on('stack-item-added', syncUndoState);
+  undoManager.on('stack-item-popped', syncUndoState);
+  undoManager.on('stack-cleared', syncUndoState);
+}
+
+const [canUndo, setCanUndo] = createSignal(false);
+const [canRedo, setCanRedo] = createSignal(false);
+export { canUndo, canRedo };
+
+function syncUndoState(): void {
+  setCanUndo(undoManager.canUndo());
+  setCanRedo(undoManager.canRedo());
+}
+
+export function undo(): void {
+  undoManager.undo();
+}
+
+export function redo(): void {
+  undoManager.redo();
 }
 
 async function requestPersistence(): Promise<void> {

@@ -6,13 +6,15 @@
 import * as Comlink from 'comlink';
 import { zipBundle } from '../../worker/bundle/zip';
 import { writeBundle } from '../../worker/bundle/writeBundle';
-import type { Bundle } from '../../worker/engine/model';
+import type { Bundle, ServiceRule } from '../../worker/engine/model';
+import { previewRules } from '../../worker/mapping/rulePreview';
+import { createClientMatcher } from '../../worker/mapping/suggestClients';
 import { reconcile } from '../../worker/engine/reconcile';
 import { clientsCsv, discrepanciesCsv } from '../../worker/export/reportCsv';
 import type { BillingFilter, GroupBy } from '../../worker/views/types';
 import { WorkspaceView } from '../../worker/views/workspaceView';
 import { openDb } from '../state/db';
-import { loadWorkspace, type UsageCache } from './loadWorkspace';
+import { loadWorkspace, type MappingOverride, type UsageCache } from './loadWorkspace';
 
 const db = openDb();
 const cache: { usage?: UsageCache } = {};
@@ -26,9 +28,9 @@ function current(): WorkspaceView {
 
 const api = {
   /** Reloads what changed in IndexedDB and reconciles again; returns the overview and how long it took. */
-  async refresh() {
+  async refresh(mapping?: MappingOverride) {
     const started = performance.now();
-    bundle = await loadWorkspace(db, cache);
+    bundle = await loadWorkspace(db, cache, undefined, mapping);
     const loaded = performance.now();
     view = new WorkspaceView(bundle, reconcile(bundle));
     const overview = view.overview();
@@ -49,6 +51,20 @@ const api = {
   serviceMap: () => bundle?.serviceMap ?? [],
   psaClients: () => bundle?.clients ?? [],
   report: () => current().report(),
+  previewRules: (rules: ServiceRule[]) => previewRules(bundle!, rules),
+  /** Every (integration, external client) seen in usage, with its rows and last non-blank name. */
+  externalClients: () => current().externalClients(),
+  psaServices: () => current().psaServices(),
+  unaccountedProducts: () => current().unaccountedProducts(),
+  /** Ranked PSA clients for each unmapped integration client (suggestions only: nothing is applied). */
+  clientSuggestions(limit = 3) {
+    const matcher = createClientMatcher(bundle!.clients);
+    return current()
+      .externalClients()
+      .filter((c) => c.status === 'unmapped')
+      .map((c) => ({ integrationId: c.integrationId, externalClientId: c.externalClientId, suggestions: matcher.suggest(c.externalClientName || c.externalClientId, limit) }));
+  },
+  integrationProducts: (integrationId: string) => current().integrationProducts(integrationId),
   exportBundleZip() {
     const zip = zipBundle(writeBundle(bundle!));
     return Comlink.transfer(zip, [zip.buffer as ArrayBuffer]);

@@ -3,6 +3,7 @@ import { parseDataset, type Dataset, type DatasetKind } from '../../worker/bundl
 import { recognizeHeaderLine } from '../../worker/bundle/recognize';
 import { packUsage } from '../../worker/bundle/usagePack';
 import { unzipBundle } from '../../worker/bundle/zip';
+import type { ClientMapEntry, ServiceRule } from '../../worker/engine/model';
 import { DEFAULT_APP_SETTINGS, EMPTY_CURRENT, type CurrentImports, type DatasetRecord, type ImportRecord, type LedgerlineDb, type UsageBlockRecord } from '../state/db';
 
 /** A file as dropped: a name (with its folder path when a folder was dropped) and its bytes. */
@@ -26,8 +27,14 @@ export interface ImportedFile {
   integrationIds: string[];
 }
 
+/** Mapping files of an import: they replace the workspace document's mappings (see state/doc.ts). */
+export interface ImportedMappings {
+  clientMap?: ClientMapEntry[];
+  serviceMap?: ServiceRule[];
+}
+
 export type ImportOutcome =
-  | { ok: true; files: ImportedFile[]; notes: string[] }
+  | { ok: true; files: ImportedFile[]; notes: string[]; mappings: ImportedMappings }
   | { ok: false; errors: ContractError[]; messages: string[] };
 
 interface ReadFile {
@@ -91,7 +98,7 @@ export async function importBatch(
   onProgress({ fileName: '', phase: 'storing', fraction: 1 });
   const stored = await store(db, parsed, now(), options.source ?? 'files');
   onProgress({ fileName: '', phase: 'done', fraction: 1 });
-  return { ok: true, files: stored, notes };
+  return { ok: true, files: stored, notes, mappings: mappingsOf(parsed.map((p) => p.dataset)) };
 }
 
 async function readInputs(inputs: readonly ImportInput[], onProgress: (p: ImportProgress) => void): Promise<ReadFile[]> {
@@ -201,4 +208,15 @@ async function supersede(db: LedgerlineDb, previous: CurrentImports, current: Cu
 export function currentImportIds(current: CurrentImports): Set<string> {
   const single = KIND_ORDER.filter((k): k is Exclude<DatasetKind, 'usage'> => k !== 'usage').map((k) => current[k]);
   return new Set([...Object.values(current.usage), ...single].filter((id): id is string => id !== undefined));
+}
+
+/** A bundle replaces everything, so a bundle without a mapping file clears that mapping. */
+function mappingsOf(datasets: readonly Dataset[]): ImportedMappings {
+  const isBundle = datasets.some((d) => d.kind === 'workspace');
+  const out: ImportedMappings = isBundle ? { clientMap: [], serviceMap: [] } : {};
+  for (const d of datasets) {
+    if (d.kind === 'client_map') out.clientMap = d.rows;
+    if (d.kind === 'service_map') out.serviceMap = d.rows;
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 import { unpackUsage, type PackedUsage } from '../../worker/bundle/usagePack';
 import { parseIsoTime } from '../../worker/engine/dates';
-import type { Bundle, IntegrationSettings, Settings } from '../../worker/engine/model';
+import type { Bundle, ClientMapEntry, IntegrationSettings, ServiceRule, Settings } from '../../worker/engine/model';
 import { DEFAULT_APP_SETTINGS, EMPTY_CURRENT, type AppSettings, type CurrentImports, type DatasetRecord, type LedgerlineDb, type SyncEntry } from '../state/db';
 
 /** The usage table of the last load, reused while the same imports are current (it is the costly part). */
@@ -11,7 +11,13 @@ export interface UsageCache {
 }
 
 /** The workspace's current datasets, read from IndexedDB and assembled into the engine's Bundle. */
-export async function loadWorkspace(db: LedgerlineDb, cache: { usage?: UsageCache } = {}, now = () => Date.now()): Promise<Bundle> {
+/** Mappings from the workspace document; when given they take the place of the imported files'. */
+export interface MappingOverride {
+  clientMap: ClientMapEntry[];
+  serviceMap: ServiceRule[];
+}
+
+export async function loadWorkspace(db: LedgerlineDb, cache: { usage?: UsageCache } = {}, now = () => Date.now(), mapping?: MappingOverride): Promise<Bundle> {
   const [current, settings, syncLog] = await Promise.all([db.getMeta('current', EMPTY_CURRENT), db.getMeta('settings', DEFAULT_APP_SETTINGS), db.getMeta('syncLog', {})]);
   const dataset = async <K extends Exclude<keyof CurrentImports, 'usage'>>(kind: K) => {
     const id = current[kind];
@@ -30,8 +36,8 @@ export async function loadWorkspace(db: LedgerlineDb, cache: { usage?: UsageCach
     clients: await rowsOf('psa_clients'),
     lines: await rowsOf('psa_lines'),
     catalog: await rowsOf('psa_catalog'),
-    clientMap: await rowsOf('client_map'),
-    serviceMap: await rowsOf('service_map'),
+    clientMap: mapping?.clientMap ?? (await rowsOf('client_map')),
+    serviceMap: mapping?.serviceMap ?? (await rowsOf('service_map')),
     decisions: await rowsOf('decisions'),
     usage: usage.table,
   };

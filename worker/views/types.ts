@@ -203,3 +203,24 @@ export interface AdjustmentView {
   monthlyAmount: string;
   proratedAmount: string;
 }
+
+export interface ExternalClientView {
+  integrationId: string;
+  externalClientId: string;
+  externalClientName: string;
+  rows: number;
+  status: 'mapped' | 'excluded' | 'unmapped';
+  psaClientId: string;
+  psaClientName: string;
+}
+
+export interface ServiceOption {
+  serviceId: string;
+  serviceName: string;
+}
+
+export interface ProductView {
+  product: string;
+  category: string;
+  rows: number;
+}

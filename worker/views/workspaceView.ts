@@ -9,7 +9,7 @@ import type { Report } from '../engine/report.types';
 import { EXCLUDED_RULE, MAPPED, UNACCOUNTED } from '../engine/resolve';
 import { comparedServices } from '../engine/comparePairs';
 import type {
-  AdjustmentView, BillingFilter, ClientDetail, ClientRowView, DiscrepancyGroup, DiscrepancyView, FlagView, GroupBy,
+  AdjustmentView, BillingFilter, ClientDetail, ClientRowView, DiscrepancyGroup, DiscrepancyView, ExternalClientView, FlagView, GroupBy, ProductView, ServiceOption,
   InactiveSeatView, IntegrationView, LineView, Overview, PairView, ReviewType, SeatView, UnaccountedView, UnmappedClientView,
 } from './types';
 
@@ -284,6 +284,67 @@ export class WorkspaceView {
       effectiveDate: formatDay(a.effectiveDate), qtyDelta: formatUnits(a.pair.qtyDelta), unitRate: formatCents(a.pair.rate.cents!),
       monthlyAmount: formatCents(a.monthlyAmount), proratedAmount: formatCents(a.proratedAmount),
     }));
+  }
+
+  /** Every (integration, external client) in usage, with its mapping: the client mapping grid. */
+  externalClients(): ExternalClientView[] {
+    const { usage, clientMap } = this.bundle;
+    const entries = new Map(clientMap.map((e) => [`${e.integrationId}\u0000${e.externalClientId}`, e]));
+    const seen = new Map<string, ExternalClientView>();
+    for (let i = 0; i < usage.length; i++) {
+      const integrationId = valueAt(usage.integrationId, i);
+      const externalClientId = valueAt(usage.externalClientId, i);
+      const key = `${integrationId}\u0000${externalClientId}`;
+      let view = seen.get(key);
+      if (!view) {
+        const entry = entries.get(key);
+        const status = entry ? entry.status : 'unmapped';
+        const psaClientId = entry?.status === 'mapped' ? entry.psaClientId : '';
+        view = { integrationId, externalClientId, externalClientName: '', rows: 0, status, psaClientId, psaClientName: this.clientName(psaClientId) };
+        seen.set(key, view);
+      }
+      view.rows++;
+      const name = valueAt(usage.externalClientName, i);
+      if (name !== '') view.externalClientName = name;
+    }
+    const order = { unmapped: 0, excluded: 1, mapped: 2 };
+    return [...seen.values()].sort((a, b) => order[a.status] - order[b.status] || b.rows - a.rows);
+  }
+
+  /** Unaccounted products per (integration, product), over all clients: what a new rule would pick up. */
+  unaccountedProducts(): { integrationId: string; product: string; rows: number; clients: number }[] {
+    const out = new Map<string, { integrationId: string; product: string; rows: number; clients: number }>();
+    for (const u of this.rec.unaccounted) {
+      const key = `${u.integrationId}\u0000${u.product.toLowerCase()}`;
+      const entry = out.get(key);
+      if (entry) {
+        entry.rows += u.records;
+        entry.clients++;
+      } else out.set(key, { integrationId: u.integrationId, product: u.product, rows: u.records, clients: 1 });
+    }
+    return [...out.values()].sort((a, b) => b.rows - a.rows);
+  }
+
+  /** PSA services known to the workspace (lines, catalog, rules), for pickers. */
+  psaServices(): ServiceOption[] {
+    const ids = new Set([...this.bundle.lines.map((l) => l.serviceId), ...this.bundle.catalog.map((c) => c.serviceId), ...this.bundle.serviceMap.map((r) => r.psaServiceId).filter((s) => s !== '')]);
+    return [...ids].map((serviceId) => ({ serviceId, serviceName: this.serviceName(serviceId) })).sort((a, b) => (a.serviceName || a.serviceId).localeCompare(b.serviceName || b.serviceId));
+  }
+
+  /** Distinct products (with category) of one integration, most rows first. */
+  integrationProducts(integrationId: string): ProductView[] {
+    const { usage } = this.bundle;
+    const out = new Map<string, ProductView>();
+    for (let i = 0; i < usage.length; i++) {
+      if (valueAt(usage.integrationId, i) !== integrationId) continue;
+      const product = valueAt(usage.product, i);
+      const category = valueAt(usage.category, i);
+      const key = `${product.toLowerCase()}\u0000${category.toLowerCase()}`;
+      const view = out.get(key);
+      if (view) view.rows++;
+      else out.set(key, { product, category, rows: 1 });
+    }
+    return [...out.values()].sort((a, b) => b.rows - a.rows);
   }
 
   private pairDiscrepancy(pair: Pair): DiscrepancyView {
