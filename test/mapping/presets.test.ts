@@ -105,3 +105,18 @@ describe('buildPresetRules', () => {
     expect(r.rules).toEqual([rule('R1', 'map', '*', '', 'SVC-BACKUP-GB', 'quantity')]);
   });
 });
+
+describe('license preset refuses look-alike SKUs', () => {
+  it('does not map Business Basic to the Business Premium service, however similar the names', () => {
+    const preset = presetsFor('licenses')[0]!;
+    const { rules, unmatched } = buildPresetRules(
+      preset,
+      'm365',
+      { products: [{ product: 'Microsoft 365 Business Basic', category: 'license', rows: 4 }, { product: 'Microsoft 365 E3 (no Teams)', category: 'license', rows: 2 }] },
+      [{ serviceId: 'SVC-BP', serviceName: 'Microsoft 365 Business Premium' }, { serviceId: 'SVC-E3', serviceName: 'Microsoft 365 E3' }],
+      (i) => `P-${i}`,
+    );
+    expect(unmatched).toContain('Microsoft 365 Business Basic');
+    expect(rules.filter((r) => r.action === 'map').map((r) => [r.product, r.psaServiceId])).toEqual([['Microsoft 365 E3 (no Teams)', 'SVC-E3']]);
+  });
+});

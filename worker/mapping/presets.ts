@@ -172,7 +172,18 @@ function closestByName(product: string, services: readonly PreparedService[]): P
       bestScore = score;
     }
   }
-  return best !== null && bestScore >= MIN_PRODUCT_SCORE ? best : null;
+  return best !== null && bestScore >= MIN_PRODUCT_SCORE && compatible(name.tokens, best.name.tokens) ? best : null;
+}
+
+/**
+ * Similar is not enough for billing: "Microsoft 365 Business Basic" is close to "… Business
+ * Premium" yet a different SKU. A product and a service go together only when the words of one are
+ * all words of the other (an add-on like "E3 (no Teams)" still falls under "E3").
+ */
+function compatible(product: readonly string[], service: readonly string[]): boolean {
+  const p = new Set(product);
+  const s = new Set(service);
+  return service.every((w) => p.has(w)) || product.every((w) => s.has(w));
 }
 
 function isBefore(a: PresetService, b: PresetService): boolean {
