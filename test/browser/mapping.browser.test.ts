@@ -132,6 +132,27 @@ browserTest('mapping workbench', (env) => {
     expect(await ruleOrder(page)).toHaveLength(12);
   });
 
+  it('takes the demo from its unmapped and unaccounted counts to zero without a CSV file', async () => {
+    const page = await env.open('/');
+    await waitForWorkspace(page);
+    await acceptMullerSuggestion(page, env.url);
+    // The other four are new prospects or unassigned devices: excluded, one click each.
+    for (let left = 4; left > 0; left--) {
+      await page.click('[data-testid=client-mapping-grid] .ag-row:has(.badge-unmapped) .row-actions button:has-text("Exclude")');
+      await page.waitForFunction((n) => document.querySelector('[data-testid=count-unmapped]')?.textContent === String(n), left - 1);
+    }
+    await page.goto(`${env.url}/#/service-mapping`);
+    const powerBi = page.locator('[data-testid=unaccounted-grid] .ag-row', { hasText: 'Power BI Pro' });
+    await powerBi.locator('button:has-text("Exclude")').click();
+    await page.waitForSelector('text=Every product of every mapped client is mapped or excluded by a rule.');
+    await page.goto(`${env.url}/#/`);
+    await page.waitForSelector('[data-testid=stat-unmapped]');
+    expect(await statValue(page, 'stat-unmapped')).toBe('0');
+    expect(await statValue(page, 'stat-unaccounted')).toBe('0');
+    await screenshot(page, 'home-setup-cleared');
+    expectNoPageErrors(page);
+  });
+
   it('keeps every mapping edit across a reload', async () => {
     const page = await env.open('/');
     await waitForWorkspace(page);
