@@ -6,7 +6,7 @@ import { createSignal } from 'solid-js';
  */
 export type Route =
   | { screen: 'home' | 'integrations' | 'client-mapping' | 'service-mapping' | 'adjustments' | 'history' | 'settings' }
-  | { screen: 'billing'; tab: 'invoices' | 'flags' | 'inactive' }
+  | { screen: 'billing'; tab: 'invoices' | 'review' | 'flags' | 'inactive' }
   | { screen: 'client'; clientId: string; tab: string };
 
 function parse(hash: string): Route {
@@ -21,7 +21,7 @@ function parse(hash: string): Route {
       return { screen: parts[0] };
     case 'billing':
       if (parts[1] === 'client' && parts[2]) return { screen: 'client', clientId: parts[2], tab: parts[3] ?? 'services' };
-      return { screen: 'billing', tab: parts[1] === 'flags' || parts[1] === 'inactive' ? parts[1] : 'invoices' };
+      return { screen: 'billing', tab: parts[1] === 'flags' || parts[1] === 'inactive' || parts[1] === 'review' ? parts[1] : 'invoices' };
     default:
       return { screen: 'home' };
   }

@@ -3,19 +3,32 @@ import type { AdjustmentView } from '../../worker/views/types';
 import { deltaCell, moneyCell, plainMoneyCell } from '../components/cells';
 import { DataGrid } from '../components/DataGrid';
 import { decimalComparator } from '../components/format';
-import { EmptyState, Money, PageHeader } from '../components/ui';
+import { EmptyState, Money, PageHeader, download } from '../components/ui';
 import { engine, overview, revision } from '../state/workspace';
 
 const currency = () => overview()?.currency ?? 'USD';
 
 export function Adjustments() {
   const [rows] = createResource(revision, () => engine.adjustments());
+  const exportCsv = async () => download(`ledgerline-adjustments-${overview()?.asOfDate ?? 'export'}.csv`, await engine.exportCsv('adjustments'), 'text/csv;charset=utf-8');
   return (
     <section>
-      <PageHeader title="Adjustments" subtitle="What approved discrepancies change on each client's next invoice: the monthly amount, and a prorated amount when the effective date is not the 1st." />
+      <PageHeader
+        title="Adjustments"
+        subtitle="Exactly what approved discrepancies change on each client's next invoice: the monthly amount, and a prorated amount when the effective date is not the 1st. Nothing is written anywhere until you export it."
+        actions={
+          <button onClick={() => void exportCsv()} disabled={(rows() ?? []).length === 0} data-testid="export-adjustments">
+            Export for PSA import (CSV)
+          </button>
+        }
+      />
       <Show
         when={(rows() ?? []).length > 0 || rows.loading}
-        fallback={<EmptyState title="No approved adjustments">Approved discrepancies appear here. Import a decisions.csv (client_id, service_id, decision, effective_date) to approve or dismiss them.</EmptyState>}
+        fallback={
+          <EmptyState title="No approved adjustments">
+            Approve discrepancies under <a href="#/billing/review">Billing & Invoices › Review & approve</a> (or import a decisions.csv); they appear here, ready to export.
+          </EmptyState>
+        }
       >
         <div class="kpis">
           <div class="kpi">
@@ -26,6 +39,12 @@ export function Adjustments() {
             <span>Monthly total</span>
             <strong data-testid="adjustments-total">
               <Money amount={overview()?.adjustmentsMonthly ?? null} currency={currency()} />
+            </strong>
+          </div>
+          <div class="kpi">
+            <span>Prorated total</span>
+            <strong data-testid="adjustments-prorated">
+              <Money amount={overview()?.adjustmentsProrated ?? null} currency={currency()} />
             </strong>
           </div>
         </div>
@@ -42,6 +61,7 @@ export function Adjustments() {
             { field: 'unitRate', headerName: `Rate (${currency()})`, type: 'rightAligned', width: 130, cellRenderer: plainMoneyCell(currency), comparator: decimalComparator },
             { field: 'monthlyAmount', headerName: `Monthly (${currency()})`, type: 'rightAligned', width: 150, cellRenderer: moneyCell(currency), comparator: decimalComparator },
             { field: 'proratedAmount', headerName: `Prorated (${currency()})`, type: 'rightAligned', width: 150, cellRenderer: moneyCell(currency), comparator: decimalComparator },
+            { field: 'note', headerName: 'Note', flex: 1 },
           ]}
         />
       </Show>

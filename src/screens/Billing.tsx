@@ -7,6 +7,7 @@ import { decimalComparator, formatMagnitude, formatMoney } from '../components/f
 import { EmptyState, PageHeader, Tabs, download } from '../components/ui';
 import { clientPath, go, route } from '../router';
 import { engine, overview, revision } from '../state/workspace';
+import { Review } from './Review';
 
 const TYPES: { id: ReviewType; label: string; hint: string }[] = [
   { id: 'calculated', label: 'Calculated', hint: 'Rate from the invoice itself (hard values)' },
@@ -32,6 +33,7 @@ export function Billing() {
         active={tab()}
         tabs={[
           { id: 'invoices', label: 'Reconciled invoices', count: overview()?.clients },
+          { id: 'review', label: 'Review & approve', count: overview()?.toReview },
           { id: 'flags', label: 'Flagged services', count: overview()?.flags },
           { id: 'inactive', label: 'Inactive seats', count: overview()?.inactiveSeats },
         ]}
@@ -39,6 +41,9 @@ export function Billing() {
       <Switch>
         <Match when={tab() === 'invoices'}>
           <ReconciledInvoices />
+        </Match>
+        <Match when={tab() === 'review'}>
+          <Review />
         </Match>
         <Match when={tab() === 'flags'}>
           <FlaggedServices />

@@ -163,3 +163,145 @@ export function nextRuleIds(count: number): string[] {
   for (let n = yRules.length + 1; ids.length < count; n++) if (!used.has(`R-${n}`)) ids.push(`R-${n}`);
   return ids;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Review: decisions, notes, and the audit trail (spec §7)
+
+/** One decision per (client, service), as the reviewer left it. */
+export interface DecisionEntry {
+  clientId: string;
+  serviceId: string;
+  decision: 'approve' | 'dismiss' | null;
+  /** ISO date; null = the default (first of the month after asOf). Savable without a decision. */
+  effectiveDate: string | null;
+  /** For a dismissal: the numbers that were dismissed; when they change, the discrepancy comes back. */
+  dismissedQtyDelta?: string;
+  dismissedAmount?: string | null;
+  at: string;
+  by: string;
+}
+
+export interface NoteEntry {
+  text: string;
+  at: string;
+  by: string;
+}
+
+export interface AuditEntry {
+  at: string;
+  by: string;
+  kind: 'mapping' | 'decision' | 'note' | 'import' | 'month';
+  /** The client it concerns, when there is one (for the per-client history). */
+  clientId: string;
+  what: string;
+}
+
+export const yDecisions = ydoc.getMap<DecisionEntry>('decisions');
+export const yNotes = ydoc.getMap<NoteEntry>('notes');
+export const yAudit = ydoc.getArray<AuditEntry>('audit');
+
+undoManager.addToScope([yDecisions, yNotes]);
+
+export const pairKey = (clientId: string, serviceId: string) => `${clientId}\u0000${serviceId}`;
+export const clientNoteKey = (clientId: string) => `client\u0000${clientId}`;
+
+let displayName = 'Someone';
+/** Who is editing, for the audit trail (set in Settings, kept per device). */
+export function setDisplayName(name: string): void {
+  displayName = name.trim() || 'Someone';
+}
+export function currentDisplayName(): string {
+  return displayName;
+}
+
+/** Records an edit in the audit trail, inside the edit's own transaction. */
+function audit(kind: AuditEntry['kind'], clientId: string, what: string): void {
+  yAudit.push([{ at: new Date().toISOString(), by: displayName, kind, clientId, what }]);
+}
+
+export function decisionsNow(): DecisionEntry[] {
+  return [...yDecisions.values()];
+}
+
+export function notesNow(): Record<string, string> {
+  return Object.fromEntries([...yNotes.entries()].map(([k, v]) => [k, v.text]));
+}
+
+export interface PairNumbers {
+  clientId: string;
+  serviceId: string;
+  qtyDelta: string;
+  amount: string | null;
+}
+
+/** Approves or dismisses several discrepancies as one edit (one undo step). */
+export function decide(pairs: readonly PairNumbers[], decision: 'approve' | 'dismiss' | null): EditResult {
+  if (pairs.length === 0) return 'Select at least one discrepancy.';
+  const at = new Date().toISOString();
+  ydoc.transact(() => {
+    for (const p of pairs) {
+      const key = pairKey(p.clientId, p.serviceId);
+      const previous = yDecisions.get(key);
+      const entry: DecisionEntry = { clientId: p.clientId, serviceId: p.serviceId, decision, effectiveDate: previous?.effectiveDate ?? null, at, by: displayName };
+      if (decision === 'dismiss') {
+        entry.dismissedQtyDelta = p.qtyDelta;
+        entry.dismissedAmount = p.amount;
+      }
+      yDecisions.set(key, entry);
+      const verb = decision === 'approve' ? 'approved' : decision === 'dismiss' ? 'dismissed' : 'reopened';
+      audit('decision', p.clientId, `${verb} ${p.serviceId} (Δ ${p.qtyDelta}, ${p.amount ?? 'no amount'})`);
+    }
+  }, LOCAL);
+  return null;
+}
+
+/** Sets (or clears, with null) the effective date of several discrepancies, approved or not. */
+export function setEffectiveDate(pairs: readonly PairNumbers[], date: string | null): EditResult {
+  if (pairs.length === 0) return 'Select at least one discrepancy.';
+  if (date !== null && !/^\d{4}-\d{2}-\d{2}$/.test(date)) return 'Pick a date (YYYY-MM-DD).';
+  const at = new Date().toISOString();
+  ydoc.transact(() => {
+    for (const p of pairs) {
+      const key = pairKey(p.clientId, p.serviceId);
+      const previous = yDecisions.get(key);
+      yDecisions.set(key, { ...(previous ?? { clientId: p.clientId, serviceId: p.serviceId, decision: null }), effectiveDate: date, at, by: displayName });
+      audit('decision', p.clientId, `effective date of ${p.serviceId} set to ${date ?? 'the default'}`);
+    }
+  }, LOCAL);
+  return null;
+}
+
+/** A note on a discrepancy (serviceId) or on a client (serviceId null); empty text removes it. */
+export function setNote(clientId: string, serviceId: string | null, text: string): EditResult {
+  const key = serviceId === null ? clientNoteKey(clientId) : pairKey(clientId, serviceId);
+  const trimmed = text.trim();
+  ydoc.transact(() => {
+    if (trimmed === '') yNotes.delete(key);
+    else yNotes.set(key, { text: trimmed, at: new Date().toISOString(), by: displayName });
+    audit('note', clientId, `${trimmed === '' ? 'removed the note on' : 'noted on'} ${serviceId ?? 'the client'}${trimmed ? `: "${trimmed}"` : ''}`);
+  }, LOCAL);
+  return null;
+}
+
+/** Dismissals imported without their numbers take the current ones, so a later change brings them back. */
+export function stampDismissals(current: readonly PairNumbers[]): void {
+  const byKey = new Map(current.map((p) => [pairKey(p.clientId, p.serviceId), p]));
+  const unstamped = [...yDecisions.entries()].filter(([key, e]) => e.decision === 'dismiss' && e.dismissedQtyDelta === undefined && byKey.has(key));
+  if (unstamped.length === 0) return;
+  ydoc.transact(() => {
+    for (const [key, e] of unstamped) yDecisions.set(key, { ...e, dismissedQtyDelta: byKey.get(key)!.qtyDelta, dismissedAmount: byKey.get(key)!.amount });
+  }, IMPORT);
+}
+
+/** An import of decisions.csv replaces the decisions (notes in its note column included). */
+export function replaceDecisions(entries: readonly { clientId: string; serviceId: string; decision: 'approve' | 'dismiss'; effectiveDate: string | null; note?: string }[], source: string): void {
+  const at = new Date().toISOString();
+  ydoc.transact(() => {
+    yDecisions.clear();
+    for (const e of entries) {
+      yDecisions.set(pairKey(e.clientId, e.serviceId), { clientId: e.clientId, serviceId: e.serviceId, decision: e.decision, effectiveDate: e.effectiveDate, at, by: displayName });
+      if (e.note) yNotes.set(pairKey(e.clientId, e.serviceId), { text: e.note, at, by: displayName });
+    }
+    audit('import', '', `decisions replaced (${entries.length}) by ${source}`);
+  }, IMPORT);
+}

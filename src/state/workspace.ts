@@ -5,7 +5,8 @@ import type { EngineApi } from '../workers/engine.worker';
 import type { ImportApi } from '../workers/import.worker';
 import type { ImportInput, ImportOutcome, ImportProgress } from '../workers/importBatch';
 import { DEFAULT_APP_SETTINGS, openDb, type AppSettings } from './db';
-import { mappingSnapshot, openDoc, replaceMappings, undoManager, ydoc } from './doc';
+import { DEFAULT_OUTLIER_AMOUNT } from '../../worker/review/reviewState';
+import { decisionsNow, mappingSnapshot, notesNow, openDoc, replaceDecisions, replaceMappings, stampDismissals, undoManager, ydoc } from './doc';
 
 /**
  * The app's one place of state: the two worker threads, the overview the engine last produced,
@@ -57,13 +58,14 @@ export function refresh(): Promise<void> {
 }
 
 async function refreshOnce(): Promise<void> {
-  const { overview: next, timings } = await engine.refresh(mappingSnapshot());
+  const { overview: next, timings } = await engine.refresh({ ...mappingSnapshot(), review: { entries: decisionsNow(), notes: notesNow(), outlierAmount: DEFAULT_OUTLIER_AMOUNT } });
   setSettingsSignal(await db.getMeta('settings', DEFAULT_APP_SETTINGS));
   setIsDemo((await db.getMeta('source', 'files')) === 'demo');
   setOverview(next);
   setLastTimings(timings);
   setLoadState(next.clients === 0 && next.usageRows === 0 ? 'empty' : 'ready');
   setRevision((r) => r + 1);
+  if (decisionsNow().some((d) => d.decision === 'dismiss' && d.dismissedQtyDelta === undefined)) stampDismissals(await engine.discrepancies({}));
 }
 
 const onProgress = Comlink.proxy((p: ImportProgress) => setProgress(p));
@@ -73,7 +75,10 @@ async function runImport(run: () => Promise<ImportOutcome>, announce = true): Pr
   try {
     const outcome = await run();
     if (announce || !outcome.ok) setLastImport(outcome);
-    if (outcome.ok) replaceMappings(outcome.mappings);
+    if (outcome.ok) {
+      replaceMappings(outcome.mappings);
+      if (outcome.mappings.decisions) replaceDecisions(outcome.mappings.decisions, outcome.files.find((f) => f.kind === 'decisions')?.fileName ?? 'a bundle');
+    }
     // A failed import stores nothing, but may record a failed sync (integration health).
     await refresh();
     return outcome;
@@ -93,6 +98,7 @@ export function loadDemo(announce = true): Promise<ImportOutcome> {
 export async function clearWorkspace(): Promise<void> {
   await importer.clearWorkspace();
   replaceMappings({ clientMap: [], serviceMap: [] });
+  replaceDecisions([], 'clearing the workspace');
   setLastImport(null);
   await refresh();
 }

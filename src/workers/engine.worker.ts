@@ -6,12 +6,14 @@
 import * as Comlink from 'comlink';
 import { zipBundle } from '../../worker/bundle/zip';
 import { writeBundle } from '../../worker/bundle/writeBundle';
-import type { Bundle, ServiceRule } from '../../worker/engine/model';
+import { parseIsoDate } from '../../worker/engine/dates';
+import type { Bundle, Decision, ServiceRule } from '../../worker/engine/model';
 import { previewRules } from '../../worker/mapping/rulePreview';
 import { createClientMatcher } from '../../worker/mapping/suggestClients';
 import { reconcile } from '../../worker/engine/reconcile';
+import { adjustmentsCsv } from '../../worker/export/adjustmentsCsv';
 import { clientsCsv, discrepanciesCsv } from '../../worker/export/reportCsv';
-import type { BillingFilter, GroupBy } from '../../worker/views/types';
+import type { BillingFilter, GroupBy, ReviewInput } from '../../worker/views/types';
 import { WorkspaceView } from '../../worker/views/workspaceView';
 import { openDb } from '../state/db';
 import { loadWorkspace, type MappingOverride, type UsageCache } from './loadWorkspace';
@@ -21,6 +23,16 @@ const cache: { usage?: UsageCache } = {};
 let bundle: Bundle | null = null;
 let view: WorkspaceView | null = null;
 
+/** The document's share of a reconciliation: mappings, and the reviewers' decisions and notes. */
+export interface DocumentState extends MappingOverride {
+  review: ReviewInput;
+}
+
+/** Decisions for the engine (spec §7): approvals count; a dismissal changes no number. */
+function engineDecisions(review: ReviewInput): Decision[] {
+  return review.entries.flatMap((e) => (e.decision === null ? [] : [{ clientId: e.clientId, serviceId: e.serviceId, decision: e.decision, effectiveDate: e.effectiveDate ? parseIsoDate(e.effectiveDate) : null }]));
+}
+
 function current(): WorkspaceView {
   if (!view) throw new Error('the workspace is not loaded yet');
   return view;
@@ -28,11 +40,12 @@ function current(): WorkspaceView {
 
 const api = {
   /** Reloads what changed in IndexedDB and reconciles again; returns the overview and how long it took. */
-  async refresh(mapping?: MappingOverride) {
+  async refresh(state?: DocumentState) {
     const started = performance.now();
-    bundle = await loadWorkspace(db, cache, undefined, mapping);
+    bundle = await loadWorkspace(db, cache, undefined, state);
+    if (state) bundle.decisions = engineDecisions(state.review);
     const loaded = performance.now();
-    view = new WorkspaceView(bundle, reconcile(bundle));
+    view = new WorkspaceView(bundle, reconcile(bundle), state?.review);
     const overview = view.overview();
     return { overview, timings: { loadMs: Math.round(loaded - started), reconcileMs: Math.round(performance.now() - loaded) } };
   },
@@ -66,16 +79,31 @@ const api = {
   },
   integrationProducts: (integrationId: string) => current().integrationProducts(integrationId),
   exportBundleZip() {
-    const zip = zipBundle(writeBundle(bundle!));
+    const zip = zipBundle(writeBundle({ ...bundle!, decisions: exportedDecisions() }));
     return Comlink.transfer(zip, [zip.buffer as ArrayBuffer]);
   },
-  exportCsv(which: 'clients' | 'discrepancies') {
+  exportCsv(which: 'clients' | 'discrepancies' | 'adjustments') {
     const v = current();
+    if (which === 'adjustments') return adjustmentsCsv(v.adjustments(), bundle!.settings.currency);
     const report = v.report();
     const currency = bundle!.settings.currency;
     return which === 'clients' ? clientsCsv(report, currency) : discrepanciesCsv(report, new Map(bundle!.clients.map((c) => [c.clientId, c.clientName])), currency);
   },
 };
+
+/**
+ * decisions.csv as the review stands: approvals, and dismissals that still hold (one whose numbers
+ * changed is back for review, so it is not a decision any more), with their notes.
+ */
+function exportedDecisions(): Decision[] {
+  const v = current();
+  const states = new Map(v.discrepancies().map((d) => [`${d.clientId}\u0000${d.serviceId}`, d]));
+  return bundle!.decisions.flatMap((d) => {
+    const shown = states.get(`${d.clientId}\u0000${d.serviceId}`);
+    if (d.decision === 'dismiss' && shown?.review === 'returned') return [];
+    return [{ ...d, ...(shown?.note ? { note: shown.note } : {}) }];
+  });
+}
 
 export type EngineApi = typeof api;
 Comlink.expose(api);

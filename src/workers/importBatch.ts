@@ -3,6 +3,7 @@ import { parseDataset, type Dataset, type DatasetKind } from '../../worker/bundl
 import { recognizeHeaderLine } from '../../worker/bundle/recognize';
 import { packUsage } from '../../worker/bundle/usagePack';
 import { unzipBundle } from '../../worker/bundle/zip';
+import { formatDay } from '../../worker/engine/dates';
 import type { ClientMapEntry, ServiceRule } from '../../worker/engine/model';
 import { DEFAULT_APP_SETTINGS, EMPTY_CURRENT, type CurrentImports, type DatasetRecord, type ImportRecord, type LedgerlineDb, type UsageBlockRecord } from '../state/db';
 
@@ -31,6 +32,7 @@ export interface ImportedFile {
 export interface ImportedMappings {
   clientMap?: ClientMapEntry[];
   serviceMap?: ServiceRule[];
+  decisions?: { clientId: string; serviceId: string; decision: 'approve' | 'dismiss'; effectiveDate: string | null; note?: string }[];
 }
 
 export type ImportOutcome =
@@ -213,10 +215,11 @@ export function currentImportIds(current: CurrentImports): Set<string> {
 /** A bundle replaces everything, so a bundle without a mapping file clears that mapping. */
 function mappingsOf(datasets: readonly Dataset[]): ImportedMappings {
   const isBundle = datasets.some((d) => d.kind === 'workspace');
-  const out: ImportedMappings = isBundle ? { clientMap: [], serviceMap: [] } : {};
+  const out: ImportedMappings = isBundle ? { clientMap: [], serviceMap: [], decisions: [] } : {};
   for (const d of datasets) {
     if (d.kind === 'client_map') out.clientMap = d.rows;
     if (d.kind === 'service_map') out.serviceMap = d.rows;
+    if (d.kind === 'decisions') out.decisions = d.rows.map((r) => ({ clientId: r.clientId, serviceId: r.serviceId, decision: r.decision, effectiveDate: r.effectiveDate === null ? null : formatDay(r.effectiveDate), ...(r.note ? { note: r.note } : {}) }));
   }
   return out;
 }

@@ -71,4 +71,6 @@ export const DECISION_COLUMNS = [
   text('service_id'),
   oneOf('decision', ['approve', 'dismiss']),
   date('effective_date', false),
+  // Not in the spec's table (unknown columns are ignored there): the reviewer's note, carried along.
+  text('note', false),
 ] as const;

@@ -103,9 +103,10 @@ export function serviceMapBuilder(file: string = FILES.serviceMap): TableBuilder
 
 /** The same (client_id, service_id) twice: the later decision wins, as a user's later click would. */
 export function decisionsBuilder(file: string = FILES.decisions): TableBuilder<Decision[]> {
-  const rows = builder(file, DECISION_COLUMNS, ([clientId, serviceId, decision, effectiveDate]) => ({
+  const rows = builder(file, DECISION_COLUMNS, ([clientId, serviceId, decision, effectiveDate, note]) => ({
     clientId: clientId!, serviceId: serviceId!, decision: decision as Decision['decision'],
     effectiveDate: effectiveDate === '' ? null : parseIsoDate(effectiveDate!)!,
+    ...(note ? { note } : {}),
   }));
   return { reader: rows.reader, result: () => [...new Map(rows.result().map((d) => [`${d.clientId}\u0000${d.serviceId}`, d])).values()] };
 }

@@ -43,6 +43,6 @@ export function writeBundle(bundle: Bundle): Record<string, string> {
     [FILES.usage]: csv(['integration_id', 'external_client_id', 'external_client_name', 'record_id', 'product', 'category', 'quantity', 'last_active'], usageRows),
     [FILES.clientMap]: csv(['integration_id', 'external_client_id', 'psa_client_id', 'status'], bundle.clientMap.map((m) => [m.integrationId, m.externalClientId, m.psaClientId, m.status])),
     [FILES.serviceMap]: csv(['rule_id', 'integration_id', 'product', 'category', 'action', 'psa_service_id', 'count'], bundle.serviceMap.map((r) => [r.ruleId, r.integrationId, r.product, r.category, r.action, r.psaServiceId, r.count])),
-    [FILES.decisions]: csv(['client_id', 'service_id', 'decision', 'effective_date'], bundle.decisions.map((d) => [d.clientId, d.serviceId, d.decision, d.effectiveDate === null ? '' : formatDay(d.effectiveDate)])),
+    [FILES.decisions]: csv(['client_id', 'service_id', 'decision', 'effective_date', 'note'], bundle.decisions.map((d) => [d.clientId, d.serviceId, d.decision, d.effectiveDate === null ? '' : formatDay(d.effectiveDate), d.note ?? ''])),
   };
 }

@@ -112,6 +112,8 @@ export interface Decision {
   decision: 'approve' | 'dismiss';
   /** Day number, or null for the default (first of the month after asOf). */
   effectiveDate: number | null;
+  /** The reviewer's note (an extra column of decisions.csv); no effect on any number. */
+  note?: string;
 }
 
 export interface Bundle {

@@ -1,4 +1,13 @@
 import type { DiscrepancyType, FlagKind, HealthStatus, RateSource } from '../engine/report.types';
+import type { ReviewEntry, ReviewState } from '../review/reviewState';
+
+/** The reviewers' decisions and notes, from the workspace document. */
+export interface ReviewInput {
+  entries: ReviewEntry[];
+  /** Notes by "client \0 service" for a discrepancy, "client \0 clientId" for a client. */
+  notes: Record<string, string>;
+  outlierAmount: string;
+}
 
 /**
  * What the screens show, computed by the engine thread: every number is already final (money as
@@ -38,6 +47,9 @@ export interface Overview {
   inactiveSeats: number;
   adjustments: number;
   adjustmentsMonthly: string;
+  adjustmentsProrated: string;
+  /** Discrepancies with an amount still to decide (pending, or back for review). */
+  toReview: number;
   integrations: IntegrationView[];
 }
 
@@ -79,6 +91,14 @@ export interface DiscrepancyView {
   /** Plain words: how the rate was found (the tooltip). */
   rateBasis: string;
   amount: string | null;
+  /** Review (spec §7): the state, the effective date (the default unless set), the prorated amount for it. */
+  review: ReviewState;
+  effectiveDate: string;
+  effectiveDateIsDefault: boolean;
+  proratedAmount: string | null;
+  note: string;
+  /** Why this one deserves a look before a bulk approval, or null. */
+  outlier: string | null;
 }
 
 export type GroupBy = 'account' | 'service' | 'contract';
@@ -197,6 +217,7 @@ export interface AdjustmentView {
   clientName: string;
   serviceId: string;
   serviceName: string;
+  note: string;
   effectiveDate: string;
   qtyDelta: string;
   unitRate: string;

@@ -1,5 +1,7 @@
 import { absBig, formatCents, formatUnits, parseUnits } from '../engine/decimal';
-import { formatDay } from '../engine/dates';
+import { formatDay, parseIsoDate } from '../engine/dates';
+import { defaultEffectiveDate, prorate } from '../engine/adjustments';
+import { DEFAULT_OUTLIER_AMOUNT, outlierReason, reviewState, type ReviewEntry } from '../review/reviewState';
 import { valueAt } from '../engine/dictionary';
 import type { Pair } from '../engine/comparePairs';
 import { NO_DAY, type Bundle, type PsaLine } from '../engine/model';
@@ -10,7 +12,7 @@ import { EXCLUDED_RULE, MAPPED, UNACCOUNTED } from '../engine/resolve';
 import { comparedServices } from '../engine/comparePairs';
 import type {
   AdjustmentView, BillingFilter, ClientDetail, ClientRowView, DiscrepancyGroup, DiscrepancyView, ExternalClientView, FlagView, GroupBy, ProductView, ServiceOption,
-  InactiveSeatView, IntegrationView, LineView, Overview, PairView, ReviewType, SeatView, UnaccountedView, UnmappedClientView,
+  InactiveSeatView, IntegrationView, LineView, Overview, PairView, ReviewInput, ReviewType, SeatView, UnaccountedView, UnmappedClientView,
 } from './types';
 
 const FLAG_DETAIL = {
@@ -33,10 +35,14 @@ export class WorkspaceView {
   private readonly serviceNames = new Map<string, string>();
   private readonly compared: Set<string>;
 
+  private readonly entries: Map<string, ReviewEntry>;
+
   constructor(
     readonly bundle: Bundle,
     readonly rec: Reconciliation,
+    private readonly review: ReviewInput = { entries: [], notes: {}, outlierAmount: DEFAULT_OUTLIER_AMOUNT },
   ) {
+    this.entries = new Map(review.entries.map((e) => [`${e.clientId}\u0000${e.serviceId}`, e]));
     this.clientNames = new Map(bundle.clients.map((c) => [c.clientId, c.clientName]));
     for (const item of bundle.catalog) if (item.serviceName) this.serviceNames.set(item.serviceId, item.serviceName);
     for (const line of bundle.lines) if (line.serviceName && !this.serviceNames.has(line.serviceId)) this.serviceNames.set(line.serviceId, line.serviceName);
@@ -69,7 +75,12 @@ export class WorkspaceView {
       }
     }
     let adjustments = 0n;
-    for (const a of this.rec.adjustments) adjustments += a.monthlyAmount;
+    let prorated = 0n;
+    for (const a of this.rec.adjustments) {
+      adjustments += a.monthlyAmount;
+      prorated += a.proratedAmount;
+    }
+    const toReview = this.rec.pairs.filter((p) => p.qtyDelta !== 0n && p.amount !== null && ['pending', 'returned'].includes(this.pairDiscrepancy(p).review)).length;
     return {
       currency: settings.currency,
       asOf: new Date(settings.asOf).toISOString(),
@@ -87,6 +98,8 @@ export class WorkspaceView {
       inactiveSeats: this.rec.inactive.length,
       adjustments: this.rec.adjustments.length,
       adjustmentsMonthly: formatCents(adjustments),
+      adjustmentsProrated: formatCents(prorated),
+      toReview,
       integrations: this.integrations(),
     };
   }
@@ -166,6 +179,7 @@ export class WorkspaceView {
             clientId: u.clientId, clientName: u.clientName, serviceId: '', serviceName: u.product, type: 'unaccounted',
             integrationIds: [u.integrationId], agreementIds: [], invoicedQty: '0', systemCount: String(u.records), qtyDelta: String(u.records),
             unitRate: null, rateSource: null, rateBasis: 'No service mapping rule covers this product, so it has no rate.', amount: null,
+            review: 'pending', effectiveDate: '', effectiveDateIsDefault: true, proratedAmount: null, note: '', outlier: null,
           },
           abs: 0n,
           id: `~${u.clientId}`,
@@ -281,6 +295,7 @@ export class WorkspaceView {
   adjustments(): AdjustmentView[] {
     return this.rec.adjustments.map((a) => ({
       clientId: a.pair.clientId, clientName: this.clientName(a.pair.clientId), serviceId: a.pair.serviceId, serviceName: this.serviceName(a.pair.serviceId),
+      note: this.review.notes[`${a.pair.clientId}\u0000${a.pair.serviceId}`] ?? '',
       effectiveDate: formatDay(a.effectiveDate), qtyDelta: formatUnits(a.pair.qtyDelta), unitRate: formatCents(a.pair.rate.cents!),
       monthlyAmount: formatCents(a.monthlyAmount), proratedAmount: formatCents(a.proratedAmount),
     }));
@@ -348,7 +363,19 @@ export class WorkspaceView {
   }
 
   private pairDiscrepancy(pair: Pair): DiscrepancyView {
+    const key = `${pair.clientId}\u0000${pair.serviceId}`;
+    const entry = this.entries.get(key);
+    const qtyDelta = formatUnits(pair.qtyDelta);
+    const amount = pair.amount === null ? null : formatCents(pair.amount);
+    const chosen = entry?.effectiveDate ? parseIsoDate(entry.effectiveDate) : null;
+    const effective = chosen ?? defaultEffectiveDate(this.rec.asOfDay);
     return {
+      review: reviewState(entry, qtyDelta, amount),
+      effectiveDate: formatDay(effective),
+      effectiveDateIsDefault: chosen === null,
+      proratedAmount: pair.rate.cents === null ? null : formatCents(prorate(pair.qtyDelta, pair.rate.cents, effective)),
+      note: this.review.notes[key] ?? '',
+      outlier: pair.type === 'unmapped' ? 'new revenue: review it on its own' : outlierReason(formatUnits(pair.invoicedQty), qtyDelta, amount, this.review.outlierAmount),
       key: `${pair.clientId}\u0000${pair.serviceId}`,
       clientId: pair.clientId,
       clientName: this.clientName(pair.clientId),

@@ -1,0 +1,181 @@
+import type { ColDef, GridApi, ICellRendererParams, RowClassParams } from 'ag-grid-community';
+import { For, Show, createMemo, createResource, createSignal } from 'solid-js';
+import type { ReviewState } from '../../worker/review/reviewState';
+import type { DiscrepancyView } from '../../worker/views/types';
+import { badge, deltaCell, moneyCell, plainMoneyCell } from '../components/cells';
+import { DataGrid } from '../components/DataGrid';
+import { decimalComparator, formatMoney } from '../components/format';
+import { UndoBar } from '../components/UndoBar';
+import { decide, setEffectiveDate, setNote, type PairNumbers } from '../state/doc';
+import { engine, overview, revision } from '../state/workspace';
+
+const STATE_TEXT: Record<ReviewState, string> = { pending: 'To review', approved: 'Approved', dismissed: 'Dismissed', returned: 'Back for review' };
+const SHOW = [
+  { id: 'open', label: 'To review', states: ['pending', 'returned'] },
+  { id: 'approved', label: 'Approved', states: ['approved'] },
+  { id: 'dismissed', label: 'Dismissed', states: ['dismissed'] },
+  { id: 'all', label: 'All', states: ['pending', 'returned', 'approved', 'dismissed'] },
+] as const;
+const SKIP_WARNING = 'ledgerline.skipBulkWarning';
+const currency = () => overview()?.currency ?? 'USD';
+const numbers = (d: DiscrepancyView): PairNumbers => ({ clientId: d.clientId, serviceId: d.serviceId, qtyDelta: d.qtyDelta, amount: d.amount });
+
+/**
+ * Month-end review (spec §7): approve or dismiss discrepancies one by one or in bulk, set effective
+ * dates, write notes. New revenue (usage with no PSA line) is kept apart for one-at-a-time review,
+ * and the first bulk action of a workspace asks for a spot check of what looks out of proportion.
+ */
+export function Review() {
+  const [rows] = createResource(revision, () => engine.discrepancies({}));
+  const [show, setShow] = createSignal<(typeof SHOW)[number]['id']>('open');
+  const [search, setSearch] = createSignal('');
+  const [selected, setSelected] = createSignal<DiscrepancyView[]>([]);
+  const [date, setDate] = createSignal('');
+  const [message, setMessage] = createSignal('');
+  const [pending, setPending] = createSignal<{ action: 'approve' | 'dismiss'; rows: DiscrepancyView[] } | null>(null);
+  let api: GridApi<DiscrepancyView> | undefined;
+
+  const states = () => SHOW.find((s) => s.id === show())!.states as readonly ReviewState[];
+  const reviewable = createMemo(() => (rows() ?? []).filter((d) => d.type !== 'unaccounted' && d.type !== 'unmapped' && states().includes(d.review)));
+  const newRevenue = createMemo(() => (rows() ?? []).filter((d) => d.type === 'unmapped' && states().includes(d.review)));
+  const counts = createMemo(() => Object.fromEntries(SHOW.map((s) => [s.id, (rows() ?? []).filter((d) => d.type !== 'unaccounted' && (s.states as readonly string[]).includes(d.review)).length])));
+
+  const apply = (result: string | null) => {
+    setMessage(result ?? '');
+    if (!result) api?.deselectAll();
+  };
+  const bulk = (action: 'approve' | 'dismiss') => {
+    const chosen = selected();
+    if (chosen.length === 0) return setMessage('Select discrepancies first (the boxes on the left).');
+    if (chosen.length > 1 && localStorage.getItem(SKIP_WARNING) !== '1') return setPending({ action, rows: chosen });
+    apply(decide(chosen.map(numbers), action));
+  };
+
+  const noteColumn: ColDef<DiscrepancyView> = {
+    field: 'note',
+    headerName: 'Note',
+    flex: 1,
+    minWidth: 160,
+    editable: true,
+    valueSetter: (p) => {
+      apply(setNote(p.data.clientId, p.data.serviceId, String(p.newValue ?? '')));
+      return false;
+    },
+  };
+  const columns = (withActions: boolean): ColDef<DiscrepancyView>[] => [
+    { field: 'clientName', headerName: 'Client', flex: 1, minWidth: 170, valueGetter: (p) => p.data?.clientName || p.data?.clientId },
+    { field: 'serviceName', headerName: 'Service', flex: 1, minWidth: 170, valueGetter: (p) => p.data?.serviceName || p.data?.serviceId },
+    { field: 'review', headerName: 'State', width: 135, cellRenderer: (p: ICellRendererParams) => badge(`review-${p.value as string}`, STATE_TEXT[p.value as ReviewState]) },
+    { field: 'qtyDelta', headerName: 'Δ qty', type: 'rightAligned', width: 85, cellRenderer: deltaCell, comparator: decimalComparator },
+    { field: 'unitRate', headerName: `Rate (${currency()})`, type: 'rightAligned', width: 110, cellRenderer: plainMoneyCell(currency), comparator: decimalComparator },
+    { field: 'amount', headerName: `Monthly (${currency()})`, type: 'rightAligned', width: 125, cellRenderer: moneyCell(currency), comparator: decimalComparator },
+    { field: 'effectiveDate', headerName: 'Effective', width: 115, cellClass: (p) => (p.data?.effectiveDateIsDefault ? 'muted' : ''), headerTooltip: 'Grey: the default, the first of the month after the as-of date' },
+    { field: 'proratedAmount', headerName: `Prorated (${currency()})`, type: 'rightAligned', width: 125, cellRenderer: moneyCell(currency), comparator: decimalComparator, headerTooltip: 'For an effective date after the 1st: the share of the month left (spec §7)' },
+    { field: 'outlier', headerName: 'Spot check', width: 120, valueFormatter: (p) => (p.value ? '⚠ look' : ''), tooltipField: 'outlier', cellClass: 'outlier-cell' },
+    noteColumn,
+    ...(withActions ? [{ headerName: '', width: 170, sortable: false, cellRenderer: oneByOne }] : []),
+  ];
+
+  function oneByOne(p: ICellRendererParams<DiscrepancyView>): HTMLElement {
+    const wrap = document.createElement('div');
+    wrap.className = 'row-actions';
+    for (const [label, action] of [['Approve', 'approve'], ['Dismiss', 'dismiss']] as const) {
+      const b = document.createElement('button');
+      b.className = `small-button${action === 'dismiss' ? ' secondary' : ''}`;
+      b.textContent = label;
+      b.addEventListener('click', () => apply(decide([numbers(p.data!)], action)));
+      wrap.append(b);
+    }
+    return wrap;
+  }
+
+  return (
+    <>
+      <UndoBar message={message()} onDismiss={() => setMessage('')} />
+      <div class="toolbar">
+        <div class="chips" role="group" aria-label="Show">
+          <For each={SHOW}>
+            {(s) => (
+              <button classList={{ chip: true, on: show() === s.id }} onClick={() => setShow(s.id)} data-testid={`review-show-${s.id}`}>
+                {s.label} <span class="tab-count">{counts()[s.id]}</span>
+              </button>
+            )}
+          </For>
+        </div>
+        <input type="search" placeholder="Search…" value={search()} onInput={(e) => setSearch(e.currentTarget.value)} aria-label="Search discrepancies" />
+        <span class="spacer" />
+        <span class="muted">{selected().length} selected</span>
+        <button onClick={() => bulk('approve')} data-testid="approve-selected">Approve</button>
+        <button class="secondary" onClick={() => bulk('dismiss')} data-testid="dismiss-selected">Dismiss</button>
+        <button class="secondary" onClick={() => apply(decide(selected().map(numbers), null))}>Reopen</button>
+        <input type="date" value={date()} onInput={(e) => setDate(e.currentTarget.value)} aria-label="Effective date" data-testid="effective-date" />
+        <button class="secondary" onClick={() => apply(setEffectiveDate(selected().map(numbers), date() || null))} data-testid="set-effective-date" title="Saved without approving; empty = back to the default">
+          Set effective date
+        </button>
+      </div>
+      <DataGrid<DiscrepancyView>
+        testId="review-grid"
+        height="max(380px, calc(100vh - 520px))"
+        rows={reviewable()}
+        rowId={(r) => r.key}
+        quickFilter={search()}
+        columns={columns(false)}
+        emptyMessage="Nothing here: every discrepancy in this view is decided."
+        onReady={(a) => (api = a)}
+        options={{
+          rowSelection: { mode: 'multiRow', checkboxes: true, headerCheckbox: true, enableClickSelection: false },
+          onSelectionChanged: (e) => setSelected(e.api.getSelectedRows()),
+          rowClassRules: { 'row-outlier': (p: RowClassParams<DiscrepancyView>) => !!p.data?.outlier },
+          stopEditingWhenCellsLoseFocus: true,
+        }}
+      />
+      <h2 class="section-title">New revenue: usage with no PSA line ({newRevenue().length}) — review each on its own</h2>
+      <DataGrid<DiscrepancyView> testId="new-revenue-grid" rows={newRevenue()} rowId={(r) => r.key} quickFilter={search()} columns={columns(true)} emptyMessage="No new revenue to review." />
+
+      <Show when={pending()}>
+        {(p) => <BulkWarning action={p().action} rows={p().rows} onCancel={() => setPending(null)} onConfirm={(skip) => {
+          if (skip) localStorage.setItem(SKIP_WARNING, '1');
+          setPending(null);
+          apply(decide(p().rows.map(numbers), p().action));
+        }} />}
+      </Show>
+    </>
+  );
+}
+
+function BulkWarning(props: { action: 'approve' | 'dismiss'; rows: DiscrepancyView[]; onCancel: () => void; onConfirm: (skipNextTime: boolean) => void }) {
+  const [skip, setSkip] = createSignal(false);
+  const outliers = () => props.rows.filter((r) => r.outlier);
+  return (
+    <div class="modal-backdrop">
+      <div class="modal" role="dialog" aria-modal="true" aria-labelledby="bulk-title" data-testid="bulk-warning">
+        <h2 id="bulk-title">{props.action === 'approve' ? 'Approve' : 'Dismiss'} {props.rows.length} discrepancies?</h2>
+        <p>Bulk {props.action === 'approve' ? 'approval' : 'dismissal'} is fast, and just as fast at pushing a wrong number. Spot-check first:</p>
+        <Show when={outliers().length > 0} fallback={<p class="ok">None of the selected changes looks out of proportion.</p>}>
+          <p>
+            <strong>{outliers().length}</strong> look out of proportion (a change over half the invoiced quantity, or a large amount):
+          </p>
+          <ul class="spot-check" data-testid="spot-check">
+            <For each={outliers()}>
+              {(r) => (
+                <li>
+                  <strong>{r.clientName || r.clientId}</strong> · {r.serviceName || r.serviceId} · Δ {r.qtyDelta} · {formatMoney(r.amount, overview()?.currency ?? 'USD')} — {r.outlier}
+                </li>
+              )}
+            </For>
+          </ul>
+          <p class="muted">Untick them in the grid to handle them one by one.</p>
+        </Show>
+        <label class="checkbox">
+          <input type="checkbox" checked={skip()} onChange={(e) => setSkip(e.currentTarget.checked)} data-testid="skip-warning" /> Don't show this again in this workspace
+        </label>
+        <div class="form-actions">
+          <button onClick={() => props.onConfirm(skip())} data-testid="confirm-bulk">
+            {props.action === 'approve' ? 'Approve' : 'Dismiss'} {props.rows.length}
+          </button>
+          <button class="secondary" onClick={props.onCancel}>Cancel</button>
+        </div>
+      </div>
+    </div>
+  );
+}
