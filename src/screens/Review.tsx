@@ -133,11 +133,19 @@ export function Review() {
       <DataGrid<DiscrepancyView> testId="new-revenue-grid" rows={newRevenue()} rowId={(r) => r.key} quickFilter={search()} columns={columns(true)} emptyMessage="No new revenue to review." />
 
       <Show when={pending()}>
-        {(p) => <BulkWarning action={p().action} rows={p().rows} onCancel={() => setPending(null)} onConfirm={(skip) => {
-          if (skip) localStorage.setItem(SKIP_WARNING, '1');
-          setPending(null);
-          apply(decide(p().rows.map(numbers), p().action));
-        }} />}
+        {(p) => (
+          <BulkWarning
+            action={p().action}
+            rows={p().rows}
+            onCancel={() => setPending(null)}
+            onConfirm={(skip) => {
+              const { action, rows: chosen } = p();
+              if (skip) localStorage.setItem(SKIP_WARNING, '1');
+              setPending(null);
+              apply(decide(chosen.map(numbers), action));
+            }}
+          />
+        )}
       </Show>
     </>
   );

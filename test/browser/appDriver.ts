@@ -82,3 +82,16 @@ export async function readClientRows(page: Page, baseUrl: string): Promise<Shown
 export async function statValue(page: Page, testId: string): Promise<string> {
   return (await page.textContent(`[data-testid=${testId}] .stat-value`))?.trim() ?? '';
 }
+
+/** Drags a service rule to a new position by its handle, as a person would. */
+export async function dragRule(page: Page, from: number, to: number): Promise<void> {
+  const handle = page.locator(`[data-testid=rules-grid] .ag-row[row-index="${from}"] .ag-drag-handle`);
+  const target = page.locator(`[data-testid=rules-grid] .ag-row[row-index="${to}"]`).first();
+  const h = (await handle.boundingBox())!;
+  const t = (await target.boundingBox())!;
+  await page.mouse.move(h.x + h.width / 2, h.y + h.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(h.x + h.width / 2, h.y - 4, { steps: 4 });
+  await page.mouse.move(t.x + 60, t.y + 4, { steps: 12 });
+  await page.mouse.up();
+}

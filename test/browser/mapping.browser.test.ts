@@ -9,7 +9,7 @@ import { expect, it } from 'vitest';
 import { generateDemoBundle } from '../../worker/demo/generateDemo';
 import type { Report } from '../../worker/engine/report.types';
 import { reconcileFiles } from '../../worker/reconcileFiles';
-import { readClientRows, statValue, waitForWorkspace, type ShownClientRow } from './appDriver';
+import { dragRule, readClientRows, statValue, waitForWorkspace, type ShownClientRow } from './appDriver';
 import { browserTest, expectNoPageErrors, screenshot } from './harness';
 
 const DEMO = generateDemoBundle();
@@ -48,18 +48,6 @@ async function acceptMullerSuggestion(page: Page, url: string): Promise<void> {
   await screenshot(page, 'client-mapping');
   await row.locator('[data-testid=accept-suggestion]').click();
   await page.waitForFunction(() => document.querySelector('[data-testid=count-unmapped]')?.textContent === '4');
-}
-
-async function dragRule(page: Page, from: number, to: number): Promise<void> {
-  const handle = page.locator(`[data-testid=rules-grid] .ag-row[row-index="${from}"] .ag-drag-handle`);
-  const target = page.locator(`[data-testid=rules-grid] .ag-row[row-index="${to}"]`).first();
-  const h = (await handle.boundingBox())!;
-  const t = (await target.boundingBox())!;
-  await page.mouse.move(h.x + h.width / 2, h.y + h.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(h.x + h.width / 2, h.y - 4, { steps: 4 });
-  await page.mouse.move(t.x + 60, t.y + 4, { steps: 12 });
-  await page.mouse.up();
 }
 
 async function ruleOrder(page: Page): Promise<string[]> {
