@@ -163,6 +163,7 @@ export function clientColumns(): ColDef<ClientRowView>[] {
     { field: 'discrepancyAmountAbs', headerName: `Absolute (${currency()})`, type: 'rightAligned', width: 150, comparator: decimalComparator, sort: 'desc', cellRenderer: plainMoneyCell(currency), headerTooltip: 'Sum of absolute amounts: the triage order' },
     { field: 'billingCycle', headerName: 'Billing cycle', width: 130, filter: true },
     { field: 'types', headerName: 'Kinds', flex: 1, minWidth: 200, cellRenderer: badgeCell, sortable: false },
+    { field: 'note', headerName: 'Note', flex: 1, minWidth: 140, tooltipField: 'note' },
   ];
 }
 
@@ -178,6 +179,7 @@ export function discrepancyColumns(): ColDef<DiscrepancyView>[] {
     { field: 'amount', headerName: `Amount (${currency()})`, type: 'rightAligned', width: 140, cellRenderer: moneyCell(currency), comparator: decimalComparator },
     { field: 'rateSource', headerName: 'Rate source', width: 160, cellRenderer: badgeCell, tooltipValueGetter: (p) => p.data?.rateBasis },
     { field: 'integrationIds', headerName: 'Integrations', width: 120, valueFormatter: (p) => (p.value as string[] | undefined)?.join(', ') ?? '' },
+    { field: 'note', headerName: 'Note', width: 160, tooltipField: 'note' },
   ];
 }
 

@@ -1,11 +1,13 @@
-import { For, Match, Show, Switch, createResource, createSignal } from 'solid-js';
+import { For, Match, Show, Switch, createResource, createSignal, onCleanup } from 'solid-js';
 import type { LineView, PairView, SeatView, UnaccountedView } from '../../worker/views/types';
 import { badgeCell, deltaCell, moneyCell, plainMoneyCell, quantityFormatter } from '../components/cells';
 import { DataGrid } from '../components/DataGrid';
 import { decimalComparator } from '../components/format';
 import { EmptyState, Money, PageHeader, StatusDot, Tabs } from '../components/ui';
 import { clientPath, route } from '../router';
+import { clientNoteKey, notesNow, setNote, yNotes } from '../state/doc';
 import { engine, overview, revision } from '../state/workspace';
+import { AuditTrail } from './History';
 
 const SEAT_PAGE = 500;
 const currency = () => overview()?.currency ?? 'USD';
@@ -37,6 +39,7 @@ export function ClientDetail() {
               <a href="#/billing">Billing & Invoices</a> › {d().client.clientName || d().client.clientId} <span class="muted">(Esc to go back)</span>
             </p>
             <PageHeader title={d().client.clientName || d().client.clientId} subtitle={`PSA client ${d().client.clientId} · ${d().client.billingCycle || 'no current lines'} billing`} />
+            <ClientNote clientId={clientId()} />
             <div class="kpis">
               <div class="kpi">
                 <span>Discrepancy</span>
@@ -72,6 +75,7 @@ export function ClientDetail() {
                 { id: 'seats', label: 'Seats', count: d().client.seatCount },
                 { id: 'lines', label: 'PSA services', count: d().lines.length },
                 { id: 'unaccounted', label: 'Unaccounted', count: d().unaccounted.length },
+                { id: 'history', label: 'History' },
               ]}
             />
             <Switch>
@@ -137,6 +141,9 @@ export function ClientDetail() {
                   ]}
                 />
               </Match>
+              <Match when={tab() === 'history'}>
+                <AuditTrail clientId={clientId()} />
+              </Match>
               <Match when={tab() === 'unaccounted'}>
                 <Show when={d().unaccounted.length > 0} fallback={<EmptyState title="Nothing unaccounted">Every product of this client's usage is covered by a service mapping rule.</EmptyState>}>
                   <DataGrid<UnaccountedView>
@@ -193,5 +200,24 @@ function Seats(props: { clientId: string }) {
         ]}
       />
     </>
+  );
+}
+
+/** A note on the client, kept with the review (and in the history). */
+function ClientNote(props: { clientId: string }) {
+  const [notes, setNotes] = createSignal(notesNow());
+  const update = () => setNotes(notesNow());
+  yNotes.observe(update);
+  onCleanup(() => yNotes.unobserve(update));
+  return (
+    <label class="client-note">
+      <span class="muted">Note on this client</span>
+      <input
+        value={notes()[clientNoteKey(props.clientId)] ?? ''}
+        placeholder="e.g. contract renews in March; ask before changing seats"
+        data-testid="client-note"
+        onChange={(e) => setNote(props.clientId, null, e.currentTarget.value)}
+      />
+    </label>
   );
 }

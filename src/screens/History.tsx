@@ -1,33 +1,195 @@
-import { createResource } from 'solid-js';
-import { badgeCell } from '../components/cells';
+import type { ICellRendererParams } from 'ag-grid-community';
+import { For, Match, Show, Switch, createMemo, createResource, createSignal, onCleanup } from 'solid-js';
+import { compareSnapshots, takeSnapshot, type ClientChange, type MonthSnapshot } from '../../worker/review/snapshots';
+import { badgeCell, moneyCell } from '../components/cells';
 import { DataGrid } from '../components/DataGrid';
-import { formatDateTime } from '../components/format';
-import { PageHeader } from '../components/ui';
+import { decimalComparator, formatDateTime, formatMoney } from '../components/format';
+import { EmptyState, PageHeader } from '../components/ui';
 import type { ImportRecord } from '../state/db';
-import { importHistory, revision } from '../state/workspace';
+import { addSnapshot, ySnapshots, yAudit, type AuditEntry } from '../state/doc';
+import { engine, importHistory, overview, revision } from '../state/workspace';
+
+/** A Yjs array as a signal, for as long as the screen shows it. */
+function follow<T>(array: { toArray(): T[]; observe(f: () => void): void; unobserve(f: () => void): void }) {
+  const [items, setItems] = createSignal(array.toArray());
+  const update = () => setItems(array.toArray());
+  array.observe(update);
+  onCleanup(() => array.unobserve(update));
+  return items;
+}
 
 export function History() {
-  const [rows] = createResource(revision, () => importHistory());
+  const [tab, setTab] = createSignal<'changes' | 'imports' | 'months'>('changes');
   return (
     <section>
-      <PageHeader title="History" subtitle="Every import of this workspace: what came in, when, and what it replaced. A failed import kept nothing; its problems are listed here." />
-      <DataGrid<ImportRecord>
-        testId="history-grid"
-        height="calc(100vh - 220px)"
-        rows={rows() ?? []}
-        rowId={(r) => r.id}
-        emptyMessage="Nothing imported yet."
-        columns={[
-          { field: 'importedAt', headerName: 'When', width: 180, sort: 'desc', valueFormatter: (p) => formatDateTime(p.value as string) },
-          { field: 'fileName', headerName: 'File', flex: 1 },
-          { field: 'kind', headerName: 'Kind', width: 130 },
-          { field: 'rows', headerName: 'Rows', type: 'numericColumn', width: 110 },
-          { field: 'replaced', headerName: 'Replaced rows', type: 'numericColumn', width: 140, headerTooltip: 'Usage rows replaced by a later row with the same identity' },
-          { field: 'integrationIds', headerName: 'Integrations', width: 150, valueFormatter: (p) => (p.value as string[]).join(', ') },
-          { field: 'status', headerName: 'Status', width: 130, cellRenderer: badgeCell },
-          { field: 'errors', headerName: 'Problems', flex: 2, valueFormatter: (p) => ((p.value as string[] | undefined) ?? []).join(' | '), tooltipValueGetter: (p) => ((p.value as string[] | undefined) ?? []).join('\n') },
-        ]}
-      />
+      <PageHeader title="History" subtitle="Who changed what and when (mappings, decisions, notes), every import, and the months you closed." />
+      <nav class="tabs" role="tablist">
+        <For each={[['changes', 'Changes'], ['imports', 'Imports'], ['months', 'Month close']] as const}>
+          {([id, label]) => (
+            <button role="tab" aria-selected={tab() === id} classList={{ tab: true, active: tab() === id }} onClick={() => setTab(id)} data-testid={`history-${id}`}>
+              {label}
+            </button>
+          )}
+        </For>
+      </nav>
+      <Switch>
+        <Match when={tab() === 'changes'}>
+          <AuditTrail />
+        </Match>
+        <Match when={tab() === 'imports'}>
+          <Imports />
+        </Match>
+        <Match when={tab() === 'months'}>
+          <MonthClose />
+        </Match>
+      </Switch>
     </section>
   );
+}
+
+/** The audit trail, for the whole workspace or (clientId) one client. */
+export function AuditTrail(props: { clientId?: string }) {
+  const entries = follow(yAudit);
+  const [search, setSearch] = createSignal('');
+  const rows = createMemo(() => entries().filter((e) => props.clientId === undefined || e.clientId === props.clientId).reverse());
+  return (
+    <>
+      <div class="toolbar">
+        <input type="search" placeholder="Filter changes…" value={search()} onInput={(e) => setSearch(e.currentTarget.value)} aria-label="Filter changes" />
+        <span class="muted">Every mapping edit, decision and note, with who made it (set your name in Settings).</span>
+      </div>
+      <DataGrid<AuditEntry & { n: number }>
+        testId="audit-grid"
+        height="calc(100vh - 300px)"
+        rows={rows().map((e, n) => ({ ...e, n }))}
+        rowId={(r) => `${r.at}|${r.n}`}
+        quickFilter={search()}
+        emptyMessage="No changes yet."
+        columns={[
+          { field: 'at', headerName: 'When', width: 180, valueFormatter: (p) => formatDateTime(p.value as string) },
+          { field: 'by', headerName: 'Who', width: 140 },
+          { field: 'kind', headerName: 'What', width: 110 },
+          { field: 'clientId', headerName: 'Client', width: 110 },
+          { field: 'what', headerName: 'Change', flex: 1, tooltipField: 'what' },
+        ]}
+      />
+    </>
+  );
+}
+
+function Imports() {
+  const [rows] = createResource(revision, () => importHistory());
+  return (
+    <DataGrid<ImportRecord>
+      testId="history-grid"
+      height="calc(100vh - 260px)"
+      rows={rows() ?? []}
+      rowId={(r) => r.id}
+      emptyMessage="Nothing imported yet."
+      columns={[
+        { field: 'importedAt', headerName: 'When', width: 180, sort: 'desc', valueFormatter: (p) => formatDateTime(p.value as string) },
+        { field: 'fileName', headerName: 'File', flex: 1 },
+        { field: 'kind', headerName: 'Kind', width: 130 },
+        { field: 'rows', headerName: 'Rows', type: 'numericColumn', width: 110 },
+        { field: 'replaced', headerName: 'Replaced rows', type: 'numericColumn', width: 140, headerTooltip: 'Usage rows replaced by a later row with the same identity' },
+        { field: 'integrationIds', headerName: 'Integrations', width: 150, valueFormatter: (p) => (p.value as string[]).join(', ') },
+        { field: 'status', headerName: 'Status', width: 130, cellRenderer: badgeCell },
+        { field: 'errors', headerName: 'Problems', flex: 2, valueFormatter: (p) => ((p.value as string[] | undefined) ?? []).join(' | '), tooltipValueGetter: (p) => ((p.value as string[] | undefined) ?? []).join('\n') },
+      ]}
+    />
+  );
+}
+
+function MonthClose() {
+  const snapshots = follow(ySnapshots);
+  const [name, setName] = createSignal(monthName(overview()?.asOfDate));
+  const [older, setOlder] = createSignal('');
+  const [newer, setNewer] = createSignal('');
+  const currency = () => overview()?.currency ?? 'USD';
+  const close = async () => {
+    const o = overview();
+    if (!o) return;
+    addSnapshot(takeSnapshot(await engine.report(), { id: crypto.randomUUID(), name: name().trim() || monthName(o.asOfDate), createdAt: new Date().toISOString(), asOf: o.asOf, currency: o.currency }));
+  };
+  const comparison = createMemo(() => {
+    const a = snapshots().find((s) => s.id === older());
+    const b = snapshots().find((s) => s.id === newer());
+    return a && b && a.currency === b.currency ? compareSnapshots(a, b) : null;
+  });
+  const changeRows = createMemo(() => {
+    const c = comparison();
+    if (!c) return [];
+    return [...c.appeared.map((x) => ({ ...x, status: 'appeared' })), ...c.disappeared.map((x) => ({ ...x, status: 'disappeared' })), ...c.changed.map((x) => ({ ...x, status: 'changed' }))];
+  });
+  return (
+    <>
+      <div class="card">
+        <p>Closing a month freezes this reconciliation (every client's discrepancies and amounts) under a name, so later months can be compared with it.</p>
+        <div class="form-actions">
+          <input value={name()} onInput={(e) => setName(e.currentTarget.value)} aria-label="Month name" data-testid="month-name" />
+          <button onClick={() => void close()} data-testid="close-month">Close month</button>
+        </div>
+      </div>
+      <Show when={snapshots().length > 0} fallback={<EmptyState title="No closed months yet">Close this month when its review is done; the next month can then be compared with it.</EmptyState>}>
+        <DataGrid<MonthSnapshot>
+          testId="snapshots-grid"
+          rows={[...snapshots()].reverse()}
+          rowId={(r) => r.id}
+          columns={[
+            { field: 'name', headerName: 'Month', flex: 1 },
+            { field: 'asOf', headerName: 'As of', width: 190, valueFormatter: (p) => formatDateTime(p.value as string) },
+            { headerName: 'Discrepancies', width: 140, type: 'numericColumn', valueGetter: (p) => p.data?.totals.discrepancies },
+            { headerName: `Net (${currency()})`, width: 150, type: 'rightAligned', valueGetter: (p) => p.data?.totals.amount, cellRenderer: moneyCell(currency), comparator: decimalComparator },
+            { field: 'createdAt', headerName: 'Closed', width: 190, valueFormatter: (p) => formatDateTime(p.value as string) },
+          ]}
+        />
+        <div class="toolbar">
+          <label>
+            Compare{' '}
+            <select value={older()} onChange={(e) => setOlder(e.currentTarget.value)} data-testid="compare-older">
+              <option value="">an earlier month…</option>
+              <For each={snapshots()}>{(s) => <option value={s.id}>{s.name}</option>}</For>
+            </select>
+          </label>
+          <label>
+            with{' '}
+            <select value={newer()} onChange={(e) => setNewer(e.currentTarget.value)} data-testid="compare-newer">
+              <option value="">a later month…</option>
+              <For each={snapshots()}>{(s) => <option value={s.id}>{s.name}</option>}</For>
+            </select>
+          </label>
+          <Show when={comparison()}>
+            {(c) => (
+              <span data-testid="comparison-summary">
+                {c().appeared.length} appeared · {c().disappeared.length} disappeared · {c().changed.length} changed · {c().unchanged} unchanged · net change{' '}
+                <strong>{formatMoney(c().totalChange, currency())}</strong>
+              </span>
+            )}
+          </Show>
+        </div>
+        <Show when={comparison()}>
+          <DataGrid<ClientChange & { status: string }>
+            testId="comparison-grid"
+            height="420px"
+            rows={changeRows()}
+            rowId={(r) => `${r.status}|${r.clientId}`}
+            columns={[
+              { field: 'status', headerName: 'Client', width: 130, cellRenderer: (p: ICellRendererParams) => (p.value as string)[0]!.toUpperCase() + (p.value as string).slice(1) },
+              { field: 'clientName', headerName: 'Name', flex: 1, valueGetter: (p) => p.data?.clientName || p.data?.clientId },
+              { field: 'before', headerName: `Before (${currency()})`, width: 150, type: 'rightAligned', cellRenderer: moneyCell(currency), comparator: decimalComparator },
+              { field: 'after', headerName: `After (${currency()})`, width: 150, type: 'rightAligned', cellRenderer: moneyCell(currency), comparator: decimalComparator },
+              { field: 'change', headerName: `Change (${currency()})`, width: 150, type: 'rightAligned', cellRenderer: moneyCell(currency), comparator: decimalComparator },
+              { headerName: 'Services', flex: 1, valueGetter: (p) => p.data?.discrepancies.map((d) => `${d.serviceId} ${d.status}`).join(', ') },
+            ]}
+          />
+        </Show>
+      </Show>
+    </>
+  );
+}
+
+function monthName(isoDate: string | undefined): string {
+  if (!isoDate) return 'This month';
+  const [year, month] = isoDate.split('-');
+  return `${['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'][Number(month) - 1]} ${year}`;
 }

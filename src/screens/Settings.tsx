@@ -1,7 +1,8 @@
 import { Show, createSignal } from 'solid-js';
 import { download, PageHeader } from '../components/ui';
 import type { AppSettings } from '../state/db';
-import { clearWorkspace, engine, lastTimings, loadDemo, overview, persisted, saveSettings, settings } from '../state/workspace';
+import { currentDisplayName, setDisplayName } from '../state/doc';
+import { DISPLAY_NAME_KEY, clearWorkspace, engine, lastTimings, loadDemo, overview, persisted, saveSettings, settings } from '../state/workspace';
 
 export function Settings() {
   const [draft, setDraft] = createSignal<AppSettings>({ ...settings() });
@@ -71,6 +72,21 @@ export function Settings() {
           </Show>
         </div>
       </form>
+
+      <h2 class="section-title">You</h2>
+      <div class="card">
+        <label class="inline">
+          Your name, as the history shows it{' '}
+          <input
+            value={currentDisplayName()}
+            data-testid="display-name"
+            onChange={(e) => {
+              localStorage.setItem(DISPLAY_NAME_KEY, e.currentTarget.value.trim());
+              setDisplayName(e.currentTarget.value);
+            }}
+          />
+        </label>
+      </div>
 
       <h2 class="section-title">Workspace</h2>
       <div class="card">

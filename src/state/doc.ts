@@ -1,6 +1,7 @@
 import { IndexeddbPersistence } from 'y-indexeddb';
 import * as Y from 'yjs';
 import type { ClientMapEntry, ServiceRule } from '../../worker/engine/model';
+import type { MonthSnapshot } from '../../worker/review/snapshots';
 import { clientMappingProblem, ruleProblem } from '../../worker/mapping/validateRule';
 
 /**
@@ -48,6 +49,10 @@ function ruleOf(map: Y.Map<string>): ServiceRule {
   };
 }
 
+function describeRule(r: ServiceRule): string {
+  return `${r.ruleId} (${r.integrationId}: "${r.product}"${r.category ? ` [${r.category}]` : ''} → ${r.action === 'map' ? `${r.psaServiceId} by ${r.count}` : 'exclude'})`;
+}
+
 function ruleMap(rule: ServiceRule): Y.Map<string> {
   const map = new Y.Map<string>();
   for (const field of RULE_FIELDS) map.set(field, rule[field]);
@@ -73,13 +78,20 @@ export type EditResult = string | null;
 export function setClientMapping(integrationId: string, externalClientId: string, change: { status: 'mapped'; psaClientId: string } | { status: 'excluded' } | { status: 'unmapped' }): EditResult {
   const key = clientKey(integrationId, externalClientId);
   if (change.status === 'unmapped') {
-    ydoc.transact(() => yClientMap.delete(key), LOCAL);
+    const before = yClientMap.get(key);
+    ydoc.transact(() => {
+      yClientMap.delete(key);
+      audit('mapping', before?.psaClientId ?? '', `${integrationId} client ${externalClientId} unmapped`);
+    }, LOCAL);
     return null;
   }
   const entry: ClientMapEntry = { integrationId, externalClientId, status: change.status, psaClientId: change.status === 'mapped' ? change.psaClientId : '' };
   const problem = clientMappingProblem(entry);
   if (problem) return problem;
-  ydoc.transact(() => yClientMap.set(key, entry), LOCAL);
+  ydoc.transact(() => {
+    yClientMap.set(key, entry);
+    audit('mapping', entry.psaClientId, `${integrationId} client ${externalClientId} ${entry.status === 'mapped' ? `mapped to ${entry.psaClientId}` : 'excluded'}`);
+  }, LOCAL);
   return null;
 }
 
@@ -89,14 +101,22 @@ export function setClientMappings(entries: readonly ClientMapEntry[]): EditResul
     const problem = clientMappingProblem(entry);
     if (problem) return `${entry.externalClientId}: ${problem}`;
   }
-  ydoc.transact(() => entries.forEach((e) => yClientMap.set(clientKey(e.integrationId, e.externalClientId), e)), LOCAL);
+  ydoc.transact(() => {
+    for (const e of entries) {
+      yClientMap.set(clientKey(e.integrationId, e.externalClientId), e);
+      audit('mapping', e.psaClientId, `${e.integrationId} client ${e.externalClientId} mapped to ${e.psaClientId} (accepted suggestion)`);
+    }
+  }, LOCAL);
   return null;
 }
 
 export function addRule(rule: ServiceRule, index = yRules.length): EditResult {
   const problem = ruleProblem(rule, rulesNow());
   if (problem) return problem;
-  ydoc.transact(() => yRules.insert(Math.min(index, yRules.length), [ruleMap(rule)]), LOCAL);
+  ydoc.transact(() => {
+    yRules.insert(Math.min(index, yRules.length), [ruleMap(rule)]);
+    audit('mapping', '', `added rule ${describeRule(rule)}`);
+  }, LOCAL);
   return null;
 }
 
@@ -106,7 +126,10 @@ export function addRules(rules: readonly ServiceRule[]): EditResult {
     const problem = ruleProblem(rule, all);
     if (problem) return `${rule.ruleId}: ${problem}`;
   }
-  ydoc.transact(() => yRules.push(rules.map(ruleMap)), LOCAL);
+  ydoc.transact(() => {
+    yRules.push(rules.map(ruleMap));
+    audit('mapping', '', `added ${rules.length} rules from a preset`);
+  }, LOCAL);
   return null;
 }
 
@@ -117,14 +140,22 @@ export function updateRule(index: number, patch: Partial<ServiceRule>): EditResu
   const problem = ruleProblem(next, rulesNow().map((r, i) => (i === index ? next : r)));
   if (problem) return problem;
   ydoc.transact(() => {
-    for (const field of RULE_FIELDS) if (patch[field] !== undefined && map.get(field) !== next[field]) map.set(field, next[field]);
+    for (const field of RULE_FIELDS) {
+      if (patch[field] === undefined || map.get(field) === next[field]) continue;
+      audit('mapping', '', `rule ${next.ruleId}: ${field} ${JSON.stringify(map.get(field) ?? '')} → ${JSON.stringify(next[field])}`);
+      map.set(field, next[field]);
+    }
   }, LOCAL);
   return null;
 }
 
 export function deleteRule(index: number): EditResult {
   if (index < 0 || index >= yRules.length) return 'That rule no longer exists.';
-  ydoc.transact(() => yRules.delete(index, 1), LOCAL);
+  const rule = ruleOf(yRules.get(index)!);
+  ydoc.transact(() => {
+    yRules.delete(index, 1);
+    audit('mapping', '', `deleted rule ${describeRule(rule)}`);
+  }, LOCAL);
   return null;
 }
 
@@ -137,6 +168,7 @@ export function moveRule(from: number, to: number): EditResult {
   ydoc.transact(() => {
     yRules.delete(from, 1);
     yRules.insert(Math.min(to, yRules.length), [ruleMap(rule)]);
+    audit('mapping', '', `moved rule ${rule.ruleId} from position ${from + 1} to ${to + 1}`);
   }, LOCAL);
   return null;
 }
@@ -303,5 +335,18 @@ export function replaceDecisions(entries: readonly { clientId: string; serviceId
       if (e.note) yNotes.set(pairKey(e.clientId, e.serviceId), { text: e.note, at, by: displayName });
     }
     audit('import', '', `decisions replaced (${entries.length}) by ${source}`);
+  }, IMPORT);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Month close
+
+export const ySnapshots = ydoc.getArray<MonthSnapshot>('snapshots');
+
+/** Freezes a month's reconciliation under a name; snapshots are never edited, only added. */
+export function addSnapshot(snapshot: MonthSnapshot): void {
+  ydoc.transact(() => {
+    ySnapshots.push([snapshot]);
+    audit('month', '', `closed the month "${snapshot.name}" (${snapshot.totals.discrepancies} discrepancies, ${snapshot.totals.amount} ${snapshot.currency})`);
   }, IMPORT);
 }

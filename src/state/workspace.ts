@@ -6,7 +6,7 @@ import type { ImportApi } from '../workers/import.worker';
 import type { ImportInput, ImportOutcome, ImportProgress } from '../workers/importBatch';
 import { DEFAULT_APP_SETTINGS, openDb, type AppSettings } from './db';
 import { DEFAULT_OUTLIER_AMOUNT } from '../../worker/review/reviewState';
-import { decisionsNow, mappingSnapshot, notesNow, openDoc, replaceDecisions, replaceMappings, stampDismissals, undoManager, ydoc } from './doc';
+import { decisionsNow, mappingSnapshot, notesNow, openDoc, replaceDecisions, replaceMappings, setDisplayName, stampDismissals, undoManager, ydoc } from './doc';
 
 /**
  * The app's one place of state: the two worker threads, the overview the engine last produced,
@@ -109,8 +109,11 @@ export async function saveSettings(next: AppSettings): Promise<void> {
 }
 
 /** First start loads the demo, so a newcomer sees real numbers at once. */
+export const DISPLAY_NAME_KEY = 'ledgerline.displayName';
+
 export async function start(): Promise<void> {
   void requestPersistence();
+  setDisplayName(localStorage.getItem(DISPLAY_NAME_KEY) ?? 'Someone');
   await openDoc();
   if (!(await db.getMeta('initialised', false))) await loadDemo(false);
   else await refresh();

@@ -71,6 +71,7 @@ export interface ClientRowView {
   billingCycle: string;
   /** The kinds of discrepancy this client has, for the type badges. */
   types: ReviewType[];
+  note: string;
   integrationIds: string[];
 }
 

@@ -142,7 +142,7 @@ export class WorkspaceView {
       .filter((c) => !filtered || perClient.has(c.clientId))
       .map((c) => {
         const list = perClient.get(c.clientId) ?? [];
-        const base = { clientId: c.clientId, clientName: c.clientName, seatCount: c.seatCount, serviceCount: c.serviceCount, billingCycle: c.billingCycle };
+        const base = { clientId: c.clientId, clientName: c.clientName, seatCount: c.seatCount, serviceCount: c.serviceCount, billingCycle: c.billingCycle, note: this.review.notes[`client\u0000${c.clientId}`] ?? '' };
         const types = [...new Set(list.map((d) => d.type))];
         const integrationIds = [...new Set(list.flatMap((d) => d.integrationIds))].sort();
         if (!filtered) {
