@@ -1,6 +1,7 @@
 import { IndexeddbPersistence } from 'y-indexeddb';
 import * as Y from 'yjs';
 import type { ClientMapEntry, ServiceRule } from '../../worker/engine/model';
+import type { ReviewEntry } from '../../worker/review/reviewState';
 import type { MonthSnapshot } from '../../worker/review/snapshots';
 import { clientMappingProblem, ruleProblem } from '../../worker/mapping/validateRule';
 
@@ -199,16 +200,8 @@ export function nextRuleIds(count: number): string[] {
 // ---------------------------------------------------------------------------------------------
 // Review: decisions, notes, and the audit trail (spec §7)
 
-/** One decision per (client, service), as the reviewer left it. */
-export interface DecisionEntry {
-  clientId: string;
-  serviceId: string;
-  decision: 'approve' | 'dismiss' | null;
-  /** ISO date; null = the default (first of the month after asOf). Savable without a decision. */
-  effectiveDate: string | null;
-  /** For a dismissal: the numbers that were dismissed; when they change, the discrepancy comes back. */
-  dismissedQtyDelta?: string;
-  dismissedAmount?: string | null;
+/** One decision per (client, service), as the reviewer left it, with who and when. */
+export interface DecisionEntry extends ReviewEntry {
   at: string;
   by: string;
 }
