@@ -1,0 +1,101 @@
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+import { pipeFile, plain } from './static';
+import type { Role } from './tokens';
+import { fsyncDir } from './workspaces';
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+export interface BlobContext {
+  /** `DATA_DIR/blobs`: one folder per workspace, one file per blob named by its SHA-256. */
+  dir: string;
+  maxBlobBytes: number;
+  /** The role the request's token grants on the workspace, or null. */
+  authorize(workspaceId: string, token: string | null): Role | null;
+}
+
+class TooLarge extends Error {}
+
+/**
+ * `GET|HEAD|PUT /blobs/<workspaceId>/<sha256-hex>?token=...`. Blobs are content-addressed, so a
+ * stored one never changes: a PUT of an existing name is a no-op, a GET may be cached forever.
+ */
+export async function handleBlobRequest(req: IncomingMessage, res: ServerResponse, url: URL, ctx: BlobContext): Promise<void> {
+  const parts = url.pathname.split('/');
+  // ['', 'blobs', workspaceId, sha]
+  if (parts.length !== 4) return plain(res, 404, 'not found');
+  const workspaceId = decodeURIComponent(parts[2]!);
+  const sha = parts[3]!;
+  const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? null;
+  const role = ctx.authorize(workspaceId, url.searchParams.get('token') ?? bearer);
+  if (role === null) return plain(res, 401, 'unauthorized', { 'Connection': 'close' });
+  if (!SHA256_HEX.test(sha)) return plain(res, 400, 'the name must be the SHA-256 of the body in lowercase hex');
+  const folder = path.join(ctx.dir, workspaceId);
+  const file = path.join(folder, sha);
+
+  if (req.method === 'GET' || req.method === 'HEAD') {
+    let size: number;
+    try {
+      size = (await fs.promises.stat(file)).size;
+    } catch {
+      return plain(res, 404, 'not found');
+    }
+    res.writeHead(200, {
+      'Content-Type': 'application/octet-stream',
+      'Content-Length': size,
+      'Cache-Control': 'private, max-age=31536000, immutable',
+      'ETag': `"${sha}"`,
+      'X-Content-Type-Options': 'nosniff',
+    });
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    return pipeFile(file, res);
+  }
+
+  if (req.method !== 'PUT') return plain(res, 405, 'method not allowed', { 'Allow': 'GET, HEAD, PUT' });
+  if (role !== 'rw') return plain(res, 403, 'read-only token', { 'Connection': 'close' });
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (declared > ctx.maxBlobBytes) return plain(res, 413, `blob larger than ${ctx.maxBlobBytes} bytes`, { 'Connection': 'close' });
+  if (fs.existsSync(file)) {
+    req.resume();
+    await new Promise((resolve) => req.on('end', resolve).on('error', resolve));
+    return plain(res, 200, 'stored');
+  }
+
+  await fs.promises.mkdir(folder, { recursive: true });
+  const tmp = path.join(folder, `.tmp-${randomBytes(8).toString('hex')}`);
+  const fh = await fs.promises.open(tmp, 'w', 0o600);
+  const hash = createHash('sha256');
+  let size = 0;
+  let ok = false;
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > ctx.maxBlobBytes) throw new TooLarge();
+      hash.update(chunk);
+      await fh.write(chunk);
+    }
+    const digest = hash.digest('hex');
+    if (digest !== sha) {
+      await fh.close();
+      plain(res, 400, `body SHA-256 is ${digest}, not ${sha}`);
+      return;
+    }
+    await fh.sync();
+    await fh.close();
+    await fs.promises.rename(tmp, file);
+    fsyncDir(folder);
+    ok = true;
+    plain(res, 201, 'stored');
+  } catch (e) {
+    await fh.close().catch(() => {});
+    if (e instanceof TooLarge) plain(res, 413, `blob larger than ${ctx.maxBlobBytes} bytes`, { 'Connection': 'close' });
+    else if (!res.headersSent && !req.destroyed) plain(res, 500, 'could not store the blob');
+  } finally {
+    if (!ok) await fs.promises.rm(tmp, { force: true });
+  }
+}

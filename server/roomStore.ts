@@ -1,0 +1,85 @@
+/**
+ * Where a room's document lives between connections. The relay only ever appends accepted updates
+ * and, now and then, replaces them all by one merged update; it never reads a store while a room
+ * is open. Two implementations: `MemoryRoomStore` (tests, throwaway relays) and `FileRoomStore`
+ * (an append-only log file per room). Both pass the shared suite in test/server/roomStore.test.ts.
+ */
+export interface RoomLog {
+  /** How many records the log holds (updates appended since the last replace, plus the merged one). */
+  readonly records: number;
+  /** Stored size in bytes, record framing included: what `maxDocBytes` is measured against. */
+  readonly bytes: number;
+  /** Stores the updates, in order. Durable when the promise resolves (the relay relays only then). */
+  append(updates: readonly Uint8Array[]): Promise<void>;
+  /** Replaces every record by one (compaction), atomically: a crash leaves the old log or the new one. */
+  replace(merged: Uint8Array): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenedRoom {
+  /** Every stored update in the order appended (a record torn by a crash is not among them). */
+  updates: Uint8Array[];
+  log: RoomLog;
+}
+
+export interface RoomStore {
+  /** Opens one room; the relay holds at most one open log per room id at a time. */
+  open(roomId: string): Promise<OpenedRoom>;
+  close(): Promise<void>;
+}
+
+/** Bytes a record takes in the file format: u32 length + u32 CRC-32 + payload. */
+export const RECORD_HEADER_BYTES = 8;
+
+export class MemoryRoomStore implements RoomStore {
+  private readonly rooms = new Map<string, Uint8Array[]>();
+
+  async open(roomId: string): Promise<OpenedRoom> {
+    let records = this.rooms.get(roomId);
+    if (!records) {
+      records = [];
+      this.rooms.set(roomId, records);
+    }
+    return { updates: records.slice(), log: new MemoryRoomLog(this.rooms, roomId) };
+  }
+
+  async close(): Promise<void> {}
+}
+
+class MemoryRoomLog implements RoomLog {
+  private closed = false;
+  constructor(
+    private readonly rooms: Map<string, Uint8Array[]>,
+    private readonly roomId: string,
+  ) {}
+
+  private get list(): Uint8Array[] {
+    if (this.closed) throw new Error(`room log ${this.roomId} is closed`);
+    return this.rooms.get(this.roomId)!;
+  }
+
+  get records(): number {
+    return this.rooms.get(this.roomId)?.length ?? 0;
+  }
+
+  get bytes(): number {
+    let n = 0;
+    for (const r of this.rooms.get(this.roomId) ?? []) n += RECORD_HEADER_BYTES + r.length;
+    return n;
+  }
+
+  async append(updates: readonly Uint8Array[]): Promise<void> {
+    const list = this.list;
+    for (const u of updates) list.push(u.slice());
+  }
+
+  async replace(merged: Uint8Array): Promise<void> {
+    const list = this.list;
+    list.length = 0;
+    list.push(merged.slice());
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
