@@ -48,6 +48,9 @@ export function DataGrid<T>(props: DataGridProps<T>) {
       getRowId: (p) => props.rowId(p.data),
       defaultColDef: { sortable: true, resizable: true, minWidth: 80 },
       domLayout: props.height ? 'normal' : 'autoHeight',
+      // Columns share the grid's width rather than scroll sideways: a scrollbar under an
+      // auto-height grid hides its last row, and money columns should never be off-screen.
+      autoSizeStrategy: { type: 'fitGridWidth', defaultMinWidth: 72 },
       tooltipShowDelay: 300,
       enableCellTextSelection: true,
       ensureDomOrder: true,
