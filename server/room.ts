@@ -3,7 +3,7 @@ import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import type { WebSocket } from 'ws';
+import type { WebSocket } from './ws';
 import { RECORD_HEADER_BYTES, type RoomLog, type RoomStore } from './roomStore';
 import type { Role } from './tokens';
 

@@ -1,0 +1,220 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { FileRoomStore, encodeRecords, parseLog } from '../../server/fileRoomStore';
+import { MemoryRoomStore, RECORD_HEADER_BYTES, type RoomStore } from '../../server/roomStore';
+import { tempDir } from './helpers';
+
+const bytes = (...xs: number[]) => new Uint8Array(xs);
+const framed = (updates: Uint8Array[]) => updates.reduce((n, u) => n + RECORD_HEADER_BYTES + u.length, 0);
+
+/** Real Yjs updates: a doc edited a few times, one update per edit. */
+function yjsUpdates(n: number): Uint8Array[] {
+  const doc = new Y.Doc();
+  const out: Uint8Array[] = [];
+  doc.on('update', (u: Uint8Array) => out.push(u));
+  for (let i = 0; i < n; i++) doc.getMap('m').set(`k${i}`, i);
+  doc.destroy();
+  return out;
+}
+
+function replay(updates: Uint8Array[]): Record<string, unknown> {
+  const doc = new Y.Doc();
+  for (const u of updates) Y.applyUpdate(doc, u);
+  return doc.getMap('m').toJSON();
+}
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+/**
+ * One suite, both implementations: reopening a store stands in for a relay restart (the memory
+ * store is "reopened" by opening the same instance again; the file store by a new instance on the
+ * same folder).
+ */
+const implementations: Array<[string, () => { store: RoomStore; reopen: () => RoomStore }]> = [
+  [
+    'MemoryRoomStore',
+    () => {
+      const store = new MemoryRoomStore();
+      return { store, reopen: () => store };
+    },
+  ],
+  [
+    'FileRoomStore',
+    () => {
+      const dir = tempDir();
+      dirs.push(dir);
+      return { store: new FileRoomStore(dir), reopen: () => new FileRoomStore(dir) };
+    },
+  ],
+];
+
+describe.each(implementations)('RoomStore contract: %s', (_name, make) => {
+  it('opens an unknown room empty', async () => {
+    const { store } = make();
+    const { updates, log } = await store.open('new-room');
+    expect(updates).toEqual([]);
+    expect(log.records).toBe(0);
+    expect(log.bytes).toBe(0);
+    await log.close();
+  });
+
+  it('returns appended updates in order after reopening, batches and all', async () => {
+    const { store, reopen } = make();
+    const { log } = await store.open('r1');
+    const a = [bytes(1), bytes(2, 2)];
+    const b = [bytes(3, 3, 3)];
+    await log.append(a);
+    await log.append(b);
+    await log.append([]);
+    expect(log.records).toBe(3);
+    expect(log.bytes).toBe(framed([...a, ...b]));
+    await log.close();
+    const again = await reopen().open('r1');
+    expect(again.updates.map((u) => [...u])).toEqual([[1], [2, 2], [3, 3, 3]]);
+    expect(again.log.records).toBe(3);
+    expect(again.log.bytes).toBe(framed([...a, ...b]));
+    await again.log.close();
+  });
+
+  it('stores a copy: changing the caller’s buffer later changes nothing', async () => {
+    const { store, reopen } = make();
+    const { log } = await store.open('r1');
+    const u = bytes(7, 7);
+    await log.append([u]);
+    u[0] = 9;
+    await log.close();
+    const again = await reopen().open('r1');
+    expect([...again.updates[0]!]).toEqual([7, 7]);
+    await again.log.close();
+  });
+
+  it('replace leaves one record, and appends continue after it', async () => {
+    const { store, reopen } = make();
+    const { log } = await store.open('r1');
+    const all = yjsUpdates(25);
+    const updates = all.slice(0, 20);
+    await log.append(updates);
+    const merged = Y.mergeUpdates(updates);
+    await log.replace(merged);
+    expect(log.records).toBe(1);
+    expect(log.bytes).toBe(RECORD_HEADER_BYTES + merged.length);
+    const more = all.slice(20);
+    await log.append(more);
+    expect(log.records).toBe(1 + more.length);
+    await log.close();
+    const again = await reopen().open('r1');
+    expect(again.updates.length).toBe(1 + more.length);
+    expect(replay(again.updates)).toEqual(replay(all));
+    expect(Object.keys(replay(again.updates)).length).toBe(25);
+    await again.log.close();
+  });
+
+  it('keeps rooms apart', async () => {
+    const { store, reopen } = make();
+    const one = await store.open('one');
+    const two = await store.open('two');
+    await one.log.append([bytes(1)]);
+    await two.log.append([bytes(2), bytes(2)]);
+    await one.log.close();
+    await two.log.close();
+    const s = reopen();
+    const a = await s.open('one');
+    const b = await s.open('two');
+    expect(a.updates.length).toBe(1);
+    expect(b.updates.length).toBe(2);
+    await a.log.close();
+    await b.log.close();
+  });
+
+  it('refuses to append through a closed log', async () => {
+    const { store } = make();
+    const { log } = await store.open('r1');
+    await log.close();
+    await expect(log.append([bytes(1)])).rejects.toThrow(/closed/);
+  });
+
+  it('replays a Yjs document exactly', async () => {
+    const { store, reopen } = make();
+    const { log } = await store.open('doc');
+    const updates = yjsUpdates(50);
+    for (let i = 0; i < updates.length; i += 7) await log.append(updates.slice(i, i + 7));
+    await log.close();
+    const again = await reopen().open('doc');
+    expect(replay(again.updates)).toEqual(replay(updates));
+    await again.log.close();
+    await store.close();
+  });
+});
+
+describe('FileRoomStore on disk', () => {
+  function setup() {
+    const dir = tempDir();
+    dirs.push(dir);
+    return { dir, file: path.join(dir, 'room.log') };
+  }
+
+  it('writes length-prefixed records with a CRC-32', async () => {
+    const { dir, file } = setup();
+    const { log } = await new FileRoomStore(dir).open('room');
+    await log.append([bytes(0xaa, 0xbb)]);
+    await log.close();
+    const data = fs.readFileSync(file);
+    expect(data.length).toBe(RECORD_HEADER_BYTES + 2);
+    expect(data.readUInt32LE(0)).toBe(2);
+    expect([...data.subarray(8)]).toEqual([0xaa, 0xbb]);
+    expect(parseLog(data)).toMatchObject({ end: data.length, damaged: false });
+  });
+
+  it('ignores a record torn by a crash at every possible byte, and appends after it cleanly', async () => {
+    const { dir, file } = setup();
+    const updates = yjsUpdates(3);
+    const whole = encodeRecords(updates);
+    const firstTwo = encodeRecords(updates.slice(0, 2)).length;
+    for (let cut = firstTwo + 1; cut < whole.length; cut++) {
+      fs.writeFileSync(file, whole.subarray(0, cut));
+      const { updates: got, log } = await new FileRoomStore(dir).open('room');
+      expect(got.length).toBe(2);
+      expect(log.bytes).toBe(firstTwo);
+      await log.append([updates[2]!]);
+      await log.close();
+      const again = await new FileRoomStore(dir).open('room');
+      expect(again.updates.length).toBe(3);
+      expect(replay(again.updates)).toEqual(replay(updates));
+      await again.log.close();
+    }
+  });
+
+  it('stops at a record whose checksum fails, keeping a copy of the damaged file', async () => {
+    const { dir, file } = setup();
+    const data = encodeRecords([bytes(1, 1), bytes(2, 2), bytes(3, 3)]);
+    data[RECORD_HEADER_BYTES * 2 + 2] ^= 0xff; // flip a payload byte of the second record
+    fs.writeFileSync(file, data);
+    const errors: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => errors.push(args);
+    try {
+      const { updates, log } = await new FileRoomStore(dir).open('room');
+      expect(updates.map((u) => [...u])).toEqual([[1, 1]]);
+      await log.close();
+    } finally {
+      console.error = original;
+    }
+    expect(errors.length).toBe(1);
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith('room.log.damaged-')).length).toBe(1);
+  });
+
+  it('ignores the temp file of a compaction that crashed before its rename', async () => {
+    const { dir, file } = setup();
+    fs.writeFileSync(file, encodeRecords([bytes(1)]));
+    fs.writeFileSync(`${file}.compact`, encodeRecords([bytes(9, 9)]).subarray(0, 5));
+    const { updates, log } = await new FileRoomStore(dir).open('room');
+    expect(updates.map((u) => [...u])).toEqual([[1]]);
+    await log.close();
+    expect(fs.existsSync(`${file}.compact`)).toBe(false);
+  });
+});
