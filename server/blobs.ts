@@ -71,7 +71,9 @@ export async function handleBlobRequest(req: IncomingMessage, res: ServerRespons
   const fh = await fs.promises.open(tmp, 'w', 0o600);
   const hash = createHash('sha256');
   let size = 0;
-  let ok = false;
+  // Decide, clean up, then answer: a client that sees the answer never sees a temp file left.
+  let status: number;
+  let text: string;
   try {
     for await (const chunk of req as AsyncIterable<Buffer>) {
       size += chunk.length;
@@ -80,22 +82,20 @@ export async function handleBlobRequest(req: IncomingMessage, res: ServerRespons
       await fh.write(chunk);
     }
     const digest = hash.digest('hex');
-    if (digest !== sha) {
+    if (digest === sha) {
+      await fh.sync();
       await fh.close();
-      plain(res, 400, `body SHA-256 is ${digest}, not ${sha}`);
-      return;
+      await fs.promises.rename(tmp, file);
+      fsyncDir(folder);
+      [status, text] = [201, 'stored'];
+    } else {
+      [status, text] = [400, `body SHA-256 is ${digest}, not ${sha}`];
     }
-    await fh.sync();
-    await fh.close();
-    await fs.promises.rename(tmp, file);
-    fsyncDir(folder);
-    ok = true;
-    plain(res, 201, 'stored');
   } catch (e) {
-    await fh.close().catch(() => {});
-    if (e instanceof TooLarge) plain(res, 413, `blob larger than ${ctx.maxBlobBytes} bytes`, { 'Connection': 'close' });
-    else if (!res.headersSent && !req.destroyed) plain(res, 500, 'could not store the blob');
-  } finally {
-    if (!ok) await fs.promises.rm(tmp, { force: true });
+    [status, text] = e instanceof TooLarge ? [413, `blob larger than ${ctx.maxBlobBytes} bytes`] : [500, 'could not store the blob'];
   }
+  await fh.close().catch(() => {});
+  if (status !== 201) await fs.promises.rm(tmp, { force: true });
+  if (req.destroyed && status === 500) return; // the client went away mid-upload
+  plain(res, status, text, status === 413 ? { 'Connection': 'close' } : {});
 }
