@@ -1,0 +1,165 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createWorkspace, type CreatedWorkspace } from '../../server/workspaces';
+import { connect, synced, tempDir, waitFor, type Client } from './helpers';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+interface RelayProcess {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** The relay as its own process, exactly as deployed: `node --import tsx server/main.ts`. */
+async function spawnRelay(dataDir: string): Promise<RelayProcess> {
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir };
+  delete env.NODE_OPTIONS;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`relay did not start:\n${out}`)), 15_000);
+    const onData = () => {
+      const m = /relay listening on (ws:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        child.stdout!.off('data', onData);
+        resolve(m[1]!);
+      }
+    };
+    child.stdout!.on('data', onData);
+    void exited.then(() => reject(new Error(`relay exited before listening:\n${out}`)));
+  });
+  return { child, url, output: () => out, exited };
+}
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn();
+});
+
+function setup(): { dir: string; ws: CreatedWorkspace } {
+  const dir = tempDir();
+  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return { dir, ws: createWorkspace(dir) };
+}
+
+async function start(dir: string): Promise<RelayProcess> {
+  const relay = await spawnRelay(dir);
+  cleanups.push(() => {
+    if (relay.child.exitCode === null && relay.child.signalCode === null) relay.child.kill('SIGKILL');
+  });
+  return relay;
+}
+
+function client(url: string, room: string, token: string): Client {
+  const c = connect(url, room, token);
+  cleanups.push(() => c.destroy());
+  return c;
+}
+
+/** Keeps writing (one key and one bit of text per step) until stopped. */
+function keepWriting(c: Client): { stop: () => number } {
+  let i = 0;
+  let running = true;
+  const step = () => {
+    if (!running) return;
+    for (let k = 0; k < 3; k++, i++) {
+      c.doc.getMap('m').set(`k${i}`, i);
+      c.doc.getText('t').insert(c.doc.getText('t').length, `${i},`);
+    }
+    setTimeout(step, 1);
+  };
+  step();
+  return {
+    stop: () => {
+      running = false;
+      return i;
+    },
+  };
+}
+
+describe('relay durability (separate process)', () => {
+  it('loses nothing it relayed when killed with SIGKILL mid-stream', async () => {
+    const { dir, ws } = setup();
+    const first = await start(dir);
+    const writer = client(first.url, ws.workspaceId, ws.rwToken);
+    const observer = client(first.url, ws.workspaceId, ws.roToken);
+    await Promise.all([synced(writer), synced(observer)]);
+
+    // The relay relays only after fsync, so whatever the observer has seen is on disk. Kill the
+    // relay the moment the observer has seen 300 keys, while the writer is still writing.
+    let seen: Record<string, unknown> | null = null;
+    let seenText = '';
+    const killed = new Promise<void>((resolve) => {
+      observer.doc.getMap('m').observe(() => {
+        if (seen === null && observer.doc.getMap('m').size >= 300) {
+          first.child.kill('SIGKILL');
+          seen = observer.doc.getMap('m').toJSON();
+          seenText = observer.doc.getText('t').toString();
+          resolve();
+        }
+      });
+    });
+    const writing = keepWriting(writer);
+    await killed;
+    const written = writing.stop();
+    writer.destroy();
+    observer.destroy();
+    expect((await first.exited).signal).toBe('SIGKILL');
+    expect(written).toBeGreaterThan(300);
+
+    const second = await start(dir);
+    const reader = client(second.url, ws.workspaceId, ws.roToken);
+    await synced(reader);
+    const restored = reader.doc.getMap('m').toJSON();
+    expect(Object.keys(seen!).length).toBeGreaterThanOrEqual(300);
+    for (const [k, v] of Object.entries(seen!)) expect(restored[k], k).toBe(v);
+    expect(reader.doc.getText('t').toString().startsWith(seenText)).toBe(true);
+
+    // And the restarted relay keeps accepting edits after the crash's torn tail.
+    const again = client(second.url, ws.workspaceId, ws.rwToken);
+    await synced(again);
+    again.doc.getMap('m').set('after-crash', true);
+    await waitFor(() => reader.doc.getMap('m').get('after-crash') === true, 'edit after restart relayed');
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('on SIGTERM closes its sockets, stores what it accepted and exits 0', async () => {
+    const { dir, ws } = setup();
+    const first = await start(dir);
+    const writer = client(first.url, ws.workspaceId, ws.rwToken);
+    const observer = client(first.url, ws.workspaceId, ws.roToken);
+    await Promise.all([synced(writer), synced(observer)]);
+    const closes: number[] = [];
+    observer.provider.on('connection-close', (e) => {
+      if (e) closes.push(e.code);
+    });
+    for (let i = 0; i < 100; i++) writer.doc.getMap('m').set(`k${i}`, i);
+    await waitFor(() => observer.doc.getMap('m').size === 100, 'all 100 relayed');
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toEqual({ code: 0, signal: null });
+    expect(first.output()).toContain('SIGTERM, closing');
+    await waitFor(() => closes.length > 0, 'observer told the relay is going away');
+    expect(closes[0]).toBe(1001);
+    writer.destroy();
+    observer.destroy();
+
+    const second = await start(dir);
+    const reader = client(second.url, ws.workspaceId, ws.roToken);
+    await synced(reader);
+    expect(reader.doc.getMap('m').size).toBe(100);
+    second.child.kill('SIGINT');
+    expect(await second.exited).toEqual({ code: 0, signal: null });
+  });
+});
