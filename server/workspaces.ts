@@ -25,7 +25,7 @@ function readWorkspaceFile(file: string): WorkspaceFile {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new Error(`${file}: expected an object of { "<workspaceId>": { "secret": "..." } }`);
   }
-  const out: WorkspaceFile = {};
+  const out: WorkspaceFile = Object.create(null) as WorkspaceFile;
   for (const [id, entry] of Object.entries(parsed as Record<string, unknown>)) {
     const secret = (entry as { secret?: unknown } | null)?.secret;
     if (typeof secret === 'string' && secret.length > 0) out[id] = { secret };
@@ -41,7 +41,7 @@ function readWorkspaceFile(file: string): WorkspaceFile {
 export class WorkspaceRegistry {
   private readonly file: string;
   private stamp = '';
-  private entries: WorkspaceFile = {};
+  private entries = new Map<string, string>();
 
   constructor(dataDir: string) {
     this.file = workspacesPath(dataDir);
@@ -50,7 +50,7 @@ export class WorkspaceRegistry {
 
   secretOf(workspaceId: string): string | null {
     this.refresh();
-    return Object.hasOwn(this.entries, workspaceId) ? this.entries[workspaceId]!.secret : null;
+    return this.entries.get(workspaceId) ?? null;
   }
 
   private refresh(): void {
@@ -63,7 +63,8 @@ export class WorkspaceRegistry {
     }
     if (stamp === this.stamp) return;
     try {
-      this.entries = stamp === 'missing' ? {} : readWorkspaceFile(this.file);
+      const file = stamp === 'missing' ? {} : readWorkspaceFile(this.file);
+      this.entries = new Map(Object.entries(file).map(([id, e]) => [id, e.secret]));
       this.stamp = stamp;
     } catch (e) {
       console.error(`relay: cannot read ${this.file}, keeping the previous workspaces: ${(e as Error).message}`);
