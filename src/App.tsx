@@ -13,7 +13,9 @@ import { History } from './screens/History';
 import { Home } from './screens/Home';
 import { Integrations } from './screens/Integrations';
 import { ServiceMapping } from './screens/ServiceMapping';
+import { Join } from './screens/Join';
 import { Settings } from './screens/Settings';
+import { SyncBadge } from './components/SyncBadge';
 import { importFiles, isDemo, loadState, overview, persisted, progress, start } from './state/workspace';
 
 const NAV = [
@@ -28,6 +30,7 @@ const NAV = [
 ] as const;
 
 const SCREENS: Record<Route['screen'], Component> = {
+  join: Join,
   home: Home,
   integrations: Integrations,
   'client-mapping': ClientMapping,
@@ -90,6 +93,7 @@ export function App() {
         </nav>
         <FilePicker />
         <div class="sidebar-foot">
+          <SyncBadge />
           <Show when={overview()}>
             {(o) => (
               <div class="asof" title="Every number is as of this time (Settings)">

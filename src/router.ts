@@ -6,10 +6,13 @@ import { createSignal } from 'solid-js';
  */
 export type Route =
   | { screen: 'home' | 'integrations' | 'client-mapping' | 'service-mapping' | 'adjustments' | 'history' | 'settings' }
+  | { screen: 'join'; query: string }
   | { screen: 'billing'; tab: 'invoices' | 'review' | 'flags' | 'inactive' }
   | { screen: 'client'; clientId: string; tab: string };
 
 function parse(hash: string): Route {
+  const join = /^#\/join\?(.*)$/.exec(hash);
+  if (join) return { screen: 'join', query: join[1]! };
   const parts = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
   switch (parts[0]) {
     case 'integrations':

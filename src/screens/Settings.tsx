@@ -1,4 +1,5 @@
 import { Show, createSignal } from 'solid-js';
+import { connect, forgetSync, savedSyncSettings, shareLink, syncStatus, type SyncSettings } from '../state/sync';
 import { download, PageHeader } from '../components/ui';
 import type { AppSettings } from '../state/db';
 import { currentDisplayName, setDisplayName } from '../state/doc';
@@ -88,6 +89,8 @@ export function Settings() {
         </label>
       </div>
 
+      <TeammateSync />
+
       <h2 class="section-title">Workspace</h2>
       <div class="card">
         <p>
@@ -101,5 +104,45 @@ export function Settings() {
         </div>
       </div>
     </section>
+  );
+}
+
+/** Connecting this workspace's document to a relay, and the link that lets a teammate join. */
+function TeammateSync() {
+  const saved = savedSyncSettings();
+  const [relayUrl, setRelayUrl] = createSignal(saved?.relayUrl ?? '');
+  const [workspaceId, setWorkspaceId] = createSignal(saved?.workspaceId ?? '');
+  const [token, setToken] = createSignal(saved?.token ?? '');
+  const current = (): SyncSettings => ({ relayUrl: relayUrl().trim(), workspaceId: workspaceId().trim(), token: token().trim() });
+  const valid = () => /^wss?:\/\//.test(current().relayUrl) && current().workspaceId !== '' && current().token !== '';
+  return (
+    <>
+      <h2 class="section-title">Teammate sync</h2>
+      <div class="card form-grid">
+        <p class="muted">
+          Mappings, decisions and notes sync through a relay (see server/README.md; the relay's operator creates the workspace and its tokens). Edits are saved on this device
+          first, so nothing is lost offline.
+        </p>
+        <label>
+          Relay address <input placeholder="ws://127.0.0.1:8787" value={relayUrl()} onInput={(e) => setRelayUrl(e.currentTarget.value)} data-testid="sync-relay" />
+        </label>
+        <label>
+          Workspace <input value={workspaceId()} onInput={(e) => setWorkspaceId(e.currentTarget.value)} data-testid="sync-workspace" />
+        </label>
+        <label>
+          Token <input value={token()} onInput={(e) => setToken(e.currentTarget.value)} data-testid="sync-token" />
+        </label>
+        <div class="form-actions">
+          <button disabled={!valid()} onClick={() => connect(current())} data-testid="sync-connect">Connect</button>
+          <button class="secondary" disabled={syncStatus() === 'off'} onClick={() => forgetSync()}>Disconnect</button>
+          <span class="muted">{syncStatus()}</span>
+        </div>
+        <Show when={valid() && syncStatus() !== 'off'}>
+          <p>
+            Share link for a teammate: <code data-testid="share-link">{shareLink(current())}</code>
+          </p>
+        </Show>
+      </div>
+    </>
   );
 }

@@ -34,6 +34,15 @@ export async function openDoc(name = 'ledgerline-doc'): Promise<void> {
   await persistence.whenSynced;
 }
 
+/**
+ * Forgets this device's copy of the document (before joining a shared workspace, whose document
+ * replaces it: two independently created documents would otherwise merge into duplicates).
+ */
+export async function clearLocalDoc(): Promise<void> {
+  await persistence?.clearData();
+  persistence = null;
+}
+
 export const clientKey = (integrationId: string, externalClientId: string) => `${integrationId}\u0000${externalClientId}`;
 
 const RULE_FIELDS = ['ruleId', 'integrationId', 'product', 'category', 'action', 'psaServiceId', 'count'] as const;
@@ -189,11 +198,18 @@ export function replaceMappings(mappings: { clientMap?: readonly ClientMapEntry[
   if (mappings.clientMap || mappings.serviceMap) undoManager.clear();
 }
 
-/** The next free rule ids like "R-12" (ids only need to be unique; the order is the array's). */
+/**
+ * New rule ids: "R-" and a random part, unique even when two teammates add rules offline at the
+ * same time (a counter would give both "R-13", and a bundle with a repeated rule_id breaks §9).
+ * The order of rules is the array's, never the id's.
+ */
 export function nextRuleIds(count: number): string[] {
   const used = new Set(rulesNow().map((r) => r.ruleId));
   const ids: string[] = [];
-  for (let n = yRules.length + 1; ids.length < count; n++) if (!used.has(`R-${n}`)) ids.push(`R-${n}`);
+  while (ids.length < count) {
+    const id = `R-${crypto.randomUUID().slice(0, 8)}`;
+    if (!used.has(id) && !ids.includes(id)) ids.push(id);
+  }
   return ids;
 }
 

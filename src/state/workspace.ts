@@ -5,6 +5,7 @@ import type { EngineApi } from '../workers/engine.worker';
 import type { ImportApi } from '../workers/import.worker';
 import type { ImportInput, ImportOutcome, ImportProgress } from '../workers/importBatch';
 import { DEFAULT_APP_SETTINGS, openDb, type AppSettings } from './db';
+import { firstSync, resumeSync, savedSyncSettings } from './sync';
 import { DEFAULT_OUTLIER_AMOUNT } from '../../worker/review/reviewState';
 import { decisionsNow, mappingSnapshot, notesNow, openDoc, replaceDecisions, replaceMappings, setDisplayName, stampDismissals, undoManager, ydoc } from './doc';
 
@@ -115,6 +116,12 @@ export async function start(): Promise<void> {
   void requestPersistence();
   setDisplayName(localStorage.getItem(DISPLAY_NAME_KEY) ?? 'Someone');
   await openDoc();
+  resumeSync();
+  if (savedSyncSettings()) {
+    // A shared workspace: its document comes from the relay, never from a local demo.
+    await firstSync(3000);
+    await db.setMeta('initialised', true);
+  }
   if (!(await db.getMeta('initialised', false))) await loadDemo(false);
   else await refresh();
   // Every mapping edit (and, later, every teammate's) reconciles again.

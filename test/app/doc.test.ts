@@ -44,8 +44,10 @@ describe('mapping edits in the workspace document', () => {
     expect(undoManager.canUndo()).toBe(false);
   });
 
-  it('hands out rule ids that are not taken', () => {
+  it('hands out distinct rule ids that no rule uses', () => {
     replaceMappings({ serviceMap: [rule('R-2', 'a'), rule('R-3', 'b')] });
-    expect(nextRuleIds(2)).toEqual(['R-4', 'R-5']);
+    const ids = nextRuleIds(50);
+    expect(new Set(ids).size).toBe(50);
+    expect(ids.every((id) => /^R-[0-9a-f]{8}$/.test(id))).toBe(true);
   });
 });

@@ -1,0 +1,133 @@
+import { createSignal } from 'solid-js';
+import { WebsocketProvider } from 'y-websocket';
+import { clearLocalDoc, currentDisplayName, ydoc } from './doc';
+
+/**
+ * Teammate sync: the workspace document travels through the relay (server/) with the stock
+ * y-websocket client. Connection settings stay on this device; edits are always saved locally
+ * first (y-indexeddb), so going offline loses nothing and the next connection sends them.
+ */
+
+export interface SyncSettings {
+  /** ws:// or wss:// address of the relay. */
+  relayUrl: string;
+  workspaceId: string;
+  token: string;
+}
+
+export type SyncStatus = 'off' | 'connecting' | 'online' | 'offline' | 'refused';
+
+const SETTINGS_KEY = 'ledgerline.sync';
+const [status, setStatus] = createSignal<SyncStatus>('off');
+const [peers, setPeers] = createSignal<{ name: string; where: string }[]>([]);
+export { status as syncStatus, peers };
+
+let provider: WebsocketProvider | null = null;
+
+export function savedSyncSettings(): SyncSettings | null {
+  try {
+    const value = JSON.parse(localStorage.getItem(SETTINGS_KEY) ?? 'null') as SyncSettings | null;
+    return value && value.relayUrl && value.workspaceId && value.token ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A share link: the app's address with the relay, the workspace and a token in the hash. */
+export function shareLink(settings: SyncSettings, appUrl = `${location.origin}${location.pathname}`): string {
+  const q = new URLSearchParams({ relay: settings.relayUrl, workspace: settings.workspaceId, token: settings.token });
+  return `${appUrl}#/join?${q.toString()}`;
+}
+
+export function parseShareLink(hashQuery: string): SyncSettings | null {
+  const q = new URLSearchParams(hashQuery);
+  const relayUrl = q.get('relay') ?? '';
+  const workspaceId = q.get('workspace') ?? '';
+  const token = q.get('token') ?? '';
+  return /^wss?:\/\//.test(relayUrl) && workspaceId && token ? { relayUrl, workspaceId, token } : null;
+}
+
+export function connect(settings: SyncSettings): void {
+  disconnect();
+  localStorage.setItem(SETTINGS_KEY, JSON.stringify(settings));
+  setStatus('connecting');
+  const p = new WebsocketProvider(settings.relayUrl, settings.workspaceId, ydoc, {
+    params: { token: settings.token },
+    // A refused token will not become valid by retrying.
+    shouldReconnect: (event) => event.code !== 1008 && event.code !== 4401 && event.code !== 4403,
+  });
+  provider = p;
+  p.on('status', ({ status: s }) => setStatus(s === 'connected' ? 'online' : s === 'connecting' ? 'connecting' : 'offline'));
+  p.on('connection-close', (event) => {
+    if (event && (event.code === 1008 || event.code === 4401 || event.code === 4403)) setStatus('refused');
+  });
+  p.awareness.setLocalStateField('user', { name: currentDisplayName() });
+  p.awareness.on('change', () => {
+    const others = [...p.awareness.getStates()].filter(([id]) => id !== p.awareness.clientID);
+    setPeers(others.map(([, state]) => ({ name: (state.user as { name?: string } | undefined)?.name ?? 'Someone', where: (state.where as string | undefined) ?? '' })));
+  });
+}
+
+/** Resolves at the first full sync with the relay, or after `ms` (offline start). */
+export function firstSync(ms: number): Promise<boolean> {
+  const p = provider;
+  if (!p) return Promise.resolve(false);
+  if (p.synced) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    p.once('sync', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+/** Stops sending and receiving for a while (the laptop going offline), keeping every local edit. */
+export function pauseSync(): void {
+  provider?.disconnect();
+  setPaused(true);
+}
+
+export function resumeAfterPause(): void {
+  provider?.connect();
+  setPaused(false);
+}
+
+const [paused, setPaused] = createSignal(false);
+export { paused };
+
+/**
+ * Joins a shared workspace: this device's document is replaced by the shared one (its imported
+ * data stays), then the page reloads and connects before anything local is written.
+ */
+export async function joinWorkspace(settings: SyncSettings): Promise<void> {
+  disconnect();
+  localStorage.setItem(SETTINGS_KEY, JSON.stringify(settings));
+  await clearLocalDoc();
+  location.hash = '#/';
+  location.reload();
+}
+
+export function disconnect(): void {
+  provider?.destroy();
+  provider = null;
+  setStatus('off');
+  setPeers([]);
+}
+
+export function forgetSync(): void {
+  disconnect();
+  localStorage.removeItem(SETTINGS_KEY);
+}
+
+/** Tells teammates which screen and row this person is on (presence). */
+export function announceWhere(where: string): void {
+  provider?.awareness.setLocalStateField('where', where);
+  provider?.awareness.setLocalStateField('user', { name: currentDisplayName() });
+}
+
+/** Reconnects on start when this device was connected before. */
+export function resumeSync(): void {
+  const saved = savedSyncSettings();
+  if (saved) connect(saved);
+}

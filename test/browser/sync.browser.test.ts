@@ -1,0 +1,87 @@
+/**
+ * Two people on one relay, in two isolated browser contexts (two devices): an edit in one shows in
+ * the other within a second; one goes offline, both edit, it comes back, and both converge.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startRelay, type Relay } from '../../server/relay';
+import { createWorkspace } from '../../server/workspaces';
+import { waitForWorkspace } from './appDriver';
+import { browserTest, expectNoPageErrors, screenshot } from './harness';
+
+let relay: Relay;
+let share: { relayUrl: string; workspaceId: string; token: string };
+
+beforeAll(async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ledgerline-relay-'));
+  const created = createWorkspace(dataDir);
+  relay = await startRelay({ dataDir });
+  share = { relayUrl: relay.url, workspaceId: created.workspaceId, token: created.rwToken };
+});
+
+afterAll(async () => {
+  await relay?.close();
+});
+
+async function ruleIds(page: Page): Promise<string[]> {
+  return page.$$eval('[data-testid=rules-grid] .ag-row[row-id]', (rows) => [...new Set(rows.map((r) => r.getAttribute('row-id') ?? ''))].sort());
+}
+
+async function addRule(page: Page, pattern: string): Promise<void> {
+  await page.fill('[data-testid=add-rule] input[aria-label="Product pattern"]', pattern);
+  await page.selectOption('[data-testid=add-rule] select[aria-label="Action"]', 'exclude');
+  await page.click('[data-testid=add-rule] button[type=submit]');
+}
+
+browserTest('teammate sync', (env) => {
+  it('shows one person’s edit to the other within a second, and converges after working offline', async () => {
+    // Alice shares her (demo) workspace through the relay.
+    const alice = await env.open('/');
+    await waitForWorkspace(alice);
+    await alice.goto(`${env.url}/#/settings`);
+    await alice.fill('[data-testid=sync-relay]', share.relayUrl);
+    await alice.fill('[data-testid=sync-workspace]', share.workspaceId);
+    await alice.fill('[data-testid=sync-token]', share.token);
+    await alice.click('[data-testid=sync-connect]');
+    await alice.waitForSelector('[data-testid=sync-status][data-status=online]');
+    const link = (await alice.textContent('[data-testid=share-link]'))!;
+    expect(link).toContain('#/join?');
+
+    // Bob opens the link on his own device and joins.
+    const bob = await env.open(link.slice(link.indexOf('#')).replace(/^/, '/'));
+    await bob.click('[data-testid=join]');
+    await bob.waitForSelector('[data-testid=sync-status][data-status=online]', { timeout: 30_000 });
+    await bob.goto(`${env.url}/#/service-mapping`);
+    await alice.goto(`${env.url}/#/service-mapping`);
+    await alice.waitForSelector('[data-testid=rules-grid] .ag-row');
+    await bob.waitForFunction(() => document.querySelectorAll('[data-testid=rules-grid] .ag-row[row-id]').length >= 12);
+    expect(await ruleIds(bob)).toEqual(await ruleIds(alice));
+
+    // An edit shows on the other screen in under a second.
+    const started = Date.now();
+    await addRule(alice, 'Visio*');
+    await bob.waitForSelector('[data-testid=rules-grid] .ag-row:has-text("Visio*")', { timeout: 1_000 });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    await bob.waitForSelector('[data-testid=peers] li');
+
+    // Alice goes offline; both edit; she comes back; both hold both edits.
+    await alice.click('[data-testid=sync-toggle]');
+    await addRule(alice, 'Project Plan*');
+    await addRule(bob, 'Copilot*');
+    await alice.waitForSelector('[data-testid=rules-grid] .ag-row:has-text("Project Plan*")');
+    await bob.waitForSelector('[data-testid=rules-grid] .ag-row:has-text("Copilot*")');
+    expect(await bob.$('[data-testid=rules-grid] .ag-row:has-text("Project Plan*")')).toBeNull();
+    await alice.click('[data-testid=sync-toggle]');
+    await alice.waitForSelector('[data-testid=rules-grid] .ag-row:has-text("Copilot*")', { timeout: 5_000 });
+    await bob.waitForSelector('[data-testid=rules-grid] .ag-row:has-text("Project Plan*")', { timeout: 5_000 });
+    expect(await ruleIds(alice)).toEqual(await ruleIds(bob));
+    expect((await ruleIds(alice)).length).toBe(15);
+    await screenshot(alice, 'sync-alice');
+    await screenshot(bob, 'sync-bob');
+    expectNoPageErrors(alice, { ignore: [/WebSocket/] });
+    expectNoPageErrors(bob, { ignore: [/WebSocket/] });
+  });
+});
