@@ -9,7 +9,7 @@ import { CLOSE, Room, closeConn, type Conn, type RoomCounters } from './room';
 import type { RoomStore } from './roomStore';
 import { plain, serveStatic } from './static';
 import { isWorkspaceId, verifyToken, type Role } from './tokens';
-import { WorkspaceRegistry } from './workspaces';
+import { WorkspaceRegistry, ensureDataDir } from './workspaces';
 
 export const DEFAULTS = {
   maxPayload: 4 * 1024 * 1024,
@@ -79,6 +79,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   };
   const maxBlobBytes = options.maxBlobBytes ?? DEFAULTS.maxBlobBytes;
   const shutdownGraceMs = options.shutdownGraceMs ?? DEFAULTS.shutdownGraceMs;
+  ensureDataDir(dataDir);
   const store = options.store ?? new FileRoomStore(path.join(dataDir, 'rooms'));
   const workspaces = new WorkspaceRegistry(dataDir);
 
@@ -144,7 +145,8 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   function attach(room: Room, ws: WebSocket, role: Role): void {
     const conn: Conn = room.attach(ws, role);
     ws.on('message', (data, isBinary) => {
-      if (closing) return;
+      // Frames still in flight after we closed this connection (refused, shutting down) are dropped.
+      if (closing || ws.readyState !== ws.OPEN) return;
       if (!isBinary) {
         counters.connectionsRefused++;
         closeConn(conn, CLOSE.unsupportedData, 'binary frames only');

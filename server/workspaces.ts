@@ -102,10 +102,20 @@ export function fsyncDir(dir: string): void {
   }
 }
 
+/**
+ * Creates the data folder if needed, with a `.gitignore` of `*` inside: it holds workspace secrets,
+ * and the default (`./relay-data`) sits inside whatever checkout the relay is started from.
+ */
+export function ensureDataDir(dataDir: string): void {
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const ignore = path.join(dataDir, '.gitignore');
+  if (!fs.existsSync(ignore)) fs.writeFileSync(ignore, '# secrets and documents of the Ledgerline relay: never commit\n*\n');
+}
+
 /** Adds a workspace with a fresh random id and secret to `DATA_DIR/workspaces.json`. */
 export function createWorkspace(dataDir: string, workspaceId?: string): CreatedWorkspace {
   const id = workspaceId ?? randomBytes(12).toString('hex');
-  fs.mkdirSync(dataDir, { recursive: true });
+  ensureDataDir(dataDir);
   const file = workspacesPath(dataDir);
   const all = readWorkspaceFile(file);
   if (Object.hasOwn(all, id)) throw new Error(`workspace ${id} already exists in ${file}`);
