@@ -5,12 +5,12 @@
 import path from 'node:path';
 import { DEFAULTS, startRelay } from './relay';
 
-function intFromEnv(name: string, fallback: number): number {
+function intFromEnv(name: string, fallback: number, min = 1): number {
   const raw = process.env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < 0) {
-    console.error(`relay: ${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
+  if (!Number.isSafeInteger(n) || n < min) {
+    console.error(`relay: ${name} must be an integer of at least ${min}, got ${JSON.stringify(raw)}`);
     process.exit(2);
   }
   return n;
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const dataDir = path.resolve(process.env.DATA_DIR || './relay-data');
   const staticDir = process.env.LEDGERLINE_STATIC_DIR || undefined;
   const relay = await startRelay({
-    port: intFromEnv('PORT', 8787),
+    port: intFromEnv('PORT', 8787, 0),
     host: process.env.HOST || '127.0.0.1',
     dataDir,
     maxPayload: intFromEnv('LEDGERLINE_MAX_MESSAGE_BYTES', DEFAULTS.maxPayload),

@@ -233,6 +233,9 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     });
   });
   server.on('clientError', (_err, socket) => socket.destroy());
+  // Node's default (5 min for a whole request) would cut a large dataset upload on a slow link;
+  // headersTimeout (60 s) still guards against clients that never finish their headers.
+  server.requestTimeout = 60 * 60 * 1000;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
