@@ -23,6 +23,14 @@ class TooLarge extends Error {}
  * stored one never changes: a PUT of an existing name is a no-op, a GET may be cached forever.
  */
 export async function handleBlobRequest(req: IncomingMessage, res: ServerResponse, url: URL, ctx: BlobContext): Promise<void> {
+  // The app may be served from another origin than the relay (a dev server); the token is in the
+  // URL, never in a cookie, so any origin may ask, and only a valid token gets anything.
+  res.setHeader('Access-Control-Allow-Origin', '*');
+  if (req.method === 'OPTIONS') {
+    res.writeHead(204, { 'Access-Control-Allow-Methods': 'GET, HEAD, PUT', 'Access-Control-Allow-Headers': 'Content-Type, Authorization', 'Access-Control-Max-Age': '600' });
+    res.end();
+    return;
+  }
   const parts = url.pathname.split('/');
   // ['', 'blobs', workspaceId, sha]
   if (parts.length !== 4) return plain(res, 404, 'not found');

@@ -359,3 +359,22 @@ export function addSnapshot(snapshot: MonthSnapshot): void {
     audit('month', '', `closed the month "${snapshot.name}" (${snapshot.totals.discrepancies} discrepancies, ${snapshot.totals.amount} ${snapshot.currency})`);
   }, IMPORT);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Shared datasets: imports travel as blobs on the relay; the document lists them, in order.
+
+export interface SharedBatch {
+  id: string;
+  at: string;
+  by: string;
+  files: { name: string; hash: string; size: number }[];
+}
+
+export const yDatasets = ydoc.getArray<SharedBatch>('datasets');
+
+export function announceBatch(batch: SharedBatch): void {
+  ydoc.transact(() => {
+    yDatasets.push([batch]);
+    audit('import', '', `shared ${batch.files.length} imported file${batch.files.length === 1 ? '' : 's'} (${batch.files.map((f) => f.name).join(', ')})`);
+  }, IMPORT);
+}

@@ -131,3 +131,9 @@ export function resumeSync(): void {
   const saved = savedSyncSettings();
   if (saved) connect(saved);
 }
+
+/** The relay's HTTP address for a blob (same host as the websocket). */
+export function blobUrl(settings: SyncSettings, hash: string): string {
+  const base = settings.relayUrl.replace(/^ws/, 'http').replace(/\/$/, '');
+  return `${base}/blobs/${encodeURIComponent(settings.workspaceId)}/${hash}?token=${encodeURIComponent(settings.token)}`;
+}

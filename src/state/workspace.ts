@@ -5,9 +5,9 @@ import type { EngineApi } from '../workers/engine.worker';
 import type { ImportApi } from '../workers/import.worker';
 import type { ImportInput, ImportOutcome, ImportProgress } from '../workers/importBatch';
 import { DEFAULT_APP_SETTINGS, openDb, type AppSettings } from './db';
-import { firstSync, resumeSync, savedSyncSettings } from './sync';
+import { blobUrl, firstSync, resumeSync, savedSyncSettings } from './sync';
 import { DEFAULT_OUTLIER_AMOUNT } from '../../worker/review/reviewState';
-import { decisionsNow, mappingSnapshot, notesNow, openDoc, replaceDecisions, replaceMappings, setDisplayName, stampDismissals, undoManager, ydoc } from './doc';
+import { announceBatch, currentDisplayName, decisionsNow, mappingSnapshot, notesNow, openDoc, replaceDecisions, replaceMappings, setDisplayName, stampDismissals, undoManager, yDatasets, ydoc } from './doc';
 
 /**
  * The app's one place of state: the two worker threads, the overview the engine last produced,
@@ -71,12 +71,12 @@ async function refreshOnce(): Promise<void> {
 
 const onProgress = Comlink.proxy((p: ImportProgress) => setProgress(p));
 
-async function runImport(run: () => Promise<ImportOutcome>, announce = true): Promise<ImportOutcome> {
+async function runImport(run: () => Promise<ImportOutcome>, announce = true, takeMappings = true): Promise<ImportOutcome> {
   setProgress({ fileName: '', phase: 'reading', fraction: 0 });
   try {
     const outcome = await run();
     if (announce || !outcome.ok) setLastImport(outcome);
-    if (outcome.ok) {
+    if (outcome.ok && takeMappings) {
       replaceMappings(outcome.mappings);
       if (outcome.mappings.decisions) replaceDecisions(outcome.mappings.decisions, outcome.files.find((f) => f.kind === 'decisions')?.fileName ?? 'a bundle');
     }
@@ -88,8 +88,55 @@ async function runImport(run: () => Promise<ImportOutcome>, announce = true): Pr
   }
 }
 
-export function importFiles(inputs: ImportInput[]): Promise<ImportOutcome> {
-  return runImport(() => importer.importFiles(inputs, onProgress));
+export async function importFiles(inputs: ImportInput[]): Promise<ImportOutcome> {
+  const outcome = await runImport(() => importer.importFiles(inputs, onProgress));
+  if (outcome.ok) void shareImport(inputs);
+  return outcome;
+}
+
+/** In a shared workspace, an import goes to the relay as blobs, and the document lists it for teammates. */
+async function shareImport(inputs: ImportInput[]): Promise<void> {
+  const settings = savedSyncSettings();
+  if (!settings) return;
+  const packed = await importer.packForSharing(inputs);
+  for (const file of packed) {
+    const response = await fetch(blobUrl(settings, file.hash), { method: 'PUT', body: file.bytes as BlobPart });
+    if (!response.ok) throw new Error(`the relay refused ${file.name}: ${response.status}`);
+  }
+  const batch = { id: crypto.randomUUID(), at: new Date().toISOString(), by: currentDisplayName(), files: packed.map((f) => ({ name: f.name, hash: f.hash, size: f.bytes.length })) };
+  markApplied(batch.id);
+  announceBatch(batch);
+}
+
+const APPLIED_KEY = 'ledgerline.appliedBatches';
+const applied = () => new Set<string>(JSON.parse(localStorage.getItem(APPLIED_KEY) ?? '[]') as string[]);
+function markApplied(id: string): void {
+  localStorage.setItem(APPLIED_KEY, JSON.stringify([...applied(), id]));
+}
+
+let applying = false;
+/** Imports, in order, every shared batch this device has not applied yet (a teammate's import). */
+async function applySharedBatches(): Promise<void> {
+  const settings = savedSyncSettings();
+  if (!settings || applying) return;
+  applying = true;
+  try {
+    for (const batch of yDatasets.toArray()) {
+      if (applied().has(batch.id)) continue;
+      const files: { name: string; gzipped: Uint8Array }[] = [];
+      for (const f of batch.files) {
+        const response = await fetch(blobUrl(settings, f.hash));
+        if (!response.ok) return; // not there yet, or offline: try again on the next change
+        files.push({ name: f.name, gzipped: new Uint8Array(await response.arrayBuffer()) });
+      }
+      // The teammate's mappings are already in the document: take only the data.
+      // A batch that fails here failed for its sender too (same validation): applied either way.
+      await runImport(() => importer.importShared(files, onProgress), false, false);
+      await markApplied(batch.id);
+    }
+  } finally {
+    applying = false;
+  }
 }
 
 export function loadDemo(announce = true): Promise<ImportOutcome> {
@@ -124,8 +171,10 @@ export async function start(): Promise<void> {
   }
   if (!(await db.getMeta('initialised', false))) await loadDemo(false);
   else await refresh();
-  // Every mapping edit (and, later, every teammate's) reconciles again.
+  // Every mapping edit (and every teammate's) reconciles again.
   ydoc.on('update', () => void refresh());
+  yDatasets.observe(() => void applySharedBatches());
+  void applySharedBatches();
   undoManager.on('stack-item-added', syncUndoState);
   undoManager.on('stack-item-popped', syncUndoState);
   undoManager.on('stack-cleared', syncUndoState);

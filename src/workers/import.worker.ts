@@ -1,6 +1,7 @@
 /// <reference lib="webworker" />
 /** The import thread: reading, recognising, parsing and storing dropped files, off the main thread. */
 import * as Comlink from 'comlink';
+import { gunzipSync, gzipSync } from 'fflate';
 import { generateDemoBundle } from '../../worker/demo/generateDemo';
 import { openDb } from '../state/db';
 import { importBatch, type ImportInput, type ImportProgress } from './importBatch';
@@ -15,6 +16,26 @@ const api = {
     const files = generateDemoBundle();
     const inputs = Object.entries(files).map(([name, text]) => ({ name: `demo/${name}`, blob: new Blob([text], { type: 'text/csv' }) }));
     return importBatch(db, inputs, onProgress, { source: 'demo' });
+  },
+
+  /**
+   * The files of an import as compressed, content-addressed blobs for teammates: gzip, then the
+   * SHA-256 of the compressed bytes names the blob (the relay checks it).
+   */
+  async packForSharing(inputs: ImportInput[]) {
+    const out: { name: string; hash: string; bytes: Uint8Array }[] = [];
+    for (const input of inputs) {
+      const bytes = gzipSync(new Uint8Array(await input.blob.arrayBuffer()), { level: 6 });
+      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+      out.push({ name: input.name, hash: [...digest].map((b) => b.toString(16).padStart(2, '0')).join(''), bytes });
+    }
+    return Comlink.transfer(out, out.map((f) => f.bytes.buffer as ArrayBuffer));
+  },
+
+  /** A teammate's import, from its blobs: the same validation and storage as a drop. */
+  importShared(files: { name: string; gzipped: Uint8Array }[], onProgress: (p: ImportProgress) => void) {
+    const inputs = files.map((f) => ({ name: f.name, blob: new Blob([gunzipSync(f.gzipped) as BlobPart]) }));
+    return importBatch(db, inputs, onProgress);
   },
 
   /** Removes every dataset and setting; the demo does not come back by itself. */

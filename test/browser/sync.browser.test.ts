@@ -1,6 +1,7 @@
 /**
  * Two people on one relay, in two isolated browser contexts (two devices): an edit in one shows in
- * the other within a second; one goes offline, both edit, it comes back, and both converge.
+ * the other within a second; one goes offline, both edit, it comes back, and both converge; an
+ * import on one device reaches the other through the relay's blob store.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -79,6 +80,18 @@ browserTest('teammate sync', (env) => {
     await bob.waitForSelector('[data-testid=rules-grid] .ag-row:has-text("Project Plan*")', { timeout: 5_000 });
     expect(await ruleIds(alice)).toEqual(await ruleIds(bob));
     expect((await ruleIds(alice)).length).toBe(15);
+
+    // Data reaches the teammate too: Alice imports a usage file; Bob's workspace gets the same rows.
+    await alice.setInputFiles('[data-testid=file-input]', {
+      name: 'veeam-usage.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('integration_id,external_client_id,external_client_name,record_id,product,category,quantity\nveeam,v1,Acme,vm-1,Backup for VMs,,3\nveeam,v1,Acme,vm-2,Backup for VMs,,1\n'),
+    });
+    await alice.waitForSelector('[data-testid=import-result]');
+    await bob.goto(`${env.url}/#/integrations`);
+    await bob.waitForSelector('[data-testid=integrations-grid] .ag-row:has-text("veeam")', { timeout: 15_000 });
+    expect(await bob.textContent('[data-testid=integrations-grid] .ag-row:has-text("veeam")')).toContain('2');
+
     await screenshot(alice, 'sync-alice');
     await screenshot(bob, 'sync-bob');
     expectNoPageErrors(alice, { ignore: [/WebSocket/] });
