@@ -11,6 +11,12 @@ import type { Role } from './tokens';
 export const MESSAGE_SYNC = 0;
 export const MESSAGE_AWARENESS = 1;
 export const MESSAGE_QUERY_AWARENESS = 3;
+/**
+ * Ledgerline's one extension (the stock client never sends it): "what do you hold?". The answer is
+ * the state vector of the room's document, which only ever contains updates already fsynced, so a
+ * client can say "all changes saved to the relay" truthfully.
+ */
+export const MESSAGE_SAVED_QUERY = 4;
 
 /**
  * Close codes the relay sends. 4400–4499 tell the stock WebsocketProvider not to reconnect (a retry
@@ -203,6 +209,13 @@ export class Room {
         encoding.writeVarUint(aw, MESSAGE_AWARENESS);
         encoding.writeVarUint8Array(aw, awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...states.keys()]));
         this.send(conn, encoding.toUint8Array(aw));
+        return;
+      }
+      case MESSAGE_SAVED_QUERY: {
+        const reply = encoding.createEncoder();
+        encoding.writeVarUint(reply, MESSAGE_SAVED_QUERY);
+        encoding.writeVarUint8Array(reply, Y.encodeStateVector(this.doc));
+        this.send(conn, encoding.toUint8Array(reply));
         return;
       }
       default:

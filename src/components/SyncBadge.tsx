@@ -1,6 +1,6 @@
 import { For, Show, createEffect } from 'solid-js';
 import { route } from '../router';
-import { announceWhere, paused, pauseSync, peers, resumeAfterPause, syncStatus } from '../state/sync';
+import { announceWhere, paused, pauseSync, peers, resumeAfterPause, savedOnRelay, syncStatus } from '../state/sync';
 
 const TEXT = {
   off: 'Local only (not shared)',
@@ -18,7 +18,8 @@ export function SyncBadge() {
   });
   return (
     <div class={`sync-badge sync-${syncStatus()}`} data-testid="sync-status" data-status={syncStatus()}>
-      <span class="dot" aria-hidden="true" /> {paused() ? 'Paused: changes are kept on this device' : TEXT[syncStatus()]}
+      <span class="dot" aria-hidden="true" />{' '}
+      <span data-testid="sync-text">{paused() ? 'Paused: changes are kept on this device' : syncStatus() === 'online' ? (savedOnRelay() ? 'All changes saved to the relay' : 'Saving to the relay…') : TEXT[syncStatus()]}</span>
       <Show when={syncStatus() !== 'off'}>
         {' '}
         <button class="link" onClick={() => (paused() ? resumeAfterPause() : pauseSync())} data-testid="sync-toggle">

@@ -1,5 +1,8 @@
 import { createSignal } from 'solid-js';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
 import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
 import { clearLocalDoc, currentDisplayName, ydoc } from './doc';
 
 /**
@@ -47,6 +50,38 @@ export function parseShareLink(hashQuery: string): SyncSettings | null {
   return /^wss?:\/\//.test(relayUrl) && workspaceId && token ? { relayUrl, workspaceId, token } : null;
 }
 
+/** Ledgerline's extension of the protocol: ask the relay which updates it has stored (server/room.ts). */
+const MESSAGE_SAVED_QUERY = 4;
+const [saved, setSaved] = createSignal(true);
+export { saved as savedOnRelay };
+let savedTimer: ReturnType<typeof setTimeout> | undefined;
+
+function askWhatRelayHolds(): void {
+  const p = provider;
+  clearTimeout(savedTimer);
+  if (!p || !p.wsconnected || !p.ws) return;
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, MESSAGE_SAVED_QUERY);
+  p.ws.send(encoding.toUint8Array(encoder));
+  // Ask again until the answer covers everything this device has (an fsync may still be running).
+  savedTimer = setTimeout(askWhatRelayHolds, 1000);
+}
+
+function compareWithRelay(relayVector: Uint8Array): void {
+  const relay = Y.decodeStateVector(relayVector);
+  const local = Y.decodeStateVector(Y.encodeStateVector(ydoc));
+  const all = [...local].every(([client, clock]) => (relay.get(client) ?? 0) >= clock);
+  setSaved(all);
+  if (all) clearTimeout(savedTimer);
+}
+
+ydoc.on('update', (_update: Uint8Array, origin: unknown) => {
+  if (!provider || origin === provider) return;
+  setSaved(false);
+  clearTimeout(savedTimer);
+  savedTimer = setTimeout(askWhatRelayHolds, 200);
+});
+
 export function connect(settings: SyncSettings): void {
   disconnect();
   localStorage.setItem(SETTINGS_KEY, JSON.stringify(settings));
@@ -57,7 +92,9 @@ export function connect(settings: SyncSettings): void {
     shouldReconnect: (event) => event.code !== 1008 && event.code !== 4401 && event.code !== 4403,
   });
   provider = p;
+  p.messageHandlers[MESSAGE_SAVED_QUERY] = (_encoder, decoder) => compareWithRelay(decoding.readVarUint8Array(decoder));
   p.on('status', ({ status: s }) => setStatus(s === 'connected' ? 'online' : s === 'connecting' ? 'connecting' : 'offline'));
+  p.on('sync', (isSynced) => isSynced && askWhatRelayHolds());
   p.on('connection-close', (event) => {
     if (event && (event.code === 1008 || event.code === 4401 || event.code === 4403)) setStatus('refused');
   });

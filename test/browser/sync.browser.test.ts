@@ -67,6 +67,8 @@ browserTest('teammate sync', (env) => {
     await bob.waitForSelector('[data-testid=rules-grid] .ag-row:has-text("Visio*")', { timeout: 1_000 });
     expect(Date.now() - started).toBeLessThan(1_000);
     await bob.waitForSelector('[data-testid=peers] li');
+    // "Saved" only once the relay's answer covers Alice's edit (it stores before it relays).
+    await alice.waitForFunction(() => document.querySelector('[data-testid=sync-text]')?.textContent === 'All changes saved to the relay', undefined, { timeout: 5_000 });
 
     // Alice goes offline; both edit; she comes back; both hold both edits.
     await alice.click('[data-testid=sync-toggle]');
