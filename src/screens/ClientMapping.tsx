@@ -9,6 +9,7 @@ import { PSA_CLIENTS_LIST, PsaClientEditor } from '../components/psaClientEditor
 import { PageHeader } from '../components/ui';
 import { UndoBar } from '../components/UndoBar';
 import { setClientMapping, setClientMappings } from '../state/doc';
+import { announceWhere } from '../state/sync';
 import { engine, revision } from '../state/workspace';
 
 type Row = ExternalClientView & { suggestions: Suggestion[] };
@@ -152,7 +153,13 @@ export function ClientMapping() {
         quickFilter={search()}
         columns={columns()}
         emptyMessage="No integration clients yet: import a usage file."
-        options={{ singleClickEdit: false, stopEditingWhenCellsLoseFocus: true }}
+        options={{
+          singleClickEdit: false,
+          stopEditingWhenCellsLoseFocus: true,
+          // Presence: teammates see which integration client this person is editing.
+          onCellEditingStarted: (e) => e.data && announceWhere(`client mapping · ${e.data.externalClientName || e.data.externalClientId}`),
+          onCellEditingStopped: () => announceWhere('client-mapping'),
+        }}
       />
     </section>
   );

@@ -8,6 +8,7 @@ import { DataGrid } from '../components/DataGrid';
 import { PageHeader } from '../components/ui';
 import { UndoBar } from '../components/UndoBar';
 import { addRule, addRules, deleteRule, moveRule, nextRuleIds, rulesNow, updateRule, yRules } from '../state/doc';
+import { announceWhere } from '../state/sync';
 import { engine, overview, revision } from '../state/workspace';
 
 type RuleRow = ServiceRule & { index: number; preview: RulePreview | undefined };
@@ -139,6 +140,8 @@ export function ServiceMapping() {
           defaultColDef: { sortable: false, resizable: true },
           singleClickEdit: false,
           stopEditingWhenCellsLoseFocus: true,
+          onCellEditingStarted: (e) => e.data && announceWhere(`service mapping · rule ${e.data.index + 1}`),
+          onCellEditingStopped: () => announceWhere('service-mapping'),
           onRowDragEnd: (e: RowDragEndEvent<RuleRow>) => {
             if (e.node.data) apply(moveRule(e.node.data.index, e.overIndex));
           },
