@@ -1,6 +1,7 @@
 import { IndexeddbPersistence } from 'y-indexeddb';
 import * as Y from 'yjs';
 import type { ClientMapEntry, ServiceRule } from '../../worker/engine/model';
+import type { AppSettings } from './db';
 import type { ReviewEntry } from '../../worker/review/reviewState';
 import type { MonthSnapshot } from '../../worker/review/snapshots';
 import { clientMappingProblem, ruleProblem } from '../../worker/mapping/validateRule';
@@ -377,4 +378,25 @@ export function announceBatch(batch: SharedBatch): void {
     yDatasets.push([batch]);
     audit('import', '', `shared ${batch.files.length} imported file${batch.files.length === 1 ? '' : 's'} (${batch.files.map((f) => f.name).join(', ')})`);
   }, IMPORT);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Settings every teammate shares (the same as-of gives the same numbers)
+
+export const ySettings = ydoc.getMap<AppSettings[keyof AppSettings]>('settings');
+
+export function settingsNow(): AppSettings | null {
+  if (!ySettings.has('currency')) return null;
+  return Object.fromEntries(ySettings.entries()) as unknown as AppSettings;
+}
+
+export function setSharedSettings(next: AppSettings, origin: typeof LOCAL | typeof IMPORT): void {
+  const before = settingsNow();
+  ydoc.transact(() => {
+    for (const [key, value] of Object.entries(next) as [keyof AppSettings, AppSettings[keyof AppSettings]][]) {
+      if (before?.[key] === value) continue;
+      ySettings.set(key, value);
+      if (origin === LOCAL) audit('mapping', '', `setting ${key}: ${JSON.stringify(before?.[key] ?? null)} → ${JSON.stringify(value)}`);
+    }
+  }, origin);
 }

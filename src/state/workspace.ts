@@ -7,7 +7,7 @@ import type { ImportInput, ImportOutcome, ImportProgress } from '../workers/impo
 import { DEFAULT_APP_SETTINGS, openDb, type AppSettings } from './db';
 import { blobUrl, firstSync, resumeSync, savedSyncSettings } from './sync';
 import { DEFAULT_OUTLIER_AMOUNT } from '../../worker/review/reviewState';
-import { announceBatch, currentDisplayName, decisionsNow, mappingSnapshot, notesNow, openDoc, replaceDecisions, replaceMappings, setDisplayName, stampDismissals, undoManager, yDatasets, ydoc } from './doc';
+import { IMPORT, LOCAL, announceBatch, currentDisplayName, decisionsNow, mappingSnapshot, notesNow, openDoc, replaceDecisions, replaceMappings, setDisplayName, setSharedSettings, settingsNow, stampDismissals, undoManager, yDatasets, ydoc } from './doc';
 
 /**
  * The app's one place of state: the two worker threads, the overview the engine last produced,
@@ -59,8 +59,9 @@ export function refresh(): Promise<void> {
 }
 
 async function refreshOnce(): Promise<void> {
-  const { overview: next, timings } = await engine.refresh({ ...mappingSnapshot(), review: { entries: decisionsNow(), notes: notesNow(), outlierAmount: DEFAULT_OUTLIER_AMOUNT } });
-  setSettingsSignal(await db.getMeta('settings', DEFAULT_APP_SETTINGS));
+  const shared = settingsNow();
+  const { overview: next, timings } = await engine.refresh({ ...mappingSnapshot(), settings: shared, review: { entries: decisionsNow(), notes: notesNow(), outlierAmount: DEFAULT_OUTLIER_AMOUNT } });
+  setSettingsSignal(shared ?? (await db.getMeta('settings', DEFAULT_APP_SETTINGS)));
   setIsDemo((await db.getMeta('source', 'files')) === 'demo');
   setOverview(next);
   setLastTimings(timings);
@@ -78,6 +79,8 @@ async function runImport(run: () => Promise<ImportOutcome>, announce = true, tak
     if (announce || !outcome.ok) setLastImport(outcome);
     if (outcome.ok && takeMappings) {
       replaceMappings(outcome.mappings);
+      // A bundle sets the workspace's settings (its asOf): for every teammate alike.
+      if (outcome.files.some((f) => f.kind === 'workspace')) setSharedSettings(await db.getMeta('settings', DEFAULT_APP_SETTINGS), IMPORT);
       if (outcome.mappings.decisions) replaceDecisions(outcome.mappings.decisions, outcome.files.find((f) => f.kind === 'decisions')?.fileName ?? 'a bundle');
     }
     // A failed import stores nothing, but may record a failed sync (integration health).
@@ -147,12 +150,14 @@ export async function clearWorkspace(): Promise<void> {
   await importer.clearWorkspace();
   replaceMappings({ clientMap: [], serviceMap: [] });
   replaceDecisions([], 'clearing the workspace');
+  setSharedSettings(DEFAULT_APP_SETTINGS, IMPORT);
   setLastImport(null);
   await refresh();
 }
 
 export async function saveSettings(next: AppSettings): Promise<void> {
   await db.setMeta('settings', next);
+  setSharedSettings(next, LOCAL);
   await refresh();
 }
 

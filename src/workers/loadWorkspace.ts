@@ -15,10 +15,13 @@ export interface UsageCache {
 export interface MappingOverride {
   clientMap: ClientMapEntry[];
   serviceMap: ServiceRule[];
+  /** The shared settings (as-of, thresholds, currency) when the document has them. */
+  settings?: AppSettings | null;
 }
 
 export async function loadWorkspace(db: LedgerlineDb, cache: { usage?: UsageCache } = {}, now = () => Date.now(), mapping?: MappingOverride): Promise<Bundle> {
-  const [current, settings, syncLog] = await Promise.all([db.getMeta('current', EMPTY_CURRENT), db.getMeta('settings', DEFAULT_APP_SETTINGS), db.getMeta('syncLog', {})]);
+  const [current, stored, syncLog] = await Promise.all([db.getMeta('current', EMPTY_CURRENT), db.getMeta('settings', DEFAULT_APP_SETTINGS), db.getMeta('syncLog', {})]);
+  const settings = mapping?.settings ?? stored;
   const dataset = async <K extends Exclude<keyof CurrentImports, 'usage'>>(kind: K) => {
     const id = current[kind];
     return id ? (await db.datasets.get(id))?.dataset : undefined;
