@@ -18,7 +18,7 @@ export function Integrations() {
           rowId={(r) => r.id}
           columns={[
             { field: 'status', headerName: 'Status', width: 160, cellRenderer: (p: { value: string }) => badge(p.value), sort: 'asc', comparator: (a: string, b: string) => ['red', 'yellow', 'green'].indexOf(a) - ['red', 'yellow', 'green'].indexOf(b) },
-            { field: 'name', headerName: 'Integration', flex: 1 },
+            { field: 'name', headerName: 'Integration', flex: 1, minWidth: 200 },
             { field: 'id', headerName: 'ID', width: 120 },
             { field: 'kind', headerName: 'Kind', width: 120 },
             { field: 'lastSyncAt', headerName: 'Last sync', width: 190, valueFormatter: (p) => formatDateTime(p.value as string | null) },
