@@ -135,7 +135,6 @@ function TeammateSync() {
         <div class="form-actions">
           <button disabled={!valid()} onClick={() => connect(current())} data-testid="sync-connect">Connect</button>
           <button class="secondary" disabled={syncStatus() === 'off'} onClick={() => forgetSync()}>Disconnect</button>
-          <span class="muted">{syncStatus()}</span>
         </div>
         <Show when={valid() && syncStatus() !== 'off'}>
           <p>
