@@ -74,12 +74,19 @@ export function StatCard(props: { label: string; value: JSX.Element; hint?: stri
   );
 }
 
-export function Tabs(props: { tabs: { id: string; label: string; count?: number }[]; active: string; base: string }) {
+/** Tabs that navigate to `${base}/${id}`, or, with `onSelect`, switch state within a screen. */
+export function Tabs(props: { tabs: { id: string; label: string; count?: number }[]; active: string; base?: string; onSelect?: (id: string) => void; testIdPrefix?: string }) {
   return (
     <nav class="tabs" role="tablist">
       <For each={props.tabs}>
         {(tab) => (
-          <button role="tab" aria-selected={props.active === tab.id} classList={{ tab: true, active: props.active === tab.id }} onClick={() => go(`${props.base}/${tab.id}`)}>
+          <button
+            role="tab"
+            aria-selected={props.active === tab.id}
+            classList={{ tab: true, active: props.active === tab.id }}
+            data-testid={props.testIdPrefix ? `${props.testIdPrefix}${tab.id}` : undefined}
+            onClick={() => (props.onSelect ? props.onSelect(tab.id) : go(`${props.base ?? ''}/${tab.id}`))}
+          >
             {tab.label}
             <Show when={tab.count !== undefined}>
               <span class="tab-count">{tab.count}</span>

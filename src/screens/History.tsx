@@ -4,7 +4,7 @@ import { compareSnapshots, takeSnapshot, type ClientChange, type MonthSnapshot }
 import { badgeCell, moneyCell } from '../components/cells';
 import { DataGrid } from '../components/DataGrid';
 import { decimalComparator, formatDateTime, formatMoney } from '../components/format';
-import { EmptyState, PageHeader } from '../components/ui';
+import { EmptyState, PageHeader, Tabs } from '../components/ui';
 import type { ImportRecord } from '../state/db';
 import { addSnapshot, ySnapshots, yAudit, type AuditEntry } from '../state/doc';
 import { engine, importHistory, overview, revision } from '../state/workspace';
@@ -23,15 +23,16 @@ export function History() {
   return (
     <section>
       <PageHeader title="History" subtitle="Who changed what and when (mappings, decisions, notes), every import, and the months you closed." />
-      <nav class="tabs" role="tablist">
-        <For each={[['changes', 'Changes'], ['imports', 'Imports'], ['months', 'Month close']] as const}>
-          {([id, label]) => (
-            <button role="tab" aria-selected={tab() === id} classList={{ tab: true, active: tab() === id }} onClick={() => setTab(id)} data-testid={`history-${id}`}>
-              {label}
-            </button>
-          )}
-        </For>
-      </nav>
+      <Tabs
+        active={tab()}
+        onSelect={(id) => setTab(id as 'changes' | 'imports' | 'months')}
+        testIdPrefix="history-"
+        tabs={[
+          { id: 'changes', label: 'Changes' },
+          { id: 'imports', label: 'Imports' },
+          { id: 'months', label: 'Month close' },
+        ]}
+      />
       <Switch>
         <Match when={tab() === 'changes'}>
           <AuditTrail />
