@@ -116,7 +116,9 @@ describe('relay durability (separate process)', () => {
     writer.destroy();
     observer.destroy();
     expect((await first.exited).signal).toBe('SIGKILL');
-    expect(written).toBeGreaterThan(300);
+    // The kill came while the writer was running; on a loaded machine it may not have got past
+    // key 300 yet (the relay kept up), which is still a kill mid-stream.
+    expect(written).toBeGreaterThanOrEqual(300);
 
     const second = await start(dir);
     const reader = client(second.url, ws.workspaceId, ws.roToken);
