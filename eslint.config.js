@@ -29,7 +29,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['worker/engine/**/*.ts', 'worker/bundle/**/*.ts', 'worker/export/**/*.ts', 'worker/views/**/*.ts', 'worker/mapping/**/*.ts', 'worker/review/**/*.ts', 'worker/demo/**/*.ts'],
+    files: ['worker/engine/**/*.ts', 'worker/bundle/**/*.ts', 'worker/export/**/*.ts', 'worker/views/**/*.ts', 'worker/mapping/**/*.ts', 'worker/review/**/*.ts', 'worker/demo/**/*.ts', 'worker/sources/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [

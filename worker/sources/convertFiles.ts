@@ -1,0 +1,118 @@
+import { unzipSync } from 'fflate';
+import type { ContractError } from '../bundle/contractError';
+import { recognizeCsv, type FileKind } from '../bundle/recognize';
+import { convertTable, type ConvertContext } from './convert';
+import { decodeText } from './read/decodeText';
+import { ReadError } from './read/readError';
+import { readTable } from './read/readTable';
+import { nearestProfiles, recognizeSource, type NearProfile } from './recognizeSource';
+import type { Conversion, FileOverrides, RawTable, SourceProfile } from './types';
+
+/**
+ * A drop (or the CLI's paths), file by file: a bundle file goes the bundle's way, a raw export
+ * through its profile, a file no profile knows to the wizard, and everything else is listed as
+ * skipped with the reason. Nothing is left out without a word.
+ */
+
+export interface InputFile {
+  name: string;
+  bytes: Uint8Array;
+}
+
+export type FileOutcome =
+  | { file: string; status: 'bundle'; kind: FileKind | 'workspace'; text: string; notes: string[] }
+  | { file: string; status: 'converted'; conversion: Conversion }
+  | { file: string; status: 'unknown'; table: RawTable; nearest: NearProfile[]; hints: string[] }
+  | { file: string; status: 'skipped'; reason: string }
+  | { file: string; status: 'failed'; errors: ContractError[] };
+
+/** What operating systems and zippers add on their own. */
+const SYSTEM_FILE = /(^|\/)(\.[^/]*|__MACOSX\/.*|Thumbs\.db|desktop\.ini)$/i;
+const TABLE_FILE = /\.(csv|tsv|txt|xlsx)$/i;
+
+export async function convertFiles(
+  files: readonly InputFile[],
+  profiles: readonly SourceProfile[],
+  overrides: Record<string, FileOverrides> = {},
+  context: ConvertContext = {},
+): Promise<FileOutcome[]> {
+  const out: FileOutcome[] = [];
+  for (const file of files) {
+    if (/\.zip$/i.test(file.name)) {
+      const entries = unzipEntries(file);
+      if ('status' in entries) out.push(entries);
+      else out.push(...(await convertFiles(entries, profiles, overrides, context)));
+      continue;
+    }
+    out.push(await convertFile(file, profiles, overrides[file.name] ?? {}, context));
+  }
+  return out;
+}
+
+export async function convertFile(file: InputFile, profiles: readonly SourceProfile[], override: FileOverrides = {}, context: ConvertContext = {}): Promise<FileOutcome> {
+  const name = file.name;
+  if (SYSTEM_FILE.test(name)) return { file: name, status: 'skipped', reason: 'a system file, not data' };
+  if (/\.json$/i.test(name)) return jsonFile(file);
+  if (/\.xls$/i.test(name)) return { file: name, status: 'skipped', reason: 'an old Excel .xls workbook: save it as .xlsx or CSV and drop it again' };
+  if (!TABLE_FILE.test(name)) return { file: name, status: 'skipped', reason: `not a table (${extension(name)}): Ledgerline reads CSV, TSV, TXT, XLSX, JSON and ZIP files` };
+
+  const isHeader = (cells: string[]) => recognizeCsv(cells) !== null || recognizeSource(cells, profiles) !== null;
+  let table: RawTable;
+  try {
+    table = await readTable(name, file.bytes, isHeader);
+  } catch (error) {
+    if (error instanceof ReadError) return { file: name, status: 'failed', errors: [error.problem] };
+    throw error;
+  }
+
+  const bundleKind = recognizeCsv(table.header);
+  if (bundleKind !== null && table.delimiter === ',' && override.profileId === undefined) {
+    const { text, notes } = decodeText(name, file.bytes);
+    return { file: name, status: 'bundle', kind: bundleKind, text, notes };
+  }
+  const profile = override.profileId !== undefined ? profiles.find((p) => p.id === override.profileId) ?? null : recognizeSource(table.header, profiles);
+  if (profile === null) {
+    if (override.profileId !== undefined) return { file: name, status: 'failed', errors: [{ file: name, message: `no profile with id "${override.profileId}"` }] };
+    return { file: name, status: 'unknown', table, nearest: nearestProfiles(table.header, profiles), hints: hintsFor(table) };
+  }
+  const result = convertTable(table, profile, override, context);
+  return result.ok ? { file: name, status: 'converted', conversion: result.conversion } : { file: name, status: 'failed', errors: result.errors };
+}
+
+function jsonFile(file: InputFile): FileOutcome {
+  const { text, notes } = decodeText(file.name, file.bytes);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { file: file.name, status: 'skipped', reason: 'a JSON file that does not parse (only a bundle\'s workspace.json is read)' };
+  }
+  const isWorkspace = typeof value === 'object' && value !== null && 'asOf' in value;
+  return isWorkspace
+    ? { file: file.name, status: 'bundle', kind: 'workspace', text, notes }
+    : { file: file.name, status: 'skipped', reason: 'a JSON file that is not a workspace.json (no "asOf")' };
+}
+
+function unzipEntries(file: InputFile): InputFile[] | FileOutcome {
+  try {
+    const entries = unzipSync(file.bytes, { filter: (entry) => !entry.name.endsWith('/') });
+    return Object.entries(entries).map(([entry, bytes]) => ({ name: `${file.name}/${entry.replace(/\\/g, '/')}`, bytes }));
+  } catch (error) {
+    return { file: file.name, status: 'failed', errors: [{ file: file.name, message: `not a readable zip file (${error instanceof Error ? error.message : String(error)})` }] };
+  }
+}
+
+function extension(name: string): string {
+  const m = /\.([^./]+)$/.exec(name);
+  return m ? `.${m[1]!.toLowerCase()}` : 'no extension';
+}
+
+/** What the wizard says about a file before the user maps it. */
+function hintsFor(table: RawTable): string[] {
+  const hints = [...table.notes];
+  if (table.delimiter === ';') hints.push('Separated by semicolons: probably saved by Excel with European settings, so numbers may use a decimal comma.');
+  if (table.delimiter === '\t') hints.push('Separated by tabs.');
+  if (table.headerRow > 1) hints.push(`The header is on row ${table.headerRow}; the rows above it are skipped.`);
+  if (table.sheet) hints.push(`Read from the sheet "${table.sheet}".`);
+  return hints;
+}
