@@ -1,0 +1,83 @@
+/**
+ * `import --out DIR PATH...`: raw exports to a bundle that `reconcile` reads. Spawns cost about a
+ * second each, so few; the profiles are tested in test/sources.
+ */
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Report } from '../../worker/engine/report.types';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+const RAW = join(ROOT, 'test', 'fixtures', 'raw');
+const AS_OF = '2026-11-28T12:00:00Z';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ledgerline-import-'));
+  dirs.push(dir);
+  return dir;
+}
+
+function run(cli: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(TSX, [join(ROOT, 'worker', 'cli', cli), ...args], { cwd: ROOT, timeout: 60_000 }, (err, stdout, stderr) => {
+      done({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('import CLI', () => {
+  it('turns a folder of raw exports into a bundle that reconcile reads, one line per file on stderr', async () => {
+    const out = tempDir();
+    const imported = await run('import.ts', '--out', out, '--as-of', AS_OF, join(RAW, '2026-11'));
+    expect(imported.code).toBe(0);
+    const lines = imported.stderr.trim().split('\n');
+    expect(lines.filter((l) => /rows read, \d+ rows written/.test(l))).toHaveLength(7);
+    expect(lines).toContainEqual(expect.stringMatching(/^m365-acmedental\.csv: Microsoft 365 · Active users, 6 rows read, 4 rows written .* 3 skipped \(Licenses is "Unlicensed": 3\)/));
+    expect(readdirSync(out).sort()).toEqual(['client_map.csv', 'psa_catalog.csv', 'psa_clients.csv', 'psa_lines.csv', 'service_map.csv', 'usage.csv', 'workspace.json']);
+
+    const reconciled = await run('reconcile.ts', '--bundle', out);
+    expect(reconciled.code).toBe(0);
+    const report = JSON.parse(reconciled.stdout) as Report;
+    expect(report.clients.map((c) => c.client_id).sort()).toEqual(['acme-dental-group-llc', 'brightside-law-pllc', 'contoso-ltd']);
+    // Nothing is mapped yet: every source's clients wait for the client mapping.
+    expect(report.unmapped_clients.map((u) => `${u.integration_id}/${u.external_client_id}`)).toContain('m365/acmedental.com');
+    expect(report.integrations.map((i) => `${i.integration_id}:${i.status}`).sort()).toEqual(['m365:green', 'nable:green', 'ninjaone:green', 'pax8:green', 'sentinelone:green']);
+  });
+
+  it('keeps the first tenant when a second Microsoft 365 tenant file comes, and replaces only a tenant that comes again', async () => {
+    const out = tempDir();
+    expect((await run('import.ts', '--out', out, '--as-of', AS_OF, join(RAW, '2026-11', 'm365-acmedental.csv'), join(RAW, '2026-11', 'm365-brightside-de.csv'))).code).toBe(0);
+    const again = join(tempDir(), 'm365-acmedental.csv');
+    writeFileSync(again, 'Display name,User principal name,Licenses,Blocked sign-in\nAnn Lee,ann@acmedental.com,Microsoft 365 Business Basic,False\n');
+    expect((await run('import.ts', '--out', out, again)).code).toBe(0);
+    const usage = readFileSync(join(out, 'usage.csv'), 'utf8').trim().split(/\r?\n/).slice(1);
+    expect(usage.filter((l) => l.includes('acmedental.com'))).toEqual(['m365,acmedental.com,acmedental.com,ann@acmedental.com,Microsoft 365 Business Basic,,,']);
+    expect(usage.filter((l) => l.includes('brightside-law.de'))).toHaveLength(3);
+  });
+
+  it('exits 2 naming file, row and column, and writes nothing, when one file of the drop is bad', async () => {
+    const input = tempDir();
+    copyFileSync(join(RAW, '2026-11', 'ninjaone-devices.csv'), join(input, 'ninjaone-devices.csv'));
+    mkdirSync(join(input, 'nable'));
+    writeFileSync(join(input, 'nable', 'efile.csv'), 'Usage Customer,Device ID,Product,UOM,Quantity,Last Seen\nAcme,NB-1,Server,Device,12x,27/11/2026\n');
+    const out = tempDir();
+    const result = await run('import.ts', '--out', out, input);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/nable\/efile\.csv, row 2, column Quantity: "12x"/);
+    expect(result.stderr).toContain('import: nothing written');
+    expect(readdirSync(out)).toEqual([]);
+  });
+
+  it('exits 2 for a file no profile knows, pointing at --profile and the wizard', async () => {
+    const result = await run('import.ts', '--out', tempDir(), join(RAW, 'acronis-unknown.csv'));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/acronis-unknown\.csv, row \d+: no profile knows this header.*--profile/);
+  });
+});

@@ -1,0 +1,189 @@
+import { describe, expect, it } from 'vitest';
+import { AS_OF, converted, outcomeOf, rawBytes, usageTuples } from './fixtures';
+
+/** Each built-in profile on a small raw export with its real header and warts; rows worked out by hand. */
+
+describe('Microsoft 365 · Active users', () => {
+  it('gives one usage row per assigned licence, Unlicensed users none', async () => {
+    const c = await converted('2026-11/m365-acmedental.csv');
+    expect(c.profile.id).toBe('m365-active-users');
+    expect(usageTuples(c)).toEqual([
+      ['acmedental.com', 'ann@acmedental.com', 'Microsoft 365 Business Premium', '', '', ''],
+      ['acmedental.com', 'ann@acmedental.com', 'Microsoft Teams Exploratory', '', '', ''],
+      ['acmedental.com', 'bob@acmedental.com', 'Microsoft 365 Business Premium', 'Blocked sign-in', '', ''],
+      ['acmedental.com', 'dan@acmedental.com', 'Microsoft 365 Business Basic', '', '', ''],
+    ]);
+    expect(c.skipped).toEqual({ 'Licenses is "Unlicensed"': 3 });
+    expect(c.rowsRead).toBe(6);
+  });
+
+  it('names the tenant after its most common UPN domain, guests (#EXT#) not splitting it', async () => {
+    const c = await converted('2026-11/m365-acmedental.csv');
+    expect(new Set(c.usage.map((r) => r.external_client_id))).toEqual(new Set(['acmedental.com']));
+    expect(c.scope).toEqual({ integrationId: 'm365', externalClientId: 'acmedental.com' });
+  });
+
+  it('lets the user name the tenant of one file', async () => {
+    const c = await converted('2026-11/m365-acmedental.csv', undefined, { clientName: 'Acme Dental' });
+    expect(new Set(c.usage.map((r) => `${r.external_client_id}|${r.external_client_name}`))).toEqual(new Set(['Acme Dental|Acme Dental']));
+  });
+
+  it('reads a German Excel re-save: Windows-1252, semicolons, German headers, WAHR/FALSCH', async () => {
+    const c = await converted('2026-11/m365-brightside-de.csv');
+    expect(usageTuples(c)).toEqual([
+      ['brightside-law.de', 'juergen.mueller@brightside-law.de', 'Microsoft 365 Business Standard', '', '', ''],
+      ['brightside-law.de', 'anna.schaefer@brightside-law.de', 'Microsoft 365 Business Standard', 'Blocked sign-in', '', ''],
+      ['brightside-law.de', 'anna.schaefer@brightside-law.de', 'Exchange Online (Plan 1)', 'Blocked sign-in', '', ''],
+    ]);
+    expect(c.skipped).toEqual({ 'Lizenzen is "Nicht lizenziert"': 1 });
+    expect(c.notes.some((n) => n.includes('m365-brightside-de.csv') && n.includes('Windows-1252'))).toBe(true);
+  });
+
+  it('is one integration, Microsoft 365, of kind licenses', async () => {
+    const c = await converted('2026-11/m365-acmedental.csv');
+    expect(c.integration).toEqual({ id: 'm365', name: 'Microsoft 365', kind: 'licenses', exportedAt: null });
+  });
+});
+
+describe('NinjaOne · Devices', () => {
+  it('gives one row per device: client, device id, role as product, Last Online as a date', async () => {
+    const c = await converted('2026-11/ninjaone-devices.csv');
+    expect(usageTuples(c)).toEqual([
+      ['Acme Dental Group', '1001', 'WINDOWS_SERVER', '', '', '2026-11-27'],
+      ['Acme Dental Group', '1002', 'WINDOWS_WORKSTATION', '', '', '2026-11-28'],
+      ['Acme Dental Group', '1003', 'WINDOWS_WORKSTATION', '', '', '2026-10-01'],
+      ['Brightside Law', '2001', 'MAC', '', '', '2026-11-26'],
+      ['Brightside Law', '2002', 'NMS_SWITCH', '', '', '2026-11-28'],
+      ['Contoso Ltd', '3001', 'WINDOWS_SERVER', '', '', '2026-11-28'],
+    ]);
+    expect(c.scope).toEqual({ integrationId: 'ninjaone', externalClientId: null });
+  });
+});
+
+describe('Pax8 · Invoice', () => {
+  it('counts by quantity, product before " - " without [Deprecated] or [options:…], each line its own record', async () => {
+    const c = await converted('2026-11/pax8-invoice-2026-11.csv');
+    expect(usageTuples(c)).toEqual([
+      ['Acme Dental Group', 'line-2', 'Microsoft 365 Business Premium', '', '5', ''],
+      ['Acme Dental Group', 'line-3', 'Exchange Online (Plan 1)', '', '2', ''],
+      ['Acme Dental Group', 'line-4', 'Microsoft 365 Business Premium', '', '1', ''],
+      ['Contoso Ltd', 'line-5', 'Microsoft 365 E3', '', '1200', ''],
+    ]);
+  });
+});
+
+describe('N-able · Billing efile', () => {
+  it('reads Usage Customer, Device ID, UOM as category, quantities with thousands separators, day/month/year dates', async () => {
+    const c = await converted('2026-11/nable-efile-2026-11.csv');
+    expect(usageTuples(c)).toEqual([
+      ['Acme Dental Group', 'NB-501', 'Cove Data Protection - Server', 'GB', '2576.49', '2026-11-27'],
+      ['Contoso Ltd', 'NB-601', 'Cove Data Protection - Server', 'GB', '812.5', '2026-11-28'],
+      ['Contoso Ltd', 'NB-602', 'Workstation', 'Device', '1', '2026-11-03'],
+    ]);
+  });
+});
+
+describe('SentinelOne · Endpoints', () => {
+  it('gives one agent per endpoint, client = Site, category = machine type', async () => {
+    const c = await converted('2026-11/sentinelone-endpoints.csv');
+    expect(usageTuples(c)).toEqual([
+      ['Acme Dental Group', '6f1c2a90e2b14c7d', 'SentinelOne agent', 'desktop', '', '2026-11-28'],
+      ['Acme Dental Group', '6f1c2a90e2b14c7e', 'SentinelOne agent', 'server', '', '2026-11-27'],
+      ['Brightside Law', '9a0b7c6d5e4f3a21', 'SentinelOne agent', 'laptop', '', '2026-11-26'],
+    ]);
+  });
+});
+
+describe('ConnectWise · Agreement additions', () => {
+  it('gives PSA clients with ids stable across exports (the name in dashes)', async () => {
+    const c = await converted('2026-11/connectwise-additions.csv');
+    expect(c.clients).toEqual([
+      { client_id: 'acme-dental-group-llc', client_name: 'Acme Dental Group, LLC' },
+      { client_id: 'brightside-law-pllc', client_name: 'Brightside Law PLLC' },
+      { client_id: 'contoso-ltd', client_name: 'Contoso Ltd' },
+    ]);
+  });
+
+  it('bills the month of asOf on one invoice per client, clipped to Effective/Cancelled; a cancelled addition is not current', async () => {
+    const c = await converted('2026-11/connectwise-additions.csv');
+    const lines = c.lines.map((l) => [l.client_id, l.invoice_id, l.service_id, l.quantity, l.unit_price, l.billing_cycle, l.period_start, l.period_end]);
+    expect(lines).toEqual([
+      ['acme-dental-group-llc', 'acme-dental-group-llc-2026-11', 'M365-BP', '6', '22', 'monthly', '2026-11-01', '2026-11-30'],
+      ['acme-dental-group-llc', 'acme-dental-group-llc-2026-11', 'MS-SERVER', '1', '150', 'monthly', '2026-11-01', '2026-11-30'],
+      ['acme-dental-group-llc', 'acme-dental-group-llc-2026-11', 'MS-WKS', '2', '45', 'monthly', '2026-11-01', '2026-11-30'],
+      ['acme-dental-group-llc', 'acme-dental-group-llc-2026-11', 'M365-BP (no charge)', '1', '0', 'monthly', '2026-11-01', '2026-11-30'],
+      ['acme-dental-group-llc', 'acme-dental-group-llc-2026-11', 'BACKUP-GB', '2500', '0.1', 'monthly', '2026-11-01', '2026-11-30'],
+      // Annual agreement type: the year from the Effective Date's anniversary.
+      ['brightside-law-pllc', 'brightside-law-pllc-2026-11', 'M365-BS', '3', '12.5', 'annual', '2026-03-15', '2027-03-14'],
+      ['contoso-ltd', 'contoso-ltd-2026-11', 'M365-E3', '1150', '36', 'monthly', '2026-11-01', '2026-11-30'],
+      ['contoso-ltd', 'contoso-ltd-2026-11', 'MS-SERVER', '1', '150', 'monthly', '2026-11-01', '2026-11-30'],
+      ['contoso-ltd', 'contoso-ltd-2026-11', 'BACKUP-GB', '800', '0.1', 'monthly', '2026-11-01', '2026-11-30'],
+    ]);
+    expect(c.skipped).toEqual({ 'cancelled before the as-of date': 1 });
+  });
+
+  it('puts a No Charge addition under its own service at 0, so it is not compared with the billed one', async () => {
+    const c = await converted('2026-11/connectwise-additions.csv');
+    const free = c.lines.filter((l) => l.service_id.endsWith('(no charge)'));
+    expect(free.map((l) => [l.service_id, l.service_name, l.unit_price])).toEqual([['M365-BP (no charge)', 'Microsoft 365 Business Premium (no charge)', '0']]);
+    expect(c.lines.filter((l) => l.service_id === 'M365-BP').map((l) => l.unit_price)).toEqual(['22']);
+  });
+
+  it('lists each service once in the catalog with its name', async () => {
+    const c = await converted('2026-11/connectwise-additions.csv');
+    expect(c.catalog.map((s) => [s.service_id, s.service_name])).toContainEqual(['BACKUP-GB', 'Cloud Backup per GB']);
+    expect(new Set(c.catalog.map((s) => s.service_id)).size).toBe(c.catalog.length);
+  });
+});
+
+describe('recognition and errors', () => {
+  it('sends a file no profile knows to the wizard, with the nearest profiles and hints', async () => {
+    const outcome = await outcomeOf('acronis-unknown.csv');
+    expect(outcome.status).toBe('unknown');
+    if (outcome.status !== 'unknown') return;
+    expect(outcome.table.header).toEqual(['Tenant', 'Protected machine', 'Plan', 'Storage used (GB)', 'Last backup']);
+  });
+
+  it('names file, row and column of a number that does not read under the profile\'s locale', async () => {
+    const text = 'Usage Customer,Device ID,Product,UOM,Quantity,Last Seen\nAcme,NB-1,Server,Device,"1.234,5",27/11/2026\n';
+    const outcome = await outcomeOf('nable.csv', new TextEncoder().encode(text));
+    expect(outcome.status).toBe('failed');
+    if (outcome.status !== 'failed') return;
+    expect(outcome.errors[0]).toMatchObject({ file: 'nable.csv', row: 2, column: 'Quantity' });
+  });
+
+  it('refuses an ambiguous date when the profile has no date order, naming the cell', async () => {
+    const text = 'Usage Customer,Device ID,Product,UOM,Quantity,Last Seen\nAcme,NB-1,Server,Device,1,03/04/2026\n';
+    const outcome = await outcomeOf('nable.csv', new TextEncoder().encode(text), { locale: { dateOrder: null } });
+    expect(outcome.status).toBe('failed');
+    if (outcome.status !== 'failed') return;
+    expect(outcome.errors[0]).toMatchObject({ file: 'nable.csv', row: 2, column: 'Last Seen' });
+  });
+
+  it('says which required column is missing, on the header row', async () => {
+    const text = 'Company Name,Agreement Name,Product ID,Quantity\nAcme,MSA,X,1\n';
+    const outcome = await outcomeOf('cw.csv', new TextEncoder().encode(text), { profileId: 'pax8-invoice' });
+    expect(outcome.status).toBe('failed');
+    if (outcome.status !== 'failed') return;
+    expect(outcome.errors.map((e) => [e.row, e.column, e.message])).toEqual([[1, 'Description', 'column "Description" (for product) is missing from the header']]);
+  });
+
+  it('lists a file that is not a table as skipped with the reason', async () => {
+    const outcome = await outcomeOf('invoice.pdf', new Uint8Array([37, 80, 68, 70]));
+    expect(outcome).toMatchObject({ status: 'skipped', reason: expect.stringContaining('.pdf') });
+  });
+
+  it('lists a stray JSON as skipped, and reads a workspace.json as a bundle file', async () => {
+    expect(await outcomeOf('notes.json', new TextEncoder().encode('{"a":1}'))).toMatchObject({ status: 'skipped' });
+    expect(await outcomeOf('workspace.json', new TextEncoder().encode(`{"asOf":"${AS_OF}"}`))).toMatchObject({ status: 'bundle', kind: 'workspace' });
+  });
+
+  it('keeps a bundle file on the bundle path', async () => {
+    const outcome = await outcomeOf('psa_clients.csv', new TextEncoder().encode('client_id,client_name\nC1,Acme\n'));
+    expect(outcome).toMatchObject({ status: 'bundle', kind: 'psa_clients' });
+  });
+
+  it('reads the fixtures byte for byte as given (sanity of the helper)', () => {
+    expect(rawBytes('2026-11/m365-acmedental.csv').slice(0, 3)).toEqual(new Uint8Array([0xef, 0xbb, 0xbf]));
+  });
+});
