@@ -109,6 +109,7 @@ export function ServiceMapping() {
     <section>
       <PageHeader title="Service mapping" subtitle="Rules, in order: the first rule whose integration, product pattern (* = anything) and category match a usage row decides it. Drag rows to reorder." />
       <UndoBar message={message()} onDismiss={() => setMessage('')} />
+      <For each={overview()?.doubleCounted ?? []}>{(d) => <div class="warning-band yellow" role="alert" data-testid="double-count" style={{ margin: '8px 0' }}>{d.message}</div>}</For>
       <For each={withoutRules()}>{(i) => <PresetOffer integrationId={i.id} name={i.name} kind={i.kind} onResult={apply} />}</For>
 
       <h2 class="section-title">Products no rule covers ({unaccounted()?.length ?? 0})</h2>
@@ -187,7 +188,7 @@ function AddRuleForm(props: { integrations: string[]; services: { serviceId: str
 }
 
 function PresetOffer(props: { integrationId: string; name: string; kind: string; onResult: (r: string | null) => void }) {
-  const presets = presetsFor(props.kind);
+  const presets = presetsFor(props.kind, props.integrationId);
   const [choice, setChoice] = createSignal(0);
   const [unmatched, setUnmatched] = createSignal<string[]>([]);
   const applyPreset = async () => {

@@ -125,3 +125,55 @@ describe('suggestClients', () => {
     }
   });
 });
+
+describe('suggestClients for a client named by its domain (a Microsoft 365 tenant)', () => {
+  const psa = clients('Acme Dental Group, LLC', 'Contoso Ltd', 'Acme Industrial Supply', 'Blue Sky Dental');
+
+  it('matches acmedental.com with "Acme Dental Group, LLC": the domain spells its first words', () => {
+    // 0.70 + 0.25 × 10 of the 15 letters of "acme dental group" = 0.8667.
+    expect(suggestClients('acmedental.com', psa)[0]).toEqual({
+      clientId: 'C1',
+      clientName: 'Acme Dental Group, LLC',
+      score: 0.87,
+      why: 'domain acmedental.com ~ "Acme Dental Group, LLC": the domain spells its first words (acme dental)',
+    });
+  });
+
+  it('matches a hyphenated domain under a country registry the same way', () => {
+    expect(suggestClients('acme-dental.co.uk', psa)[0]).toMatchObject({ clientId: 'C1', score: 0.87 });
+  });
+
+  it('matches contoso.onmicrosoft.com with "Contoso Ltd" at 0.95: the domain spells the whole name, yet is not the name', () => {
+    expect(suggestClients('contoso.onmicrosoft.com', psa)).toEqual([
+      { clientId: 'C2', clientName: 'Contoso Ltd', score: 0.95, why: 'domain contoso.onmicrosoft.com ~ "Contoso Ltd": the domain spells its name (contoso)' },
+    ]);
+  });
+
+  it('prefers the name the domain spells more of', () => {
+    // acme.com: 0.70 + 0.25 × 4/15 = 0.77 for Acme Dental Group, 0.70 + 0.25 × 4/20 = 0.75 for Acme Industrial Supply.
+    expect(suggestClients('acme.com', psa).map((s) => [s.clientId, s.score])).toEqual([['C1', 0.77], ['C3', 0.75]]);
+  });
+
+  it('still compares the label\'s words as a name when they are not the first words in order', () => {
+    expect(suggestClients('dental-acme.com', psa)[0]).toMatchObject({ clientId: 'C1', score: 0.67, why: 'domain dental-acme.com ~ "Acme Dental Group, LLC": 2 of 3 words in common' });
+  });
+
+  it('never scores a domain above 0.95, even when its words are the name', () => {
+    expect(suggestClients('blue-sky-dental.com', psa)[0]).toMatchObject({ clientId: 'C4', score: 0.95 });
+  });
+
+  it('suggests exactly what comparing against every client one by one suggests, for domains too', () => {
+    const names = ['Acme Dental Group, LLC', 'Acme Dental', 'Acme Industrial Supply', 'Contoso Ltd', 'Smith & Jones', 'The Northwind Group', 'Müller GmbH', 'Blue Sky Dental', 'Acme'];
+    const many = names.flatMap((n, i) => [{ clientId: `P${i}`, clientName: n }, { clientId: `Q${i}`, clientName: `${n} West` }]);
+    const matcher = createClientMatcher(many);
+    const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
+    for (const external of ['acmedental.com', 'acme.com', 'acme-dental-group.co.uk', 'contoso.onmicrosoft.com', 'smithjones.com', 'northwindgroup.net', 'mueller.de', 'bluesky.org', 'acmewest.com']) {
+      const expected = many
+        .map((c) => suggestClients(external, [c], 1)[0])
+        .filter((s): s is Suggestion => s !== undefined)
+        .sort((a, b) => b.score - a.score || collator.compare(a.clientName, b.clientName) || (a.clientId < b.clientId ? -1 : 1))
+        .slice(0, 4);
+      expect(matcher.suggest(external, 4)).toEqual(expected);
+    }
+  });
+});

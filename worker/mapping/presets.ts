@@ -9,7 +9,7 @@ import { distance } from 'fastest-levenshtein';
  * has none, built from its products and the PSA services. Pure; the user reviews what they add.
  */
 
-export type PresetId = 'licenses' | 'devices' | 'storage' | 'security';
+export type PresetId = 'licenses' | 'licenses-quantity' | 'devices' | 'device-roles' | 'storage' | 'security';
 
 export interface Preset {
   id: PresetId;
@@ -21,15 +21,39 @@ export interface Preset {
 
 export const PRESETS: readonly Preset[] = [
   { id: 'licenses', kind: 'licenses', label: 'Microsoft 365: one rule per SKU', description: 'Trials and free SKUs excluded; every other product counted per seat for the PSA service with the closest name.' },
+  { id: 'licenses-quantity', kind: 'licenses', label: 'Licence invoice (Pax8): one rule per SKU, by quantity', description: 'Trials and free SKUs excluded; every other product counted by its invoiced quantity for the PSA service with the closest name.' },
   { id: 'devices', kind: 'devices', label: 'RMM: servers vs workstations by category', description: 'Network devices excluded; servers and workstations counted per device, by category.' },
+  { id: 'device-roles', kind: 'devices', label: 'RMM export (NinjaOne, N-able): by device role or product', description: 'Network gear and phones excluded; servers and VM guests counted per device for the server service, workstations and Macs for the workstation service; storage in GB counted by quantity for the backup service.' },
   { id: 'storage', kind: 'storage', label: 'Backup: by quantity in GB', description: 'Every product counted by its quantity (GB) for the backup service.' },
   { id: 'security', kind: 'security', label: 'Endpoint security: by agent', description: 'Every product counted per agent for the endpoint security service.' },
 ];
 
-/** The kind's own preset first, then the others in their usual order (any integration may use any). */
-export function presetsFor(kind: string): Preset[] {
-  const k = kind.trim().toLowerCase();
-  return [...PRESETS.filter((p) => p.kind === k), ...PRESETS.filter((p) => p.kind !== k)];
+/** Integration kinds that mean the same as a preset's kind. */
+const KIND_ALIASES: Readonly<Record<string, string>> = { backup: 'storage', rmm: 'devices', edr: 'security' };
+
+/**
+ * The preset made for a known source (the integration ids the raw-export converters write), which
+ * its kind alone cannot tell: Microsoft 365 and Pax8 are both "licenses", but one lists seats and
+ * the other invoices quantities.
+ */
+export const DEFAULT_PRESET_BY_INTEGRATION: Readonly<Record<string, PresetId>> = {
+  m365: 'licenses',
+  pax8: 'licenses-quantity',
+  ninjaone: 'device-roles',
+  nable: 'device-roles',
+  sentinelone: 'security',
+};
+
+/**
+ * The integration's own preset first (DEFAULT_PRESET_BY_INTEGRATION), then the presets of its
+ * kind, then the others, each group in the usual order (any integration may use any).
+ */
+export function presetsFor(kind: string, integrationId = ''): Preset[] {
+  const folded = kind.trim().toLowerCase();
+  const k = KIND_ALIASES[folded] ?? folded;
+  const own = DEFAULT_PRESET_BY_INTEGRATION[integrationId.trim().toLowerCase()];
+  const group = (p: Preset): number => (p.id === own ? 0 : p.kind === k ? 1 : 2);
+  return [0, 1, 2].flatMap((g) => PRESETS.filter((p) => group(p) === g));
 }
 
 export interface PresetUsage {
@@ -45,8 +69,9 @@ export interface PresetService {
 export interface PresetResult {
   rules: ServiceRule[];
   /**
-   * What the preset could not give a service: product names (licenses, storage, security) or
-   * categories (devices; "(no category)" for a blank one). They stay unaccounted until mapped by hand.
+   * What the preset could not give a service: product names (licenses, device-roles, storage,
+   * security) or categories (devices; "(no category)" for a blank one). They stay unaccounted
+   * until mapped by hand.
    */
   unmatched: string[];
 }
@@ -87,28 +112,31 @@ export function buildPresetRules(
   const products = distinctProducts(usage);
 
   switch (preset.id) {
-    case 'licenses': {
+    case 'licenses':
+    case 'licenses-quantity': {
       add('exclude', '*Trial*', '', '', 'records');
       add('exclude', '*Free*', '', '', 'records');
+      const count = preset.id === 'licenses' ? 'records' : 'quantity';
       for (const product of products) {
         const lower = product.toLowerCase();
         if (lower.includes('trial') || lower.includes('free')) continue;
         // A product with * cannot be its own pattern (it would match others): map it by hand.
         const service = product.includes('*') ? null : closestByName(product, prepared);
         if (service === null) unmatched.push(product);
-        else add('map', product, '', service.serviceId, 'records');
+        else add('map', product, '', service.serviceId, count);
       }
       break;
     }
     case 'devices': {
       const categories = distinctCategories(usage);
-      const network = categories.find((c) => c.toLowerCase() === 'network');
-      if (network !== undefined) add('exclude', '*', network, '', 'records');
+      // "Network", and a NinjaOne role that is network gear or a phone (NMS_SWITCH, APPLE_IOS).
+      const excluded = categories.filter((c) => c.toLowerCase() === 'network' || ['network', 'mobile'].includes(roleClass(c) ?? ''));
+      for (const category of excluded) add('exclude', '*', category, '', 'records');
       const rank = (c: string): number => {
         const f = deviceFamily(c);
         return f === 'server' ? 0 : f === 'workstation' ? 1 : 2;
       };
-      const rest = categories.filter((c) => c !== network).sort((a, b) => rank(a) - rank(b) || compareText(a, b));
+      const rest = categories.filter((c) => !excluded.includes(c)).sort((a, b) => rank(a) - rank(b) || compareText(a, b));
       for (const category of rest) {
         const family = deviceFamily(category);
         const service = category === '' ? null : bestForWords(family === null ? [category.toLowerCase()] : FAMILIES[family], prepared, family);
@@ -117,6 +145,9 @@ export function buildPresetRules(
       }
       break;
     }
+    case 'device-roles':
+      deviceRoleRules(usage, prepared, add, unmatched);
+      break;
     case 'storage':
     case 'security': {
       const family: Family = preset.id === 'storage' ? 'backup' : 'security';
@@ -154,6 +185,9 @@ function distinctCategories(usage: PresetUsage): string[] {
 }
 
 function deviceFamily(category: string): 'server' | 'workstation' | null {
+  const role = roleClass(category);
+  if (role === 'server' || role === 'vm') return 'server';
+  if (role === 'workstation') return 'workstation';
   const c = category.trim().toLowerCase();
   if (c === 'server' || c === 'servers') return 'server';
   if ((FAMILIES.workstation as readonly string[]).some((w) => c === w || c === `${w}s`)) return 'workstation';
@@ -232,4 +266,143 @@ function bestForWords(words: readonly string[], services: readonly PreparedServi
     }
   }
   return best;
+}
+
+/**
+ * What a device (or a billing-file product) is, by what the export calls it:
+ *   server       WINDOWS_SERVER, LINUX_SERVER, MAC_SERVER, VM hosts (VMWARE_VM_HOST, HYPERV_VMM_HOST); "Server"
+ *   vm           VM guests (VMWARE_VM_GUEST, HYPERV_VMM_GUEST, any *_VM_GUEST / *_VMM_GUEST): counted as
+ *                servers, as an MSP bills a managed guest OS like any server (a VDI desktop needs a rule by hand)
+ *   workstation  WINDOWS_WORKSTATION, LINUX_WORKSTATION, MAC; "Workstation", "Desktop", "Laptop"
+ *   network      NMS_* (switches, routers, firewalls and whatever else NinjaOne watches over SNMP:
+ *                no agent, not a managed device); "Network", "Switch", "Router", "Firewall"
+ *   mobile       ANDROID, APPLE_IOS, APPLE_IPADOS; "Mobile", "Phone", "Tablet"
+ *   storage      GB or TB in the product or its unit, or "Storage": counted by quantity
+ *   backup       backup per protected device ("Cove Data Protection - Server", unit "Device")
+ */
+export type DeviceClass = 'server' | 'vm' | 'workstation' | 'network' | 'mobile' | 'storage' | 'backup';
+
+const ROLES: Readonly<Record<string, DeviceClass>> = {
+  WINDOWS_SERVER: 'server', LINUX_SERVER: 'server', MAC_SERVER: 'server', VMWARE_VM_HOST: 'server', HYPERV_VMM_HOST: 'server',
+  WINDOWS_WORKSTATION: 'workstation', LINUX_WORKSTATION: 'workstation', MAC: 'workstation',
+  VMWARE_VM_GUEST: 'vm', HYPERV_VMM_GUEST: 'vm',
+  ANDROID: 'mobile', APPLE_IOS: 'mobile', APPLE_IPADOS: 'mobile',
+};
+
+/** A NinjaOne node role, spelled as the export spells it (case aside): WINDOWS_SERVER, NMS_SWITCH, … */
+export function roleClass(text: string): DeviceClass | null {
+  const t = text.trim().toUpperCase();
+  if (/^NMS_[A-Z0-9_]+$/u.test(t)) return 'network';
+  const known = ROLES[t];
+  if (known !== undefined) return known;
+  if (/^[A-Z0-9]+_VMM?_GUEST$/u.test(t)) return 'vm';
+  if (/^[A-Z0-9]+_VMM?_HOST$/u.test(t)) return 'server';
+  return null;
+}
+
+const STORAGE_WORDS = ['gb', 'tb', 'gib', 'tib', 'gigabyte', 'gigabytes', 'terabyte', 'terabytes', 'storage'];
+
+/** A product or unit name by its words ("Backup Storage (GB)" → storage, "Server" → server); null when it says nothing. */
+export function productClass(text: string): DeviceClass | null {
+  const words = text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w !== '');
+  const has = (...list: string[]): boolean => list.some((w) => words.includes(w));
+  if (has(...STORAGE_WORDS)) return 'storage';
+  if (has('backup', 'backups', 'cove', 'recovery') || (has('data') && has('protection'))) return 'backup';
+  if (has('server', 'servers')) return 'server';
+  if (has('workstation', 'workstations', 'desktop', 'desktops', 'laptop', 'laptops')) return 'workstation';
+  if (has('network', 'switch', 'router', 'firewall')) return 'network';
+  if (has('mobile', 'phone', 'tablet')) return 'mobile';
+  return null;
+}
+
+const CLASS_ORDER: readonly DeviceClass[] = ['network', 'mobile', 'storage', 'server', 'vm', 'workstation', 'backup'];
+
+type AddRule = (action: ServiceRule['action'], product: string, category: string, psaServiceId: string, count: ServiceRule['count']) => void;
+
+/**
+ * The device-roles preset. Each distinct (product, category) is classed by, in order: the product
+ * as a NinjaOne role, the category as a role, a GB/TB unit in the category, the product's words,
+ * the category's words. What classed it is what the rule matches: the product (category any), or
+ * the category (product *). NMS_* products share one `NMS_*` exclude rule. Rules go excludes
+ * first, then storage, servers, VM guests, workstations, backup per device; what no class or no
+ * service fits is listed as unmatched (its product name, or its category when that classed it).
+ */
+function deviceRoleRules(usage: PresetUsage, services: readonly PreparedService[], add: AddRule, unmatched: string[]): void {
+  const planned: { cls: DeviceClass; product: string; category: string; label: string }[] = [];
+  const seen = new Set<string>();
+  const left = new Set<string>();
+  const plan = (cls: DeviceClass, product: string, category: string, label: string): void => {
+    const key = `${product.toLowerCase()}\u0000${category.toLowerCase()}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    planned.push({ cls, product, category, label });
+  };
+  for (const p of usage.products) {
+    const product = p.product.trim();
+    const category = p.category.trim();
+    if (product === '') continue;
+    const role = roleClass(product);
+    if (role !== null) {
+      plan(role, role === 'network' ? 'NMS_*' : product, '', role === 'network' ? 'NMS_*' : product);
+      continue;
+    }
+    const byCategory = category === '' ? null : roleClass(category) ?? (isStorageUnit(category) ? 'storage' : null);
+    if (byCategory !== null) {
+      plan(byCategory, '*', category, category);
+      continue;
+    }
+    const byProduct = productClass(product);
+    // A product with * cannot be its own pattern (it would match others): map it by hand.
+    if (byProduct !== null && !product.includes('*')) {
+      plan(byProduct, product, '', product);
+      continue;
+    }
+    const byCategoryWords = category === '' ? null : productClass(category);
+    if (byCategoryWords !== null) plan(byCategoryWords, '*', category, category);
+    else left.add(product);
+  }
+  planned.sort((a, b) => CLASS_ORDER.indexOf(a.cls) - CLASS_ORDER.indexOf(b.cls) || compareText(a.label.toLowerCase(), b.label.toLowerCase()));
+  for (const p of planned) {
+    if (p.cls === 'network' || p.cls === 'mobile') {
+      add('exclude', p.product, p.category, '', 'records');
+      continue;
+    }
+    const service =
+      p.cls === 'storage' ? bestForWords(FAMILIES.backup, services, 'backup')
+      : p.cls === 'server' || p.cls === 'vm' ? bestForWords(FAMILIES.server, services, 'server')
+      : p.cls === 'workstation' ? bestForWords(FAMILIES.workstation, services, 'workstation')
+      : backupPerDevice(p.label, services);
+    if (service === null) unmatched.push(p.label);
+    else add('map', p.product, p.category, service.serviceId, p.cls === 'storage' ? 'quantity' : 'records');
+  }
+  unmatched.push(...[...left].sort((a, b) => compareText(a.toLowerCase(), b.toLowerCase())));
+}
+
+function isStorageUnit(unit: string): boolean {
+  return ['gb', 'tb', 'gib', 'tib'].includes(unit.trim().toLowerCase());
+}
+
+/**
+ * A service for backup counted per protected device: one naming backup and the product's device
+ * ("Server Backup" for "Cove Data Protection - Server") but no storage unit, else the closest name.
+ * Never the per-GB storage service: devices counted as gigabytes would be nonsense.
+ */
+function backupPerDevice(product: string, services: readonly PreparedService[]): PresetService | null {
+  const device = productDevice(product);
+  let best: PreparedService | null = null;
+  for (const s of services) {
+    const t = s.name.tokens;
+    const backup = t.some((w) => w === 'backup' || w === 'backups' || w === 'protection');
+    const storage = t.some((w) => STORAGE_WORDS.includes(w));
+    const names = device === null || FAMILIES[device].some((w) => wordScore(w, t) === 1);
+    if (backup && !storage && names && (best === null || t.length < best.name.tokens.length || (t.length === best.name.tokens.length && isBefore(s, best)))) best = s;
+  }
+  return best ?? closestByName(product, services);
+}
+
+function productDevice(product: string): 'server' | 'workstation' | null {
+  const words = product.toLowerCase().split(/[^\p{L}\p{N}]+/u);
+  if (words.includes('server') || words.includes('servers')) return 'server';
+  if ((FAMILIES.workstation as readonly string[]).some((w) => words.includes(w) || words.includes(`${w}s`))) return 'workstation';
+  return null;
 }

@@ -1,4 +1,6 @@
 import { distance } from 'fastest-levenshtein';
+import { DOMAIN_MAX_SCORE, DomainIndex, explainDomain, parseDomain } from './domainName';
+import type { DomainName, PrefixEntry } from './domainName';
 import { describeSteps, normalizeName } from './normalizeName';
 import type { NameVariant, NormalizedName } from './normalizeName';
 
@@ -15,6 +17,12 @@ import type { NameVariant, NormalizedName } from './normalizeName';
  *                 (so "Smith, Jones & Co" and "Smith & Jones" share all their words);
  *   - rounded to two decimals (display only). Suggestions need ≥ 0.30; best first, equal scores
  *     by client name (locale order, numbers as numbers), then id.
+ *
+ * An external name that is a domain ("acmedental.com", "contoso.onmicrosoft.com": what a Microsoft
+ * 365 tenant export carries) is compared through its main label instead (domainName.ts): the
+ * label's words as a name ("acme-dental" reads "acme dental"), or the label spelling the first
+ * words of the PSA name run together ("acmedental" ~ "Acme Dental Group, LLC"), whichever scores
+ * more, never above 0.95.
  */
 
 export interface Suggestion {
@@ -98,15 +106,25 @@ export function displayScore(raw: number): number {
 /** The sentence shown beside a suggestion. */
 export function explain(nameA: string, nameB: string, c: NameComparison): string {
   const head = `${JSON.stringify(nameA)} ~ ${JSON.stringify(nameB)}: `;
+  return head + reason(nameA, nameB, c);
+}
+
+/** The sentence for a domain, by the label's words or by the first words it spells (the better). */
+function explainForDomain(domain: DomainName, clientName: string, c: NameComparison, spelled: PrefixEntry | undefined): string {
+  if (spelled !== undefined && spelled.score >= Math.min(c.score, DOMAIN_MAX_SCORE)) return explainDomain(domain, clientName, spelled);
+  const head = `domain ${domain.domain} ~ ${JSON.stringify(clientName)}: `;
+  return c.by === 'same' ? `${head}the domain spells its name (${c.b.tokens.join(' ')})` : head + reason(domain.domain, clientName, c);
+}
+
+/** Why two names compare as they do, without the names. */
+function reason(nameA: string, nameB: string, c: NameComparison): string {
   if (c.by === 'same') {
-    if (nameA === nameB) return `${head}same name`;
+    if (nameA === nameB) return 'same name';
     const steps = describeSteps(c.a.steps, c.b.steps);
-    return steps === '' ? `${head}same name` : `${head}same name after ${steps}`;
+    return steps === '' ? 'same name' : `same name after ${steps}`;
   }
-  if (c.by === 'letters') {
-    return `${head}similar after normalising (${c.lettersDiffer} ${c.lettersDiffer === 1 ? 'letter differs' : 'letters differ'})`;
-  }
-  return `${head}${c.common} of ${c.union} words in common`;
+  if (c.by === 'letters') return `similar after normalising (${c.lettersDiffer} ${c.lettersDiffer === 1 ? 'letter differs' : 'letters differ'})`;
+  return `${c.common} of ${c.union} words in common`;
 }
 
 const BUCKETS = 32;
@@ -216,6 +234,8 @@ export function createClientMatcher(clients: readonly ClientLike[]): ClientMatch
 
   const commonBuffers: Int32Array[] = [];
   const seen = new Uint8Array(clients.length);
+  // Built on the first domain asked about: most external names are names.
+  let domainIndex: DomainIndex | null = null;
   const byKey = new Map<string, number[]>();
   keys.forEach((key, e) => {
     const list = byKey.get(key);
@@ -226,8 +246,16 @@ export function createClientMatcher(clients: readonly ClientLike[]): ClientMatch
   return {
     suggest(externalName: string, limit = 3): Suggestion[] {
       if (limit <= 0) return [];
-      const ext = normalizeName(externalName);
+      const domain = parseDomain(externalName);
+      const ext = normalizeName(domain === null ? externalName : domain.words.join(' '));
       if (ext.key === '') return [];
+      // A domain: the clients whose first words its label spells, and the cap on every score.
+      const spelled = new Map<number, PrefixEntry>();
+      if (domain !== null) {
+        domainIndex ??= new DomainIndex(clients.map((c) => c.clientName), normalized);
+        for (const entry of domainIndex.lookup(domain.joined)) spelled.set(entry.client, entry);
+      }
+      const cap = domain === null ? 1 : DOMAIN_MAX_SCORE;
       // Word overlap with every entry, per external key.
       const extWords = ext.variants.map((v) => contentWords(v.tokens));
       const extProbes = ext.variants.map((v) => probeOf(histogramOf(v.key)));
@@ -281,6 +309,9 @@ export function createClientMatcher(clients: readonly ClientLike[]): ClientMatch
             if (score > best) best = score;
           }
         }
+        const hit = spelled.get(i);
+        if (hit !== undefined && hit.score > best) best = hit.score;
+        if (best > cap) best = cap;
         const shown = displayScore(best);
         if (shown < MIN_SCORE) return;
         if (top.length === limit && !better(shown, i, top[top.length - 1]!)) return;
@@ -299,6 +330,7 @@ export function createClientMatcher(clients: readonly ClientLike[]): ClientMatch
           consider(i);
         }
       };
+      for (const i of spelled.keys()) visit(i);
       for (const v of ext.variants) for (const i of byKey.get(v.key) ?? []) visit(i);
       for (let k = 0; k < ext.variants.length; k++) {
         for (const w of extWords[k]!) {
@@ -310,7 +342,9 @@ export function createClientMatcher(clients: readonly ClientLike[]): ClientMatch
 
       return top.map(({ score, client }) => {
         const c = clients[client]!;
-        return { clientId: c.clientId, clientName: c.clientName, score, why: explain(externalName, c.clientName, compareNames(ext, normalized[client]!)) };
+        const comparison = compareNames(ext, normalized[client]!);
+        const why = domain === null ? explain(externalName, c.clientName, comparison) : explainForDomain(domain, c.clientName, comparison, spelled.get(client));
+        return { clientId: c.clientId, clientName: c.clientName, score, why };
       });
     },
   };

@@ -1,5 +1,8 @@
 import type { DiscrepancyType, FlagKind, HealthStatus, RateSource } from '../engine/report.types';
 import type { ReviewEntry, ReviewState } from '../review/reviewState';
+import type { DoubleCount } from '../mapping/doubleCounting';
+
+export type { DoubleCount };
 
 /** The reviewers' decisions and notes, from the workspace document. */
 export interface ReviewInput {
@@ -51,6 +54,8 @@ export interface Overview {
   /** Discrepancies with an amount still to decide (pending, or back for review). */
   toReview: number;
   integrations: IntegrationView[];
+  /** (client, service) pairs that two or more integrations count: probably a double count (worker/mapping/doubleCounting.ts). */
+  doubleCounted: DoubleCount[];
 }
 
 export interface BillingFilter {

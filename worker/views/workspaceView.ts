@@ -10,6 +10,7 @@ import { toReport } from '../engine/report';
 import type { Report } from '../engine/report.types';
 import { EXCLUDED_RULE, MAPPED, UNACCOUNTED } from '../engine/resolve';
 import { comparedServices } from '../engine/comparePairs';
+import { findDoubleCounting, type DoubleCount } from '../mapping/doubleCounting';
 import type {
   AdjustmentView, BillingFilter, ClientDetail, ClientRowView, DiscrepancyGroup, DiscrepancyView, ExternalClientView, FlagView, GroupBy, ProductView, ServiceOption,
   InactiveSeatView, IntegrationView, LineView, Overview, PairView, ReviewInput, ReviewType, SeatView, UnaccountedView, UnmappedClientView,
@@ -101,7 +102,18 @@ export class WorkspaceView {
       adjustmentsProrated: formatCents(prorated),
       toReview,
       integrations: this.integrations(),
+      doubleCounted: this.doubleCounting(),
     };
+  }
+
+  /** Pairs two or more integrations count (an M365 export and a Pax8 invoice both counting one SKU). */
+  doubleCounting(): DoubleCount[] {
+    const integrationNames = new Map(this.rec.integrations.map((i) => [i.id, i.name]));
+    return findDoubleCounting(this.rec.pairs, this.bundle.serviceMap, {
+      client: (id) => this.clientName(id),
+      service: (id) => this.serviceName(id),
+      integration: (id) => integrationNames.get(id) ?? '',
+    });
   }
 
   integrations(): IntegrationView[] {
