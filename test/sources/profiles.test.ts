@@ -187,3 +187,16 @@ describe('recognition and errors', () => {
     expect(rawBytes('2026-11/m365-acmedental.csv').slice(0, 3)).toEqual(new Uint8Array([0xef, 0xbb, 0xbf]));
   });
 });
+
+describe('Autotask · Contract services', () => {
+  it('reads CompanyName/ContractName/ServiceName/Units as PSA lines, yearly services over the year from their start', async () => {
+    const c = await converted('autotask/contract-services.csv');
+    expect(c.profile.id).toBe('autotask-contract-services');
+    expect(c.clients).toEqual([{ client_id: 'fabrikam-dental', client_name: 'Fabrikam Dental' }]);
+    expect(c.lines.map((l) => [l.service_id, l.quantity, l.unit_price, l.billing_cycle, l.period_start, l.period_end, l.agreement_id])).toEqual([
+      ['MWKS', '12', '45', 'monthly', '2026-11-01', '2026-11-30', 'Fabrikam Recurring'],
+      ['M365BP', '1024', '22', 'monthly', '2026-11-01', '2026-11-30', 'Fabrikam Recurring'],
+      ['BKP-APPL', '1', '1200', 'annual', '2026-07-01', '2027-06-30', 'Fabrikam Licensing'],
+    ]);
+  });
+});

@@ -1,3 +1,4 @@
+import { autotaskContractServices } from './profiles/autotaskContractServices';
 import { connectwiseAdditions } from './profiles/connectwiseAdditions';
 import { m365ActiveUsers } from './profiles/m365ActiveUsers';
 import { nableEfile } from './profiles/nableEfile';
@@ -7,4 +8,4 @@ import { sentinelOneEndpoints } from './profiles/sentinelOneEndpoints';
 import type { SourceProfile } from './types';
 
 /** The exports Ledgerline reads out of the box; a workspace's saved profiles come on top. */
-export const BUILTIN_PROFILES: readonly SourceProfile[] = [m365ActiveUsers, ninjaOneDevices, pax8Invoice, nableEfile, sentinelOneEndpoints, connectwiseAdditions];
+export const BUILTIN_PROFILES: readonly SourceProfile[] = [m365ActiveUsers, ninjaOneDevices, pax8Invoice, nableEfile, sentinelOneEndpoints, connectwiseAdditions, autotaskContractServices];
