@@ -3,7 +3,7 @@
  * test: 0x80–0x9F hold €, ‚, „, typographic quotes and dashes; the rest is Latin-1.
  */
 const CP1252_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008DŽ\u008F\u0090‘’“”•–—˜™š›œ\u009DžŸ';
-const CP1252 = Array.from({ length: 256 }, (_, b) => (b >= 0x80 && b <= 0x9f ? CP1252_HIGH[b - 0x80]! : String.fromCharCode(b))).join('');
+export const CP1252 = Array.from({ length: 256 }, (_, b) => (b >= 0x80 && b <= 0x9f ? CP1252_HIGH[b - 0x80]! : String.fromCharCode(b))).join('');
 
 export function encode1252(text: string): Uint8Array {
   return Uint8Array.from(Array.from(text, (ch) => {
