@@ -200,3 +200,10 @@ describe('Autotask · Contract services', () => {
     ]);
   });
 });
+
+describe('integration from an import', () => {
+  it('takes the last sync of a device export from its latest last contact', async () => {
+    const c = await converted('2026-11/ninjaone-devices.csv');
+    expect(c.integration).toEqual({ id: 'ninjaone', name: 'NinjaOne', kind: 'devices', exportedAt: '2026-11-28T23:59:59.000Z' });
+  });
+});

@@ -120,6 +120,9 @@ class Run {
     return parsed.value;
   }
 
+  /** Latest instant seen by `date` (ISO, ms), for an export's own time. */
+  latest: number | null = null;
+
   date(field: Field | null, row: RawCell[], n: number): string | null {
     if (field === null) return '';
     const cell = field.get(row, n);
@@ -129,6 +132,8 @@ class Run {
       this.error(n, field.name, parsed.message);
       return null;
     }
+    const at = parseIsoTime(parsed.time ?? parsed.date);
+    if (at !== null && (this.latest === null || at > this.latest)) this.latest = at;
     return parsed.date;
   }
 }
@@ -173,7 +178,7 @@ function convertUsage(run: Run, profile: UsageProfile, overrides: FileOverrides)
     ...base(run, profile),
     target: 'usage',
     usage,
-    integration: { ...profile.integration, exportedAt: null },
+    integration: { ...profile.integration, exportedAt: profile.lastActiveIsSyncTime && run.latest !== null ? new Date(run.latest).toISOString() : null },
     scope: { integrationId, externalClientId: tenant },
   };
 }

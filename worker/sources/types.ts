@@ -117,6 +117,11 @@ export interface UsageProfile extends ProfileBase {
    */
   clientScope: 'column' | 'file';
   domainFrom?: string;
+  /**
+   * The latest last_active (a device's last contact, with its time) tells when the export was
+   * taken: the integration's last sync. Otherwise the import time is.
+   */
+  lastActiveIsSyncTime?: boolean;
   /** A yes/no column that, when yes, replaces the category (blocked sign-in stays visible). */
   flagCategory?: { column: string; category: string };
 }

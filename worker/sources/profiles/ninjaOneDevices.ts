@@ -16,6 +16,7 @@ export const ninjaOneDevices: UsageProfile = {
   },
   locale: { decimal: '.', thousands: ',', dateOrder: 'MDY' },
   clientScope: 'column',
+  lastActiveIsSyncTime: true,
   fields: {
     external_client_id: { column: 'Client Name' },
     external_client_name: { column: 'Client Name' },
@@ -24,6 +25,7 @@ export const ninjaOneDevices: UsageProfile = {
     last_active: { column: 'Last Online' },
   },
   assumptions: [
+    'Last sync = the latest Last Online in the file (the export is at least that recent).',
     'One usage row per device; client = Client Name; record_id = the device ID.',
     'product = Role (WINDOWS_SERVER, WINDOWS_WORKSTATION, MAC, NMS_SWITCH, …), so presets split servers from workstations.',
     'last_active = the date of "Last Online", a US date-time (11/27/2026 3:42:10 PM).',

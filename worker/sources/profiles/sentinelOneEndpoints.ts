@@ -11,6 +11,7 @@ export const sentinelOneEndpoints: UsageProfile = {
   aliases: { 'Agent UUID': ['UUID', 'Agent Id'], 'Machine Type': ['Device Type'], 'Site': ['Site Name'] },
   locale: { decimal: '.', thousands: ',', dateOrder: 'MDY' },
   clientScope: 'column',
+  lastActiveIsSyncTime: true,
   fields: {
     external_client_id: { column: 'Site' },
     external_client_name: { column: 'Site' },
@@ -20,6 +21,7 @@ export const sentinelOneEndpoints: UsageProfile = {
     last_active: { column: 'Last Active' },
   },
   assumptions: [
+    'Last sync = the latest Last Active in the file (the export is at least that recent).',
     'One agent per endpoint: record_id = Agent UUID, product "SentinelOne agent", category = Machine Type (desktop, laptop, server).',
     'client = Site (an MSP account holds one site per client).',
     'last_active = the date of Last Active.',
