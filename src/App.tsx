@@ -4,6 +4,7 @@ import { filesFromDrop } from './components/dropFiles';
 import { formatDateTime } from './components/format';
 import { FilePicker } from './components/FilePicker';
 import { ImportPanel } from './components/ImportPanel';
+import { PendingImportWizard } from './components/ImportWizard';
 import { route, type Route } from './router';
 import { Adjustments } from './screens/Adjustments';
 import { Billing } from './screens/Billing';
@@ -16,7 +17,7 @@ import { ServiceMapping } from './screens/ServiceMapping';
 import { Join } from './screens/Join';
 import { Settings } from './screens/Settings';
 import { SyncBadge } from './components/SyncBadge';
-import { importFiles, isDemo, loadState, overview, persisted, progress, start } from './state/workspace';
+import { importFiles, isDemo, loadState, overview, pendingImport, persisted, progress, start } from './state/workspace';
 
 const NAV = [
   { id: 'home', label: 'Home', href: '' },
@@ -125,13 +126,16 @@ export function App() {
         </Show>
         <ImportPanel />
         <Show when={loadState() !== 'starting'} fallback={<div class="loading">Opening your workspace…</div>}>
-          <Dynamic component={SCREENS[route().screen]} />
+          {/* A drop with files no profile knows: the wizard takes the screen until each is mapped or skipped. */}
+          <Show when={!pendingImport()} fallback={<PendingImportWizard />}>
+            <Dynamic component={SCREENS[route().screen]} />
+          </Show>
         </Show>
       </main>
 
       <Show when={dragging()}>
         <div class="drop-overlay" aria-hidden="true">
-          <div>Drop CSV files, a bundle folder or a .zip to import</div>
+          <div>Drop exports (CSV, Excel .xlsx), a bundle folder or a .zip to import</div>
         </div>
       </Show>
     </div>

@@ -1,13 +1,19 @@
 import { For, Show, createSignal } from 'solid-js';
-import { lastImport, progress } from '../state/workspace';
+import type { FileReport, ImportOutcome } from '../workers/importBatch';
+import { lastImport, pendingImport, progress } from '../state/workspace';
 import { ProgressBar } from './ui';
 
 const PHASE = { reading: 'Reading', parsing: 'Checking', storing: 'Saving', done: 'Done' } as const;
+const STATUS = { imported: 'Imported', skipped: 'Skipped', failed: 'Failed', unknown: 'Needs a profile' } as const;
 
-/** Import progress while it runs; afterwards what was imported, or every problem found (and that nothing was kept). */
+const count = (n: number | null) => (n === null ? '—' : n.toLocaleString('en-US'));
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** Import progress while it runs; afterwards every file of the drop and what became of it, or every problem found (and that nothing was kept). */
 export function ImportPanel() {
   const [dismissed, setDismissed] = createSignal<unknown>(null);
   const outcome = () => (lastImport() !== dismissed() ? lastImport() : null);
+  const tone = (o: ImportOutcome) => (o.ok ? 'ok' : o.errors.length > 0 ? 'failed' : 'pending');
   return (
     <>
       <Show when={progress()}>
@@ -19,35 +25,118 @@ export function ImportPanel() {
       </Show>
       <Show when={!progress() && outcome()}>
         {(o) => (
-          <div class={`import-panel ${o().ok ? 'ok' : 'failed'}`} data-testid="import-result" role={o().ok ? 'status' : 'alert'}>
+          <div class={`import-panel ${tone(o())}`} data-testid="import-result" role={tone(o()) === 'failed' ? 'alert' : 'status'}>
             <button class="close" aria-label="Dismiss" onClick={() => setDismissed(lastImport())}>
               ×
             </button>
-            <Show
-              when={o().ok ? o() : null}
-              fallback={
-                <>
-                  <strong>Import failed: nothing was imported.</strong> Fix these problems and drop the files again.
-                  <ul class="error-list" data-testid="import-errors">
-                    <For each={o().ok ? [] : (o() as { messages: string[] }).messages}>{(m) => <li>{m}</li>}</For>
-                  </ul>
-                </>
-              }
-            >
-              {(ok) => {
-                const files = () => (ok() as { files: { fileName: string; kind: string; rows: number }[]; notes: string[] });
-                return (
-                  <>
-                    <strong>Imported {files().files.length} file{files().files.length === 1 ? '' : 's'}.</strong>{' '}
-                    {files().files.map((f) => `${f.fileName} (${f.kind}, ${f.rows.toLocaleString('en-US')} rows)`).join(' · ')}
-                    <For each={files().notes}>{(n) => <div class="note">{n}</div>}</For>
-                  </>
-                );
-              }}
+            <Headline outcome={o()} />
+            <Show when={!o().ok && (o() as { messages: string[] }).messages.length > 0}>
+              <ul class="error-list" data-testid="import-errors">
+                <For each={o().ok ? [] : (o() as { messages: string[] }).messages}>{(m) => <li>{m}</li>}</For>
+              </ul>
             </Show>
+            <ImportReport files={o().report ?? []} />
+            <For each={o().ok ? (o() as { notes: string[] }).notes : []}>{(n) => <div class="note">{n}</div>}</For>
           </div>
         )}
       </Show>
     </>
+  );
+}
+
+function Headline(props: { outcome: ImportOutcome }) {
+  const files = () => props.outcome.report ?? [];
+  const n = (status: FileReport['status']) => files().filter((f) => f.status === status).length;
+  const tail = () => (n('skipped') > 0 ? ` ${plural(n('skipped'), 'file')} skipped (see why below).` : '');
+  return (
+    <Show
+      when={props.outcome.ok}
+      fallback={
+        <Show
+          when={(props.outcome as { errors: unknown[] }).errors.length > 0}
+          fallback={
+            <p class="headline">
+              <strong>{plural(n('unknown'), 'file')} no profile knows: nothing is imported yet.</strong>{' '}
+              {pendingImport() ? 'Map each one in the import wizard below (or skip it), and the whole drop is imported at once.' : 'Drop the files again to map them.'}
+            </p>
+          }
+        >
+          <p class="headline">
+            <strong>Import failed: nothing was imported.</strong> Fix these problems and drop the files again.
+          </p>
+        </Show>
+      }
+    >
+      <p class="headline">
+        <strong>Imported {plural(n('imported'), 'file')}.</strong>
+        {tail()}
+      </p>
+    </Show>
+  );
+}
+
+/** One line per file of a drop: profile, rows read, rows written, rows skipped and why; or why the file was skipped. */
+export function ImportReport(props: { files: FileReport[] }) {
+  const skippedText = (f: FileReport) => {
+    const entries = Object.entries(f.skippedRows);
+    if (entries.length === 0) return f.rowsRead === null || f.status === 'unknown' ? '—' : '0';
+    return `${entries.reduce((s, [, k]) => s + k, 0)}: ${entries.map(([why, k]) => `${why} (${k})`).join('; ')}`;
+  };
+  return (
+    <Show when={props.files.length > 0}>
+      <div class="import-report-wrap">
+        <table class="import-report" data-testid="import-report">
+          <thead>
+            <tr>
+              <th>File</th>
+              <th>Result</th>
+              <th>Read as</th>
+              <th class="num">Rows read</th>
+              <th class="num">Rows written</th>
+              <th>Rows skipped</th>
+            </tr>
+          </thead>
+          <tbody>
+            <For each={props.files}>
+              {(f) => (
+                <>
+                  <tr data-file={f.file} data-status={f.status}>
+                    <td class="file" title={f.file}>
+                      {f.file}
+                    </td>
+                    <td>
+                      <span class={`badge badge-report-${f.status}`}>{STATUS[f.status]}</span>
+                    </td>
+                    <td>
+                      <Show when={f.profile} fallback={<span class="muted">{f.reason}</span>}>
+                        {f.profile}
+                        <span class="muted">
+                          {' '}
+                          · {f.what}
+                          {f.client ? ` · client ${f.client}` : ''}
+                        </span>
+                        <Show when={f.status === 'failed' && f.reason}>
+                          <span class="error"> · {f.reason}</span>
+                        </Show>
+                      </Show>
+                    </td>
+                    <td class="num">{count(f.rowsRead)}</td>
+                    <td class="num">{count(f.rowsWritten)}</td>
+                    <td class="skipped-rows">{skippedText(f)}</td>
+                  </tr>
+                  <For each={f.notes}>
+                    {(note) => (
+                      <tr class="report-note">
+                        <td colSpan={6}>{note}</td>
+                      </tr>
+                    )}
+                  </For>
+                </>
+              )}
+            </For>
+          </tbody>
+        </table>
+      </div>
+    </Show>
   );
 }

@@ -91,6 +91,13 @@ function Imports() {
         { field: 'importedAt', headerName: 'When', width: 180, sort: 'desc', valueFormatter: (p) => formatDateTime(p.value as string) },
         { field: 'fileName', headerName: 'File', flex: 1 },
         { field: 'kind', headerName: 'Kind', width: 130 },
+        {
+          colId: 'readAs',
+          headerName: 'Read as',
+          width: 200,
+          valueGetter: (p) => (p.data?.profile ? `${p.data.profile.name}${p.data.scope?.externalClientId ? ` · ${p.data.scope.externalClientId}` : ''}` : 'bundle file'),
+          tooltipValueGetter: (p) => (p.data?.skippedRows && Object.keys(p.data.skippedRows).length > 0 ? `Rows left out: ${Object.entries(p.data.skippedRows).map(([why, n]) => `${why} (${n})`).join('; ')}` : undefined),
+        },
         { field: 'rows', headerName: 'Rows', type: 'numericColumn', width: 110 },
         { field: 'replaced', headerName: 'Replaced rows', type: 'numericColumn', width: 140, headerTooltip: 'Usage rows replaced by a later row with the same identity' },
         { field: 'integrationIds', headerName: 'Integrations', width: 150, valueFormatter: (p) => (p.value as string[]).join(', ') },

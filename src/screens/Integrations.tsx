@@ -6,24 +6,27 @@ import { badge } from '../components/cells';
 import { EmptyState, PageHeader } from '../components/ui';
 import { overview } from '../state/workspace';
 
+/** Long names and reasons wrap instead of being cut off. */
+const WRAP = { lineHeight: '1.4', paddingTop: '8px', paddingBottom: '8px' };
+
 export function Integrations() {
   const rows = () => overview()?.integrations ?? [];
   return (
     <section>
-      <PageHeader title="Integrations" subtitle="Is every source fresh? Red: the last sync failed. Yellow: never synced or stale. Green: synced recently. In a CSV workflow, importing a usage file is the sync." />
-      <Show when={rows().length > 0} fallback={<EmptyState title="No integrations yet">Import a usage CSV (integration_id, external_client_id, record_id, product, …): each integration in it appears here.</EmptyState>}>
+      <PageHeader title="Integrations" subtitle="Is every source fresh? Red: the last sync failed. Yellow: never synced or stale. Green: synced recently. Importing an export is the sync: its last sync is the export's own time when the file has one, else the import's." />
+      <Show when={rows().length > 0} fallback={<EmptyState title="No integrations yet">Drop a usage export here (Microsoft 365 active users, NinjaOne devices, Pax8 invoice, N-able, SentinelOne, or any CSV / .xlsx through the import wizard): each integration it brings appears here, with the export's time as its last sync.</EmptyState>}>
         <DataGrid<IntegrationView>
           testId="integrations-grid"
           rows={rows()}
           rowId={(r) => r.id}
           columns={[
-            { field: 'status', headerName: 'Status', width: 160, cellRenderer: (p: { value: string }) => badge(p.value), sort: 'asc', comparator: (a: string, b: string) => ['red', 'yellow', 'green'].indexOf(a) - ['red', 'yellow', 'green'].indexOf(b) },
-            { field: 'name', headerName: 'Integration', flex: 1, minWidth: 200 },
-            { field: 'id', headerName: 'ID', width: 120 },
-            { field: 'kind', headerName: 'Kind', width: 120 },
-            { field: 'lastSyncAt', headerName: 'Last sync', width: 190, valueFormatter: (p) => formatDateTime(p.value as string | null) },
-            { field: 'usageRows', headerName: 'Usage rows', type: 'numericColumn', width: 130 },
-            { field: 'statusReason', headerName: 'Why', flex: 2, tooltipField: 'statusReason' },
+            { field: 'status', headerName: 'Status', width: 140, minWidth: 140, cellRenderer: (p: { value: string }) => badge(p.value), sort: 'asc', comparator: (a: string, b: string) => ['red', 'yellow', 'green'].indexOf(a) - ['red', 'yellow', 'green'].indexOf(b) },
+            { field: 'name', headerName: 'Integration', width: 180, minWidth: 170, wrapText: true, autoHeight: true, cellStyle: WRAP },
+            { field: 'id', headerName: 'ID', width: 100, minWidth: 100 },
+            { field: 'kind', headerName: 'Kind', width: 90, minWidth: 90 },
+            { field: 'lastSyncAt', headerName: 'Last sync', width: 175, minWidth: 175, valueFormatter: (p) => formatDateTime(p.value as string | null) },
+            { field: 'usageRows', headerName: 'Usage rows', type: 'numericColumn', width: 110, minWidth: 110 },
+            { field: 'statusReason', headerName: 'Why', flex: 1, minWidth: 150, tooltipField: 'statusReason', wrapText: true, autoHeight: true, cellStyle: WRAP },
           ]}
         />
       </Show>

@@ -1,11 +1,23 @@
-import { Show, createSignal } from 'solid-js';
+import { For, Show, createSignal, onCleanup } from 'solid-js';
+import { BUILTIN_PROFILES } from '../../worker/sources/builtinProfiles';
+import type { SourceProfile } from '../../worker/sources/types';
+import { ImportWizard } from '../components/ImportWizard';
 import { connect, forgetSync, savedSyncSettings, shareLink, syncStatus, type SyncSettings } from '../state/sync';
 import { download, PageHeader } from '../components/ui';
 import type { AppSettings } from '../state/db';
-import { currentDisplayName, setDisplayName } from '../state/doc';
+import { currentDisplayName, deleteProfile, profilesNow, setDisplayName, yProfiles } from '../state/doc';
 import { DISPLAY_NAME_KEY, clearWorkspace, engine, lastTimings, loadDemo, overview, persisted, saveSettings, settings } from '../state/workspace';
 
 export function Settings() {
+  const [editing, setEditing] = createSignal<{ profile: SourceProfile; copy: boolean } | null>(null);
+  return (
+    <Show when={editing()} keyed fallback={<SettingsForm onEditProfile={setEditing} />}>
+      {(e) => <ImportWizard profile={e} onClose={() => setEditing(null)} />}
+    </Show>
+  );
+}
+
+function SettingsForm(props: { onEditProfile: (e: { profile: SourceProfile; copy: boolean }) => void }) {
   const [draft, setDraft] = createSignal<AppSettings>({ ...settings() });
   const [message, setMessage] = createSignal('');
   const update = (patch: Partial<AppSettings>) => setDraft({ ...draft(), ...patch });
@@ -89,6 +101,8 @@ export function Settings() {
         </label>
       </div>
 
+      <ImportProfiles onEdit={props.onEditProfile} />
+
       <TeammateSync />
 
       <h2 class="section-title">Workspace</h2>
@@ -140,6 +154,79 @@ function TeammateSync() {
           <p>
             Share link for a teammate: <code data-testid="share-link">{shareLink(current())}</code>
           </p>
+        </Show>
+      </div>
+    </>
+  );
+}
+
+/** How raw exports are read: the built-in profiles (copy one to change it) and this workspace's saved ones. */
+function ImportProfiles(props: { onEdit: (e: { profile: SourceProfile; copy: boolean }) => void }) {
+  const [saved, setSaved] = createSignal(profilesNow());
+  const [message, setMessage] = createSignal('');
+  const observer = () => setSaved(profilesNow());
+  yProfiles.observe(observer);
+  onCleanup(() => yProfiles.unobserve(observer));
+  const what = (p: SourceProfile) => (p.target === 'usage' ? `Usage · ${p.integration.name}${p.clientScope === 'file' ? ' (one file per client)' : ''}` : p.fields.service_id ? 'PSA lines' : 'PSA clients');
+  const remove = (p: SourceProfile) => {
+    if (!confirm(`Delete the profile "${p.name}"? Files it reads will open the import wizard again.`)) return;
+    setMessage(deleteProfile(p.id) ?? `Deleted "${p.name}".`);
+  };
+  return (
+    <>
+      <h2 class="section-title">Import profiles</h2>
+      <div class="card" data-testid="import-profiles">
+        <p class="muted">
+          How a raw export (Microsoft 365, NinjaOne, Pax8, …) becomes usage or PSA data. A file whose header no profile knows opens the import wizard; what you map there is saved
+          here for the whole workspace, and next month's file is read by it on its own.
+        </p>
+        <table class="profiles-table">
+          <thead>
+            <tr>
+              <th>Profile</th>
+              <th>Reads</th>
+              <th>Origin</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            <For each={saved()}>
+              {(p) => (
+                <tr data-profile={p.id}>
+                  <td>{p.name}</td>
+                  <td>{what(p)}</td>
+                  <td>
+                    <span class="badge badge-mapped">saved</span>
+                  </td>
+                  <td class="actions">
+                    <button class="small-button secondary" onClick={() => props.onEdit({ profile: p, copy: false })}>Edit</button>
+                    <button class="small-button secondary" onClick={() => props.onEdit({ profile: p, copy: true })}>Copy</button>
+                    <button class="small-button danger" onClick={() => remove(p)}>Delete</button>
+                  </td>
+                </tr>
+              )}
+            </For>
+            <For each={BUILTIN_PROFILES}>
+              {(p) => (
+                <tr data-profile={p.id}>
+                  <td>{p.name}</td>
+                  <td>{what(p)}</td>
+                  <td>
+                    <span class="badge">built in</span>
+                  </td>
+                  <td class="actions">
+                    <button class="small-button secondary" data-testid={`copy-${p.id}`} onClick={() => props.onEdit({ profile: p, copy: true })}>Copy</button>
+                  </td>
+                </tr>
+              )}
+            </For>
+          </tbody>
+        </table>
+        <Show when={saved().length === 0}>
+          <p class="muted small">No saved profiles yet: drop a file Ledgerline does not know, or copy a built-in profile to adjust it.</p>
+        </Show>
+        <Show when={message()}>
+          <p class="ok">{message()}</p>
         </Show>
       </div>
     </>

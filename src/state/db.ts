@@ -26,6 +26,17 @@ export interface ImportRecord {
   status: 'current' | 'superseded' | 'failed';
   /** For a failed import: its problems, formatted. */
   errors?: string[];
+  /** A raw export turned into this dataset: the profile that read it (absent for a bundle file). */
+  profile?: { id: string; name: string; origin: 'builtin' | 'saved' };
+  /**
+   * What this usage import replaces when a later one comes: the whole integration (externalClientId
+   * null) or one of its clients (a per-client export, e.g. one Microsoft 365 tenant). Absent for a
+   * bundle usage file: the whole of each integration it names.
+   */
+  scope?: { integrationId: string; externalClientId: string | null };
+  /** Records read from the raw file, and those that produced no row, by reason. */
+  rowsRead?: number;
+  skippedRows?: Record<string, number>;
 }
 
 /** Small datasets whole; for usage only its dictionaries and row count (rows are in usageBlocks). */
@@ -40,7 +51,12 @@ export interface UsageBlockRecord {
   block: UsageBlock;
 }
 
-/** Which import is current for each kind; usage per integration, as each usage file is a sync of its integrations. */
+/**
+ * Which import is current for each kind. Usage per scope (see `scopeKey`): an integration
+ * ("m365"), or one external client of an integration ("m365\0contoso.com") for sources exported
+ * per client. Workspaces from before per-client scopes only have integration keys, which mean the
+ * same thing now: no migration needed.
+ */
 export interface CurrentImports {
   workspace?: string;
   psa_clients?: string;
@@ -50,6 +66,16 @@ export interface CurrentImports {
   service_map?: string;
   decisions?: string;
   usage: Record<string, string>;
+}
+
+/** The key of a usage scope in `CurrentImports.usage`: the integration, or integration \0 external client. */
+export function scopeKey(integrationId: string, externalClientId: string | null): string {
+  return externalClientId === null ? integrationId : `${integrationId}\u0000${externalClientId}`;
+}
+
+export function parseScopeKey(key: string): { integrationId: string; externalClientId: string | null } {
+  const at = key.indexOf('\u0000');
+  return at < 0 ? { integrationId: key, externalClientId: null } : { integrationId: key.slice(0, at), externalClientId: key.slice(at + 1) };
 }
 
 export interface SyncEntry {
@@ -73,6 +99,14 @@ export interface MetaValues {
   settings: AppSettings;
   /** Last sync per integration from CSV imports (an import is the sync). */
   syncLog: Record<string, SyncEntry>;
+  /**
+   * Per usage scope (integration, or integration + client), the time its data is from: the
+   * export's own time when the file carries one, else the import's. An integration's last sync
+   * is the oldest of its scopes (it is only as fresh as its stalest client).
+   */
+  scopeSync: Record<string, string>;
+  /** Name and kind of integrations that imported raw exports made ("Microsoft 365", "m365"). */
+  integrationInfo: Record<string, { name: string; kind: string }>;
   /** Bumped by every change of data, so the engine worker knows to reload. */
   dataVersion: number;
   /** True once the demo (or any data) was loaded on first start, so clearing it sticks. */

@@ -5,6 +5,7 @@ import type { AppSettings } from './db';
 import type { ReviewEntry } from '../../worker/review/reviewState';
 import type { MonthSnapshot } from '../../worker/review/snapshots';
 import { clientMappingProblem, ruleProblem } from '../../worker/mapping/validateRule';
+import type { SourceProfile } from '../../worker/sources/types';
 
 /**
  * The workspace's editable state, as a Yjs document: the client map and the ordered service rules
@@ -399,4 +400,36 @@ export function setSharedSettings(next: AppSettings, origin: typeof LOCAL | type
       if (origin === LOCAL) audit('mapping', '', `setting ${key}: ${JSON.stringify(before?.[key] ?? null)} → ${JSON.stringify(value)}`);
     }
   }, origin);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Source profiles: how a raw export (one no built-in profile knows) is read. Saved here so every
+// teammate's import applies them, and next month's file with the same header needs no wizard.
+
+export const yProfiles = ydoc.getMap<SourceProfile>('sourceProfiles');
+
+export function profilesNow(): SourceProfile[] {
+  return [...yProfiles.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Saves (or replaces, by id) a profile; its origin is always 'saved'. */
+export function saveProfile(profile: SourceProfile): EditResult {
+  if (!profile.name.trim()) return 'Give the profile a name.';
+  if (profile.signature.length === 0) return 'A profile needs the header it recognises.';
+  const before = yProfiles.get(profile.id);
+  ydoc.transact(() => {
+    yProfiles.set(profile.id, { ...structuredClone(profile), origin: 'saved' } as SourceProfile);
+    audit('mapping', '', `${before ? 'edited' : 'saved'} the import profile "${profile.name}" (${profile.target === 'usage' ? `usage of ${profile.integration.name}` : 'PSA'})`);
+  }, LOCAL);
+  return null;
+}
+
+export function deleteProfile(id: string): EditResult {
+  const before = yProfiles.get(id);
+  if (!before) return 'That profile no longer exists.';
+  ydoc.transact(() => {
+    yProfiles.delete(id);
+    audit('mapping', '', `deleted the import profile "${before.name}"`);
+  }, LOCAL);
+  return null;
 }

@@ -3,11 +3,12 @@ import { createSignal } from 'solid-js';
 import type { Overview } from '../../worker/views/types';
 import type { EngineApi } from '../workers/engine.worker';
 import type { ImportApi } from '../workers/import.worker';
-import type { ImportInput, ImportOutcome, ImportProgress } from '../workers/importBatch';
+import type { ImportInput, ImportOutcome, ImportProgress, UnknownFile } from '../workers/importBatch';
+import type { FileOverrides, SourceProfile } from '../../worker/sources/types';
 import { DEFAULT_APP_SETTINGS, openDb, type AppSettings } from './db';
 import { blobUrl, firstSync, resumeSync, savedSyncSettings } from './sync';
 import { DEFAULT_OUTLIER_AMOUNT } from '../../worker/review/reviewState';
-import { IMPORT, LOCAL, announceBatch, currentDisplayName, decisionsNow, mappingSnapshot, notesNow, openDoc, replaceDecisions, replaceMappings, setDisplayName, setSharedSettings, settingsNow, stampDismissals, undoManager, yDatasets, ydoc } from './doc';
+import { IMPORT, LOCAL, announceBatch, profilesNow, saveProfile, yProfiles, currentDisplayName, decisionsNow, mappingSnapshot, notesNow, openDoc, replaceDecisions, replaceMappings, setDisplayName, setSharedSettings, settingsNow, stampDismissals, undoManager, yDatasets, ydoc } from './doc';
 
 /**
  * The app's one place of state: the two worker threads, the overview the engine last produced,
@@ -91,10 +92,69 @@ async function runImport(run: () => Promise<ImportOutcome>, announce = true, tak
   }
 }
 
-export async function importFiles(inputs: ImportInput[]): Promise<ImportOutcome> {
-  const outcome = await runImport(() => importer.importFiles(inputs, onProgress));
-  if (outcome.ok) void shareImport(inputs);
+/**
+ * A drop with files no profile knows waits here while the wizard maps them one by one (or the user
+ * skips them); nothing of it is written until then. Then the whole drop is imported again, with
+ * the new profiles, as one all-or-nothing import.
+ */
+export interface PendingImport {
+  inputs: ImportInput[];
+  unknown: UnknownFile[];
+  /** The unknown file the wizard shows now. */
+  index: number;
+  skip: string[];
+  overrides: Record<string, FileOverrides>;
+}
+
+const [pendingImport, setPendingImport] = createSignal<PendingImport | null>(null);
+export { pendingImport };
+
+export async function importFiles(inputs: ImportInput[], choices: { skip?: string[]; overrides?: Record<string, FileOverrides> } = {}): Promise<ImportOutcome> {
+  setPendingImport(null);
+  const outcome = await runImport(() => importer.importFiles(inputs, onProgress, { profiles: profilesNow(), ...choices }));
+  if (!outcome.ok && outcome.unknown.length > 0 && outcome.errors.length === 0) {
+    setPendingImport({ inputs, unknown: outcome.unknown, index: 0, skip: choices.skip ?? [], overrides: choices.overrides ?? {} });
+  }
+  if (outcome.ok) {
+    // Teammates get the files this import read (not those skipped), and the profiles are in the document already.
+    const skipped = new Set(outcome.report.filter((r) => r.status === 'skipped').map((r) => r.file));
+    void shareImport(inputs.filter((i) => !skipped.has(i.name)));
+  }
   return outcome;
+}
+
+/** The wizard's live preview (runs in the import worker, on the whole file). */
+export function previewProfile(file: string, profile: SourceProfile, overrides: FileOverrides = {}) {
+  return importer.previewProfile(file, profile, overrides);
+}
+
+/**
+ * The wizard's answer for the file it shows: a profile saved for it (with a client name for a
+ * per-client export), or skip it. After the last unknown file the drop is imported again.
+ */
+export async function resolveUnknown(answer: { profile: SourceProfile; clientName?: string } | 'skip'): Promise<string | null> {
+  const pending = pendingImport();
+  if (!pending) return null;
+  const file = pending.unknown[pending.index]!.file;
+  const next: PendingImport = { ...pending, index: pending.index + 1, skip: [...pending.skip], overrides: { ...pending.overrides } };
+  if (answer === 'skip') next.skip.push(file);
+  else {
+    const problem = saveProfile(answer.profile);
+    if (problem) return problem;
+    next.overrides[file] = { profileId: answer.profile.id, ...(answer.clientName ? { clientName: answer.clientName } : {}) };
+  }
+  if (next.index < next.unknown.length) {
+    setPendingImport(next);
+    return null;
+  }
+  await importFiles(next.inputs, { skip: next.skip, overrides: next.overrides });
+  return null;
+}
+
+/** Abandons a drop waiting for the wizard: nothing of it was written. */
+export function cancelPendingImport(): void {
+  setPendingImport(null);
+  setLastImport(null);
 }
 
 /** In a shared workspace, an import goes to the relay as blobs, and the document lists it for teammates. */
@@ -134,7 +194,9 @@ async function applySharedBatches(): Promise<void> {
       }
       // The teammate's mappings are already in the document: take only the data.
       // A batch that fails here failed for its sender too (same validation): applied either way.
-      await runImport(() => importer.importShared(files, onProgress), false, false);
+      const outcome = await runImport(() => importer.importShared(files, onProgress, { profiles: profilesNow() }), false, false);
+      // A file no profile knows yet: the sender's profile is on its way in the document.
+      if (!outcome.ok && outcome.errors.length === 0 && outcome.unknown.length > 0) return;
       await markApplied(batch.id);
     }
   } finally {
@@ -179,6 +241,7 @@ export async function start(): Promise<void> {
   // Every mapping edit (and every teammate's) reconciles again.
   ydoc.on('update', () => void refresh());
   yDatasets.observe(() => void applySharedBatches());
+  yProfiles.observe(() => void applySharedBatches());
   void applySharedBatches();
   undoManager.on('stack-item-added', syncUndoState);
   undoManager.on('stack-item-popped', syncUndoState);

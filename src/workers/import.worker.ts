@@ -4,12 +4,31 @@ import * as Comlink from 'comlink';
 import { gunzipSync, gzipSync } from 'fflate';
 import { generateDemoBundle } from '../../worker/demo/generateDemo';
 import { openDb } from '../state/db';
-import { importBatch, type ImportInput, type ImportProgress } from './importBatch';
+import type { FileOverrides, RawTable, SourceProfile } from '../../worker/sources/types';
+import { DEFAULT_APP_SETTINGS } from '../state/db';
+import { importBatch, type ImportInput, type ImportOptions, type ImportProgress } from './importBatch';
+import { previewConversion } from './previewConversion';
 
 const db = openDb();
+/** Full tables of the files the last import did not know, for the wizard's live preview. */
+const unknownTables = new Map<string, RawTable>();
+
+/** What the main thread may choose for an import (the rest is the worker's). */
+export type ImportChoices = Pick<ImportOptions, 'profiles' | 'skip' | 'overrides'>;
 
 const api = {
-  importFiles: (inputs: ImportInput[], onProgress: (p: ImportProgress) => void) => importBatch(db, inputs, onProgress),
+  importFiles(inputs: ImportInput[], onProgress: (p: ImportProgress) => void, choices: ImportChoices = {}) {
+    unknownTables.clear();
+    return importBatch(db, inputs, onProgress, { ...choices, unknownTables });
+  },
+
+  /** The wizard's live preview of an unknown file of the last import through a profile being edited. */
+  async previewProfile(file: string, profile: SourceProfile, overrides: FileOverrides = {}) {
+    const table = unknownTables.get(file);
+    if (!table) return null;
+    const settings = await db.getMeta('settings', DEFAULT_APP_SETTINGS);
+    return previewConversion(table, profile, overrides, settings.asOfMode === 'fixed' && settings.asOf ? settings.asOf : undefined);
+  },
 
   /** The built-in demo workspace, imported like any bundle (so clearing and history work the same). */
   importDemo(onProgress: (p: ImportProgress) => void) {
@@ -33,9 +52,9 @@ const api = {
   },
 
   /** A teammate's import, from its blobs: the same validation and storage as a drop. */
-  importShared(files: { name: string; gzipped: Uint8Array }[], onProgress: (p: ImportProgress) => void) {
+  importShared(files: { name: string; gzipped: Uint8Array }[], onProgress: (p: ImportProgress) => void, choices: ImportChoices = {}) {
     const inputs = files.map((f) => ({ name: f.name, blob: new Blob([gunzipSync(f.gzipped) as BlobPart]) }));
-    return importBatch(db, inputs, onProgress);
+    return importBatch(db, inputs, onProgress, choices);
   },
 
   /** Removes every dataset and setting; the demo does not come back by itself. */

@@ -1,11 +1,16 @@
+import { unzipSync } from 'fflate';
 import { formatContractError, type ContractError } from '../../worker/bundle/contractError';
 import { parseDataset, type Dataset, type DatasetKind } from '../../worker/bundle/parseDataset';
 import { recognizeHeaderLine } from '../../worker/bundle/recognize';
 import { packUsage } from '../../worker/bundle/usagePack';
-import { unzipBundle } from '../../worker/bundle/zip';
 import { formatDay } from '../../worker/engine/dates';
 import type { ClientMapEntry, ServiceRule } from '../../worker/engine/model';
-import { DEFAULT_APP_SETTINGS, EMPTY_CURRENT, type CurrentImports, type DatasetRecord, type ImportRecord, type LedgerlineDb, type UsageBlockRecord } from '../state/db';
+import { conversionFiles } from '../../worker/sources/bundleCsv';
+import { BUILTIN_PROFILES } from '../../worker/sources/builtinProfiles';
+import { convertFiles, type FileOutcome, type InputFile } from '../../worker/sources/convertFiles';
+import type { NearProfile } from '../../worker/sources/recognizeSource';
+import { cellText, type Conversion, type FileOverrides, type RawTable, type SourceProfile } from '../../worker/sources/types';
+import { DEFAULT_APP_SETTINGS, EMPTY_CURRENT, parseScopeKey, scopeKey, type CurrentImports, type DatasetRecord, type ImportRecord, type LedgerlineDb, type UsageBlockRecord } from '../state/db';
 
 /** A file as dropped: a name (with its folder path when a folder was dropped) and its bytes. */
 export interface ImportInput {
@@ -35,102 +40,348 @@ export interface ImportedMappings {
   decisions?: { clientId: string; serviceId: string; decision: 'approve' | 'dismiss'; effectiveDate: string | null; note?: string }[];
 }
 
-export type ImportOutcome =
-  | { ok: true; files: ImportedFile[]; notes: string[]; mappings: ImportedMappings }
-  | { ok: false; errors: ContractError[]; messages: string[] };
+/**
+ * What became of one file of a drop, for the import report: every file is accounted for, the
+ * imported ones with their profile and row counts, the others with why.
+ */
+export interface FileReport {
+  file: string;
+  status: 'imported' | 'skipped' | 'failed' | 'unknown';
+  /** What the file is: "usage", "psa_lines", "PSA lines and clients", "workspace settings"… */
+  what: string;
+  /** The profile that read a raw export, or "bundle file" for a file of spec §1. */
+  profile: string | null;
+  /** For usage from a per-client export: the one client it holds (its replacement scope). */
+  client: string | null;
+  rowsRead: number | null;
+  rowsWritten: number | null;
+  /** Records that produced no row, by reason ("Licenses is \"Unlicensed\"": 3). */
+  skippedRows: Record<string, number>;
+  /** Why a file was skipped or not imported. */
+  reason: string | null;
+  /** Encoding and other remarks, each naming the file. */
+  notes: string[];
+}
 
-interface ReadFile {
-  name: string;
-  text: string;
+/** A file no profile knows: what the wizard needs to show (the rows themselves stay in the worker). */
+export interface UnknownFile {
+  file: string;
+  header: string[];
+  headerRow: number;
+  /** The first records as text, for the wizard's raw preview. */
+  sample: string[][];
+  sampleRowNumbers: number[];
+  rowCount: number;
+  encoding: RawTable['encoding'];
+  delimiter: RawTable['delimiter'];
+  sheet?: string;
+  notes: string[];
+  hints: string[];
+  nearest: NearProfile[];
+}
+
+export type ImportOutcome =
+  | { ok: true; files: ImportedFile[]; notes: string[]; mappings: ImportedMappings; report: FileReport[] }
+  /**
+   * Nothing was written. `unknown`: files no profile knows (the wizard maps them, or the user skips
+   * them, and the drop is imported again); `errors`: problems in the others.
+   */
+  | { ok: false; errors: ContractError[]; messages: string[]; report: FileReport[]; unknown: UnknownFile[] };
+
+export interface ImportOptions {
+  source?: 'demo' | 'files';
+  now?: () => Date;
+  /** Profiles saved in the workspace document (the built-in ones are always there). */
+  profiles?: readonly SourceProfile[];
+  /** Files the user chose to skip in the wizard: left out, and listed as skipped. */
+  skip?: readonly string[];
+  /** Per file: a profile forced by id (the one just saved in the wizard), a client name, a locale. */
+  overrides?: Record<string, FileOverrides>;
+  /** Receives the full tables of unknown files, for the wizard's live preview in the worker. */
+  unknownTables?: Map<string, RawTable>;
+}
+
+interface Parsed {
+  fileName: string;
   bytes: number;
+  dataset: Dataset;
+  rows: number;
+  conversion?: Conversion;
 }
 
 const KIND_ORDER: DatasetKind[] = ['workspace', 'psa_clients', 'psa_lines', 'psa_catalog', 'client_map', 'service_map', 'decisions', 'usage'];
+const SAMPLE_ROWS = 50;
 
-/** Files we never treat as data (dropped folders often carry them). */
-const IGNORED = /(^|\/)(\.[^/]*|__MACOSX\/.*|Thumbs\.db|desktop\.ini)$/i;
+
+const BUNDLE_OUTPUT: Record<string, DatasetKind> = { 'usage.csv': 'usage', 'psa_clients.csv': 'psa_clients', 'psa_lines.csv': 'psa_lines', 'psa_catalog.csv': 'psa_catalog' };
 
 /**
- * One import: every file of a drop (CSV files, a bundle folder, or a bundle .zip) is recognised by
- * its header, parsed and validated; only if all are valid is anything written, in one IndexedDB
- * transaction. A failed usage file still counts as a failed sync of the integrations it named.
+ * One import: every file of a drop (bundle CSV files, raw exports, a folder, a .zip) is recognised
+ * by its header; raw exports are turned into bundle rows by their profile; everything is validated
+ * as a bundle is. Only if every file is known (or skipped) and valid is anything written, in one
+ * IndexedDB transaction. A failed usage file still counts as a failed sync of the integrations it named.
  */
-export async function importBatch(
-  db: LedgerlineDb,
-  inputs: readonly ImportInput[],
-  onProgress: (p: ImportProgress) => void,
-  options: { source?: 'demo' | 'files'; now?: () => Date } = {},
-): Promise<ImportOutcome> {
+export async function importBatch(db: LedgerlineDb, inputs: readonly ImportInput[], onProgress: (p: ImportProgress) => void, options: ImportOptions = {}): Promise<ImportOutcome> {
   const now = options.now ?? (() => new Date());
-  const files = await readInputs(inputs, onProgress);
+  const report: FileReport[] = [];
   const errors: ContractError[] = [];
-  const recognised: { file: ReadFile; kind: DatasetKind }[] = [];
-  for (const file of files) {
-    const kind = recognise(file);
-    if (kind === null) errors.push({ file: file.name, row: 1, message: 'not a file Ledgerline knows: its header matches none of psa_clients, psa_lines, psa_catalog, usage, client_map, service_map, decisions (see the spec §1)' });
-    else recognised.push({ file, kind });
-  }
-  for (const kind of KIND_ORDER) {
-    const same = recognised.filter((r) => r.kind === kind);
-    if (kind !== 'usage' && same.length > 1) errors.push({ file: same[1]!.file.name, message: `a second ${kind} file in one import (${same.map((s) => s.file.name).join(', ')}): drop one at a time` });
-  }
-  if (recognised.length === 0 && errors.length === 0) errors.push({ file: '(drop)', message: 'no CSV, .json or .zip file found in what was dropped' });
+  const skip = new Set(options.skip ?? []);
+  const files = await readInputs(inputs, onProgress);
 
-  const total = recognised.reduce((n, r) => n + r.file.bytes, 0) || 1;
+  const profiles = [...BUILTIN_PROFILES, ...(options.profiles ?? [])];
+  const settings = await db.getMeta('settings', DEFAULT_APP_SETTINGS);
+  const asOf = settings.asOfMode === 'fixed' && settings.asOf ? settings.asOf : now().toISOString();
+  // A bundle CSV (the common, and possibly million-row, case) goes straight to the bundle reader.
+  const fast = files.map((f) => (options.overrides?.[f.name] ? null : bundleCsv(f)));
+  const slow = files.filter((_, i) => fast[i] === null);
+  const converted = slow.length > 0 ? await convertFiles(slow, profiles, options.overrides ?? {}, { asOf }) : [];
+  const outcomes: FileOutcome[] = files.flatMap((f, i) => fast[i] ?? converted.filter((o) => o.file === f.name || o.file.startsWith(`${f.name}/`)));
+
+  const bundleFiles: { name: string; kind: DatasetKind; text: string; bytes: number }[] = [];
+  const conversions: Conversion[] = [];
+  const unknown: UnknownFile[] = [];
+  const sizeOf = new Map(files.map((f) => [f.name, f.bytes.length]));
+  for (const outcome of outcomes) {
+    if (skip.has(outcome.file)) report.push({ ...emptyReport(outcome.file, 'skipped', 'skipped by you'), reason: 'you chose to skip it in the import wizard' });
+    else handleOutcome(outcome, { bundleFiles, conversions, unknown, report, errors, sizeOf, tables: options.unknownTables });
+  }
+
+  // Several PSA exports in one drop become one PSA dataset (clients and catalog by id, all lines).
+  const psa = conversions.filter((c) => c.target === 'psa');
+  const usageConversions = conversions.filter((c) => c.target === 'usage');
+  const toParse: { name: string; kind: DatasetKind; text: string; bytes: number; conversion?: Conversion }[] = [...bundleFiles];
+  const mergedPsa = psa.length > 0 ? mergePsa(psa) : null;
+  for (const conversion of [...(mergedPsa ? [mergedPsa] : []), ...usageConversions]) {
+    const produced = conversionFiles(conversion);
+    const bytes = psa.includes(conversion) || conversion === mergedPsa ? psa.reduce((n, c) => n + (sizeOf.get(c.file) ?? 0), 0) : (sizeOf.get(conversion.file) ?? 0);
+    for (const [name, text] of Object.entries(produced)) {
+      const kind = BUNDLE_OUTPUT[name];
+      if (kind === undefined || text.trim() === '') continue;
+      toParse.push({ name: conversion.file, kind, text, bytes: Math.round(bytes / Object.keys(produced).length), conversion });
+    }
+  }
+  checkOnePerKind(toParse, errors);
+  checkScopes(usageConversions, errors);
+  if (errors.length === 0 && unknown.length === 0 && report.every((r) => r.status !== 'imported')) {
+    const none = report.length === 0 ? 'nothing was dropped' : 'no file to import in what was dropped (every file was skipped)';
+    errors.push({ file: '(drop)', message: none });
+  }
+
+  const total = toParse.reduce((n, r) => n + r.bytes, 0) || 1;
   let done = 0;
-  const parsed: { file: ReadFile; dataset: Dataset; rows: number }[] = [];
+  const parsed: Parsed[] = [];
   const notes: string[] = [];
   const failedIntegrations = new Set<string>();
-  for (const { file, kind } of recognised.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind))) {
-    const result = parseDataset(kind, file.name, file.text, (f) => onProgress({ fileName: file.name, phase: 'parsing', fraction: (done + f * file.bytes) / total }));
+  for (const file of toParse.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind))) {
+    const result = parseDataset(file.kind, file.name, file.text, (f) => onProgress({ fileName: file.name, phase: 'parsing', fraction: (done + f * file.bytes) / total }));
     done += file.bytes;
     if (!result.ok) {
       errors.push(...result.errors);
       result.integrationIds.forEach((id) => failedIntegrations.add(id));
       continue;
     }
-    parsed.push({ file, dataset: result.dataset, rows: result.rows });
+    parsed.push({ fileName: file.name, bytes: file.bytes, dataset: result.dataset, rows: result.rows, conversion: file.conversion });
     notes.push(...result.notes);
   }
+  fillReport(report, parsed, psa);
 
-  if (errors.length > 0) {
-    await recordFailure(db, recognised.length > 0 ? recognised.map((r) => r.file) : files, errors, failedIntegrations, now());
-    return { ok: false, errors, messages: errors.map(formatContractError) };
+  if (errors.length > 0 || unknown.length > 0) {
+    for (const r of report) {
+      const mine = errors.filter((e) => e.file === r.file || e.file.split(' + ').includes(r.file));
+      if (mine.length > 0 && r.status === 'imported') {
+        r.status = 'failed';
+        r.reason = `${mine.length} problem${mine.length === 1 ? '' : 's'}`;
+      }
+    }
+    // A drop waiting for the wizard is not a failure: nothing is recorded until it is imported or abandoned.
+    if (errors.length > 0) {
+      for (const c of usageConversions) failedIntegrations.add(c.integration?.id ?? '');
+      failedIntegrations.delete('');
+      await recordFailure(db, report.filter((r) => r.status !== 'skipped'), sizeOf, errors, failedIntegrations, now());
+    }
+    return { ok: false, errors, messages: errors.map(formatContractError), report, unknown };
   }
   onProgress({ fileName: '', phase: 'storing', fraction: 1 });
   const stored = await store(db, parsed, now(), options.source ?? 'files');
   onProgress({ fileName: '', phase: 'done', fraction: 1 });
-  return { ok: true, files: stored, notes, mappings: mappingsOf(parsed.map((p) => p.dataset)) };
+  return { ok: true, files: stored, notes, mappings: mappingsOf(parsed.map((p) => p.dataset)), report };
 }
 
-async function readInputs(inputs: readonly ImportInput[], onProgress: (p: ImportProgress) => void): Promise<ReadFile[]> {
-  const out: ReadFile[] = [];
+function emptyReport(file: string, status: FileReport['status'], what: string): FileReport {
+  return { file, status, what, profile: null, client: null, rowsRead: null, rowsWritten: null, skippedRows: {}, reason: null, notes: [] };
+}
+
+const SYSTEM_FILE = /(^|\/)(\.[^/]*|__MACOSX\/.*|Thumbs\.db|desktop\.ini)$/i;
+
+/**
+ * A bundle CSV file (spec §1) recognised from its first line, when it is UTF-8: no need to read it
+ * into a raw table first (a usage.csv may have a million rows). Anything else is convertFiles'.
+ */
+function bundleCsv(file: InputFile): FileOutcome | null {
+  if (!/\.csv$/i.test(file.name) || SYSTEM_FILE.test(file.name)) return null;
+  const head = file.bytes.subarray(0, 64 * 1024);
+  const firstLine = new TextDecoder().decode(head).split(/\r?\n/, 1)[0] ?? '';
+  if (recognizeHeaderLine(firstLine) === null) return null;
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(file.bytes);
+  } catch {
+    return null; // not UTF-8: convertFiles decodes it and says how
+  }
+  const kind = recognizeHeaderLine(text);
+  return kind === null ? null : { file: file.name, status: 'bundle', kind, text, notes: [] };
+}
+
+/**
+ * The bytes of every input, a zip's entries as files of their own ("march.zip/usage.csv"); JSON,
+ * OS junk and what is not a table are convertFiles' to sort out (an unreadable zip too).
+ */
+async function readInputs(inputs: readonly ImportInput[], onProgress: (p: ImportProgress) => void): Promise<InputFile[]> {
+  const files: InputFile[] = [];
   for (const input of inputs) {
-    if (IGNORED.test(input.name)) continue;
     onProgress({ fileName: input.name, phase: 'reading', fraction: 0 });
+    const bytes = new Uint8Array(await input.blob.arrayBuffer());
+    let entries: Record<string, Uint8Array> | null = null;
     if (/\.zip$/i.test(input.name)) {
-      const entries = unzipBundle(new Uint8Array(await input.blob.arrayBuffer()));
-      for (const [name, text] of Object.entries(entries)) out.push({ name: `${input.name}/${name}`, text, bytes: text.length });
-    } else if (/\.(csv|json|txt)$/i.test(input.name)) {
-      // Blob.text() decodes UTF-8 and drops a leading BOM.
-      out.push({ name: input.name, text: await input.blob.text(), bytes: input.blob.size });
+      try {
+        entries = unzipSync(bytes, { filter: (entry) => !entry.name.endsWith('/') });
+      } catch {
+        entries = null;
+      }
+    }
+    if (entries) for (const [name, data] of Object.entries(entries)) files.push({ name: `${input.name}/${name.replace(/\\/g, '/')}`, bytes: data });
+    else files.push({ name: input.name, bytes });
+  }
+  return files;
+}
+
+interface Collect {
+  bundleFiles: { name: string; kind: DatasetKind; text: string; bytes: number }[];
+  conversions: Conversion[];
+  unknown: UnknownFile[];
+  report: FileReport[];
+  errors: ContractError[];
+  sizeOf: Map<string, number>;
+  tables?: Map<string, RawTable>;
+}
+
+function handleOutcome(outcome: FileOutcome, into: Collect): void {
+  switch (outcome.status) {
+    case 'bundle':
+      into.bundleFiles.push({ name: outcome.file, kind: outcome.kind, text: outcome.text, bytes: into.sizeOf.get(outcome.file) ?? outcome.text.length });
+      into.report.push({ ...emptyReport(outcome.file, 'imported', outcome.kind === 'workspace' ? 'workspace settings' : outcome.kind), profile: 'bundle file (spec §1)', notes: outcome.notes });
+      return;
+    case 'converted': {
+      const c = outcome.conversion;
+      into.conversions.push(c);
+      into.report.push({
+        ...emptyReport(outcome.file, 'imported', c.target === 'usage' ? `usage of ${c.integration?.name ?? 'an integration'}` : 'PSA'),
+        profile: `${c.profile.name}${c.profile.origin === 'saved' ? ' (saved profile)' : ''}`,
+        client: c.scope?.externalClientId ?? null,
+        rowsRead: c.rowsRead,
+        skippedRows: c.skipped,
+        notes: c.notes,
+      });
+      return;
+    }
+    case 'unknown': {
+      const t = outcome.table;
+      into.tables?.set(outcome.file, t);
+      into.unknown.push({
+        file: outcome.file, header: t.header, headerRow: t.headerRow,
+        sample: t.rows.slice(0, SAMPLE_ROWS).map((row) => t.header.map((_, i) => cellText(row[i]))),
+        sampleRowNumbers: t.rowNumbers.slice(0, SAMPLE_ROWS), rowCount: t.rows.length,
+        encoding: t.encoding, delimiter: t.delimiter, ...(t.sheet ? { sheet: t.sheet } : {}), notes: t.notes, hints: outcome.hints, nearest: outcome.nearest,
+      });
+      into.report.push({ ...emptyReport(outcome.file, 'unknown', 'not recognised'), rowsRead: t.rows.length, reason: 'no profile knows its header: map it in the import wizard', notes: t.notes });
+      return;
+    }
+    case 'skipped':
+      into.report.push({ ...emptyReport(outcome.file, 'skipped', 'not data'), reason: outcome.reason });
+      return;
+    case 'failed':
+      into.errors.push(...outcome.errors);
+      into.report.push({ ...emptyReport(outcome.file, 'failed', 'unreadable'), reason: outcome.errors[0]?.message ?? 'unreadable' });
+  }
+}
+
+/**
+ * PSA exports of one drop as one (as the CLI's mergeBundle does): clients and catalog items by id,
+ * a later file's name winning; every line (line ids repeated across files are refused by the
+ * bundle's own check).
+ */
+function mergePsa(list: readonly Conversion[]): Conversion {
+  if (list.length === 1) return list[0]!;
+  const clients = new Map<string, Conversion['clients'][number]>();
+  const catalog = new Map<string, Conversion['catalog'][number]>();
+  for (const c of list) {
+    for (const row of c.clients) clients.set(row.client_id, row);
+    for (const row of c.catalog) catalog.set(row.service_id, row);
+  }
+  return {
+    ...list[0]!,
+    file: list.map((c) => c.file).join(' + '),
+    clients: [...clients.values()],
+    lines: list.flatMap((c) => c.lines),
+    catalog: [...catalog.values()],
+    rowsRead: list.reduce((n, c) => n + c.rowsRead, 0),
+    notes: list.flatMap((c) => c.notes),
+  };
+}
+
+/** One file per PSA dataset in a drop (bundle files and PSA exports together). */
+function checkOnePerKind(files: readonly { name: string; kind: DatasetKind }[], errors: ContractError[]): void {
+  for (const kind of KIND_ORDER) {
+    const same = files.filter((r) => r.kind === kind);
+    if (kind !== 'usage' && same.length > 1) errors.push({ file: same[1]!.name, message: `a second ${kind} file in one import (${same.map((s) => s.name).join(', ')}): drop one at a time` });
+  }
+}
+
+/** Two files of one drop may not claim the same usage (two exports of one tenant, or a tenant and its whole integration). */
+function checkScopes(usage: readonly Conversion[], errors: ContractError[]): void {
+  const byIntegration = new Map<string, Conversion[]>();
+  for (const c of usage) {
+    if (!c.scope) continue;
+    byIntegration.set(c.scope.integrationId, [...(byIntegration.get(c.scope.integrationId) ?? []), c]);
+  }
+  for (const list of byIntegration.values()) {
+    const whole = list.filter((c) => c.scope!.externalClientId === null);
+    const seen = new Map<string, Conversion>();
+    for (const c of list) {
+      const key = c.scope!.externalClientId;
+      if (key !== null && seen.has(key)) errors.push({ file: c.file, message: `${seen.get(key)!.file} and ${c.file} are both ${c.integration?.name ?? c.scope!.integrationId} usage of "${key}": drop one of them (or name one's client differently)` });
+      if (key !== null) seen.set(key, c);
+    }
+    if (whole.length > 1 || (whole.length === 1 && list.length > 1)) {
+      errors.push({ file: list[1]!.file, message: `${list.map((c) => c.file).join(' and ')} all replace ${list[0]!.integration?.name ?? list[0]!.scope!.integrationId} usage: drop one at a time` });
     }
   }
-  return out;
 }
 
-function recognise(file: ReadFile): DatasetKind | null {
-  if (/\.json$/i.test(file.name)) return 'workspace';
-  return recognizeHeaderLine(file.text);
+/** Rows written per file: for PSA exports, what each file brought (they are stored as one dataset). */
+function fillReport(report: FileReport[], parsed: readonly Parsed[], psa: readonly Conversion[]): void {
+  for (const r of report) {
+    if (r.status !== 'imported') continue;
+    const c = psa.find((x) => x.file === r.file);
+    if (c) {
+      const parts = [c.lines.length > 0 ? `${c.lines.length} lines` : '', c.clients.length > 0 ? `${c.clients.length} clients` : '', c.catalog.length > 0 ? `${c.catalog.length} services` : ''].filter(Boolean);
+      r.what = `PSA ${parts.join(', ')}`;
+      r.rowsWritten = c.lines.length > 0 ? c.lines.length : c.clients.length;
+      continue;
+    }
+    const mine = parsed.filter((p) => p.fileName === r.file);
+    if (mine.length > 0) r.rowsWritten = mine.reduce((n, p) => n + p.rows, 0);
+  }
 }
 
-async function recordFailure(db: LedgerlineDb, files: readonly ReadFile[], errors: readonly ContractError[], integrations: ReadonlySet<string>, at: Date): Promise<void> {
+async function recordFailure(db: LedgerlineDb, files: readonly FileReport[], sizeOf: ReadonlyMap<string, number>, errors: readonly ContractError[], integrations: ReadonlySet<string>, at: Date): Promise<void> {
   const batchId = crypto.randomUUID();
+  const list = files.length > 0 ? files : [emptyReport('(drop)', 'failed', '')];
   await db.transaction('rw', db.imports, db.meta, async () => {
-    for (const file of files) {
-      const mine = errors.filter((e) => e.file === file.name);
+    for (const file of list) {
+      const mine = errors.filter((e) => e.file === file.file);
       await db.imports.put({
-        id: crypto.randomUUID(), batchId, kind: recognise(file) ?? 'usage', fileName: file.name, importedAt: at.toISOString(), bytes: file.bytes, rows: 0, replaced: 0,
+        id: crypto.randomUUID(), batchId, kind: (KIND_ORDER as string[]).includes(file.what) ? (file.what as DatasetKind) : file.what === 'PSA' ? 'psa_lines' : 'usage', fileName: file.file, importedAt: at.toISOString(), bytes: sizeOf.get(file.file) ?? 0, rows: 0, replaced: 0,
         integrationIds: [], status: 'failed', errors: (mine.length > 0 ? mine : errors.slice(0, 5)).map(formatContractError),
       });
     }
@@ -143,17 +394,26 @@ async function recordFailure(db: LedgerlineDb, files: readonly ReadFile[], error
   });
 }
 
-async function store(db: LedgerlineDb, parsed: readonly { file: ReadFile; dataset: Dataset; rows: number }[], at: Date, source: 'demo' | 'files'): Promise<ImportedFile[]> {
+async function store(db: LedgerlineDb, parsed: readonly Parsed[], at: Date, source: 'demo' | 'files'): Promise<ImportedFile[]> {
   const batchId = crypto.randomUUID();
   const importedAt = at.toISOString();
   const isBundle = parsed.some((p) => p.dataset.kind === 'workspace');
   const records: ImportRecord[] = [];
   const datasets: DatasetRecord[] = [];
   const blocks: UsageBlockRecord[] = [];
-  for (const { file, dataset, rows } of parsed) {
+  const syncTimeOf = new Map<string, string>();
+  for (const { fileName, bytes, dataset, rows, conversion } of parsed) {
     const id = crypto.randomUUID();
     const integrationIds = dataset.kind === 'usage' ? [...dataset.usage.integrationId.values].sort() : dataset.kind === 'workspace' ? dataset.settings.integrations.map((i) => i.id) : [];
-    records.push({ id, batchId, kind: dataset.kind, fileName: file.name, importedAt, bytes: file.bytes, rows, replaced: dataset.kind === 'usage' ? dataset.replaced : 0, integrationIds, status: 'current' });
+    const record: ImportRecord = { id, batchId, kind: dataset.kind, fileName, importedAt, bytes, rows, replaced: dataset.kind === 'usage' ? dataset.replaced : 0, integrationIds, status: 'current' };
+    if (conversion) {
+      record.profile = conversion.profile;
+      record.rowsRead = conversion.rowsRead;
+      record.skippedRows = conversion.skipped;
+      if (dataset.kind === 'usage' && conversion.scope) record.scope = conversion.scope;
+      if (conversion.integration?.exportedAt) syncTimeOf.set(id, conversion.integration.exportedAt);
+    }
+    records.push(record);
     if (dataset.kind === 'usage') {
       const packed = packUsage(dataset.usage);
       datasets.push({ importId: id, dataset: { kind: 'usage', packed: { length: packed.length, seatCount: packed.seatCount, dictionaries: packed.dictionaries }, replaced: dataset.replaced } });
@@ -162,20 +422,53 @@ async function store(db: LedgerlineDb, parsed: readonly { file: ReadFile; datase
       datasets.push({ importId: id, dataset });
     }
   }
+  const infos = parsed.flatMap((p) => (p.conversion?.integration ? [p.conversion.integration] : []));
 
   await db.transaction('rw', [db.imports, db.datasets, db.usageBlocks, db.meta], async () => {
     const previous = await db.getMeta('current', EMPTY_CURRENT);
     const current: CurrentImports = isBundle ? { usage: {} } : { ...previous, usage: { ...previous.usage } };
     const syncLog = isBundle ? {} : await db.getMeta('syncLog', {});
+    const scopeSync = isBundle ? {} : await db.getMeta('scopeSync', {});
+    const integrationInfo = isBundle ? {} : await db.getMeta('integrationInfo', {});
+    const touched = new Set<string>();
     for (const record of records) {
       if (record.kind === 'usage') {
-        for (const integrationId of record.integrationIds) {
-          current.usage[integrationId] = record.id;
-          // In a CSV workflow an import is the sync; a bundle's workspace.json says when its syncs were.
-          if (!isBundle) syncLog[integrationId] = { at: importedAt, status: 'ok' };
+        const scopes = record.scope ? [record.scope] : record.integrationIds.map((integrationId) => ({ integrationId, externalClientId: null }));
+        for (const scope of scopes) {
+          if (scope.externalClientId === null) {
+            // The whole integration: every per-client import of it is replaced too.
+            for (const key of Object.keys(current.usage)) if (parseScopeKey(key).integrationId === scope.integrationId) delete current.usage[key];
+            for (const key of Object.keys(scopeSync)) if (parseScopeKey(key).integrationId === scope.integrationId) delete scopeSync[key];
+          }
+          const key = scopeKey(scope.integrationId, scope.externalClientId);
+          current.usage[key] = record.id;
+          // In a CSV workflow an import is the sync (at the export's time when the file says); a bundle's workspace.json says when its syncs were.
+          scopeSync[key] = syncTimeOf.get(record.id) ?? importedAt;
+          touched.add(scope.integrationId);
         }
       } else {
         current[record.kind] = record.id;
+      }
+    }
+    if (!isBundle) {
+      for (const integrationId of touched) {
+        const times = Object.entries(scopeSync).filter(([key]) => parseScopeKey(key).integrationId === integrationId).map(([, t]) => t);
+        syncLog[integrationId] = { at: times.reduce((a, b) => (Date.parse(b) < Date.parse(a) ? b : a)), status: 'ok' };
+      }
+    }
+    for (const info of infos) integrationInfo[info.id] = { name: info.name, kind: info.kind };
+    // A PSA export adds to the clients and catalog already there (by id, the new one winning), as the CLI does.
+    for (const entry of datasets) {
+      const record = records.find((r) => r.id === entry.importId)!;
+      const previousId = record.profile && (entry.dataset.kind === 'psa_clients' || entry.dataset.kind === 'psa_catalog') ? previous[entry.dataset.kind] : undefined;
+      const before = previousId ? (await db.datasets.get(previousId))?.dataset : undefined;
+      if (entry.dataset.kind === 'psa_clients' && before?.kind === 'psa_clients') {
+        const rows = new Map([...before.rows, ...entry.dataset.rows].map((r) => [r.clientId, r]));
+        entry.dataset = { kind: 'psa_clients', rows: [...rows.values()] };
+      }
+      if (entry.dataset.kind === 'psa_catalog' && before?.kind === 'psa_catalog') {
+        const rows = new Map([...before.rows, ...entry.dataset.rows].map((r) => [r.serviceId, r]));
+        entry.dataset = { kind: 'psa_catalog', rows: [...rows.values()] };
       }
     }
     await db.imports.bulkPut(records);
@@ -184,6 +477,8 @@ async function store(db: LedgerlineDb, parsed: readonly { file: ReadFile; datase
     await supersede(db, previous, current);
     await db.setMeta('current', current);
     await db.setMeta('syncLog', syncLog);
+    await db.setMeta('scopeSync', scopeSync);
+    await db.setMeta('integrationInfo', integrationInfo);
     const workspace = parsed.find((p) => p.dataset.kind === 'workspace')?.dataset;
     if (workspace?.kind === 'workspace') {
       const s = workspace.settings;

@@ -1,7 +1,10 @@
 import { unpackUsage, type PackedUsage } from '../../worker/bundle/usagePack';
+import { dedupeUsage, selectRows } from '../../worker/engine/dedupeUsage';
+import { joinUsage } from '../../worker/engine/joinUsage';
+import { seatIds } from '../../worker/engine/seats';
 import { parseIsoTime } from '../../worker/engine/dates';
-import type { Bundle, ClientMapEntry, IntegrationSettings, ServiceRule, Settings } from '../../worker/engine/model';
-import { DEFAULT_APP_SETTINGS, EMPTY_CURRENT, type AppSettings, type CurrentImports, type DatasetRecord, type LedgerlineDb, type SyncEntry } from '../state/db';
+import type { Bundle, ClientMapEntry, IntegrationSettings, ServiceRule, Settings, UsageTable } from '../../worker/engine/model';
+import { DEFAULT_APP_SETTINGS, EMPTY_CURRENT, parseScopeKey, scopeKey, type AppSettings, type CurrentImports, type DatasetRecord, type LedgerlineDb, type SyncEntry } from '../state/db';
 
 /** The usage table of the last load, reused while the same imports are current (it is the costly part). */
 export interface UsageCache {
@@ -20,7 +23,7 @@ export interface MappingOverride {
 }
 
 export async function loadWorkspace(db: LedgerlineDb, cache: { usage?: UsageCache } = {}, now = () => Date.now(), mapping?: MappingOverride): Promise<Bundle> {
-  const [current, stored, syncLog] = await Promise.all([db.getMeta('current', EMPTY_CURRENT), db.getMeta('settings', DEFAULT_APP_SETTINGS), db.getMeta('syncLog', {})]);
+  const [current, stored, syncLog, info] = await Promise.all([db.getMeta('current', EMPTY_CURRENT), db.getMeta('settings', DEFAULT_APP_SETTINGS), db.getMeta('syncLog', {}), db.getMeta('integrationInfo', {})]);
   const settings = mapping?.settings ?? stored;
   const dataset = async <K extends Exclude<keyof CurrentImports, 'usage'>>(kind: K) => {
     const id = current[kind];
@@ -35,7 +38,7 @@ export async function loadWorkspace(db: LedgerlineDb, cache: { usage?: UsageCach
   const usage = cache.usage?.key === usageKey ? cache.usage : { key: usageKey, ...(await loadUsage(db, current)) };
   cache.usage = usage;
   return {
-    settings: engineSettings(settings, workspace?.kind === 'workspace' ? workspace.settings.integrations : [], syncLog, usage.integrationIds, now()),
+    settings: engineSettings(settings, workspace?.kind === 'workspace' ? workspace.settings.integrations : [], syncLog, usage.integrationIds, now(), info),
     clients: await rowsOf('psa_clients'),
     lines: await rowsOf('psa_lines'),
     catalog: await rowsOf('psa_catalog'),
@@ -46,31 +49,84 @@ export async function loadWorkspace(db: LedgerlineDb, cache: { usage?: UsageCach
   };
 }
 
+/**
+ * The current usage: per import, the rows of the scopes it is current for. An import current for
+ * a whole integration gives up the clients a later per-client import (one Microsoft 365 tenant)
+ * took over. When one integration's rows come from several imports (one per tenant), seats are
+ * numbered again over them and repeated identities dropped (spec §1, later row wins).
+ */
 async function loadUsage(db: LedgerlineDb, current: CurrentImports) {
-  const integrationsOf = new Map<string, Set<string>>();
-  for (const [integrationId, importId] of Object.entries(current.usage)) {
-    let set = integrationsOf.get(importId);
-    if (!set) integrationsOf.set(importId, (set = new Set()));
-    set.add(integrationId);
+  const whole = new Map<string, Set<string>>();
+  const clients = new Map<string, Set<string>>();
+  const claimed = new Map<string, string>();
+  for (const [key, importId] of Object.entries(current.usage)) {
+    const { integrationId, externalClientId } = parseScopeKey(key);
+    if (externalClientId === null) {
+      whole.set(importId, (whole.get(importId) ?? new Set()).add(integrationId));
+    } else {
+      clients.set(importId, (clients.get(importId) ?? new Set()).add(key));
+      claimed.set(key, importId);
+    }
   }
-  const parts: { packed: PackedUsage; integrations: Set<string> }[] = [];
-  for (const [importId, integrations] of integrationsOf) {
+  const importIds = [...new Set(Object.values(current.usage))];
+  const parts: { packed: PackedUsage; integrations: Set<string>; keep: ((integrationId: string, clientId: string) => boolean) | null }[] = [];
+  const sources = new Map<string, number>();
+  for (const importId of importIds) {
     const record = (await db.datasets.get(importId)) as DatasetRecord | undefined;
     if (record?.dataset.kind !== 'usage') continue;
     const blocks = await db.usageBlocks.where('importId').equals(importId).sortBy('index');
-    parts.push({ packed: { ...record.dataset.packed, blocks: blocks.map((b) => b.block) }, integrations });
+    const wholeSet = whole.get(importId) ?? new Set<string>();
+    const clientKeys = clients.get(importId) ?? new Set<string>();
+    const integrations = new Set([...wholeSet, ...[...clientKeys].map((k) => parseScopeKey(k).integrationId)]);
+    const restricted = clientKeys.size > 0 || [...claimed.keys()].some((k) => wholeSet.has(parseScopeKey(k).integrationId));
+    const keep = restricted
+      ? (integrationId: string, clientId: string) => {
+          const key = scopeKey(integrationId, clientId);
+          if (clientKeys.has(key)) return true;
+          return wholeSet.has(integrationId) && !claimed.has(key);
+        }
+      : null;
+    for (const id of integrations) sources.set(id, (sources.get(id) ?? 0) + 1);
+    parts.push({ packed: { ...record.dataset.packed, blocks: blocks.map((b) => b.block) }, integrations, keep });
   }
-  return { table: unpackUsage(parts), integrationIds: [...integrationsOf.values()].flatMap((s) => [...s]) };
+  const integrationIds = [...sources.keys()];
+  const shared = [...sources.values()].some((n) => n > 1);
+  if (!shared && parts.every((p) => p.keep === null)) return { table: unpackUsage(parts), integrationIds };
+  const tables = parts.map(({ packed, integrations, keep }) => {
+    const table = unpackUsage([{ packed, integrations }]);
+    if (keep === null) return table;
+    const ok = (column: UsageTable['integrationId'], other: UsageTable['externalClientId']) => (i: number) => keep(column.values[column.codes[i]!]!, other.values[other.codes[i]!]!);
+    const test = ok(table.integrationId, table.externalClientId);
+    const rows: number[] = [];
+    for (let i = 0; i < table.length; i++) if (test(i)) rows.push(i);
+    return rows.length === table.length ? table : selectRows(table, Uint32Array.from(rows));
+  });
+  let table = joinUsage(tables.map((t) => ({ tables: [t], seatCount: t.seatCount })));
+  if (shared) {
+    // A seat is per (integration, record id): number them again across the imports of one integration.
+    table = { ...table, ...seatIds(table) };
+    table = dedupeUsage(table).usage;
+  }
+  return { table, integrationIds };
 }
 
 /**
  * Settings for the engine. Integrations: those of the bundle's workspace.json, plus any integration
- * seen in usage or in the sync log; a CSV import of an integration is its latest sync.
+ * seen in usage or in the sync log (named by the profile of the export that brought it); a CSV
+ * import of an integration is its latest sync.
  */
-export function engineSettings(settings: AppSettings, declared: readonly IntegrationSettings[], syncLog: Record<string, SyncEntry>, usageIntegrations: readonly string[], nowMs: number): Settings {
+export function engineSettings(
+  settings: AppSettings,
+  declared: readonly IntegrationSettings[],
+  syncLog: Record<string, SyncEntry>,
+  usageIntegrations: readonly string[],
+  nowMs: number,
+  info: Record<string, { name: string; kind: string }> = {},
+): Settings {
   const integrations = new Map(declared.map((i) => [i.id, { ...i }]));
   for (const id of [...usageIntegrations, ...Object.keys(syncLog)]) {
-    if (!integrations.has(id)) integrations.set(id, { id, name: id, kind: '', lastSyncAt: null, lastSyncStatus: 'ok' });
+    // An integration a raw export brought has its name and kind from the export's profile.
+    if (!integrations.has(id)) integrations.set(id, { id, name: info[id]?.name ?? id, kind: info[id]?.kind ?? '', lastSyncAt: null, lastSyncStatus: 'ok' });
   }
   for (const [id, entry] of Object.entries(syncLog)) {
     const integration = integrations.get(id)!;

@@ -51,3 +51,19 @@ describe('mapping edits in the workspace document', () => {
     expect(ids.every((id) => /^R-[0-9a-f]{8}$/.test(id))).toBe(true);
   });
 });
+
+describe('source profiles in the workspace document', () => {
+  it('saves a profile as "saved" (replacing it by id), lists it, and deletes it', async () => {
+    const { deleteProfile, profilesNow, saveProfile, yAudit } = await import('../../src/state/doc');
+    const { BUILTIN_PROFILES } = await import('../../worker/sources/builtinProfiles');
+    const copy = { ...BUILTIN_PROFILES[0]!, id: 'saved-1', name: 'My M365' };
+    expect(saveProfile(copy)).toBeNull();
+    expect(saveProfile({ ...copy, name: 'My Microsoft 365' })).toBeNull();
+    expect(profilesNow().map((p) => [p.id, p.name, p.origin])).toEqual([['saved-1', 'My Microsoft 365', 'saved']]);
+    expect(saveProfile({ ...copy, id: 'saved-2', name: ' ' })).toMatch(/name/);
+    expect(yAudit.toArray().at(-1)?.what).toContain('edited the import profile "My Microsoft 365"');
+    expect(deleteProfile('saved-1')).toBeNull();
+    expect(profilesNow()).toEqual([]);
+    expect(deleteProfile('saved-1')).toMatch(/no longer exists/);
+  });
+});

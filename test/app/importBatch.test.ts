@@ -91,9 +91,13 @@ describe('importing files into the local workspace', () => {
     expect(outcome.ok && outcome.notes[0]).toContain('1 row was replaced');
   });
 
-  it('refuses a file it does not know, naming it', async () => {
-    const outcome = await importBatch(db, inputs({ 'notes.csv': 'when,what\n2026-11-01,hello\n' }), () => undefined, { now: NOW });
-    expect(!outcome.ok && outcome.messages[0]).toMatch(/^notes\.csv, row 1: not a file Ledgerline knows/);
+  it('holds back a drop with a file no profile knows, for the wizard, and writes nothing', async () => {
+    const outcome = await importBatch(db, inputs({ 'notes.csv': 'when,what\n2026-11-01,hello\n', 'psa_clients.csv': 'client_id,client_name\nX,Only me\n' }), () => undefined, { now: NOW });
+    expect(outcome.ok).toBe(false);
+    expect(!outcome.ok && outcome.messages).toEqual([]);
+    expect(!outcome.ok && outcome.unknown.map((u) => [u.file, u.header])).toEqual([['notes.csv', ['when', 'what']]]);
+    expect(await db.imports.count()).toBe(0);
+    expect((await loadWorkspace(db)).clients).toEqual([]);
   });
 
   it('reads a bundle .zip like the folder it came from', async () => {
