@@ -1,13 +1,12 @@
-import { unzipSync } from 'fflate';
 import { formatContractError, type ContractError } from '../../worker/bundle/contractError';
 import { parseDataset, type Dataset, type DatasetKind } from '../../worker/bundle/parseDataset';
-import { recognizeHeaderLine } from '../../worker/bundle/recognize';
 import { packUsage } from '../../worker/bundle/usagePack';
 import { formatDay } from '../../worker/engine/dates';
 import type { ClientMapEntry, ServiceRule } from '../../worker/engine/model';
 import { conversionFiles } from '../../worker/sources/bundleCsv';
 import { BUILTIN_PROFILES } from '../../worker/sources/builtinProfiles';
-import { convertFiles, type FileOutcome, type InputFile } from '../../worker/sources/convertFiles';
+import { convertFiles, expandZips, type FileOutcome, type InputFile } from '../../worker/sources/convertFiles';
+import { mergePsa } from '../../worker/sources/mergeBundle';
 import type { NearProfile } from '../../worker/sources/recognizeSource';
 import { cellText, type Conversion, type FileOverrides, type RawTable, type SourceProfile } from '../../worker/sources/types';
 import { DEFAULT_APP_SETTINGS, EMPTY_CURRENT, parseScopeKey, scopeKey, type CurrentImports, type DatasetRecord, type ImportRecord, type LedgerlineDb, type UsageBlockRecord } from '../state/db';
@@ -126,16 +125,13 @@ export async function importBatch(db: LedgerlineDb, inputs: readonly ImportInput
   const report: FileReport[] = [];
   const errors: ContractError[] = [];
   const skip = new Set(options.skip ?? []);
-  const files = await readInputs(inputs, onProgress);
+  // A zip's entries are files of their own ("march.zip/usage.csv"); an unreadable zip is a failed file.
+  const { files, failed } = expandZips(await readInputs(inputs, onProgress));
 
   const profiles = [...BUILTIN_PROFILES, ...(options.profiles ?? [])];
   const settings = await db.getMeta('settings', DEFAULT_APP_SETTINGS);
   const asOf = settings.asOfMode === 'fixed' && settings.asOf ? settings.asOf : now().toISOString();
-  // A bundle CSV (the common, and possibly million-row, case) goes straight to the bundle reader.
-  const fast = files.map((f) => (options.overrides?.[f.name] ? null : bundleCsv(f)));
-  const slow = files.filter((_, i) => fast[i] === null);
-  const converted = slow.length > 0 ? await convertFiles(slow, profiles, options.overrides ?? {}, { asOf }) : [];
-  const outcomes: FileOutcome[] = files.flatMap((f, i) => fast[i] ?? converted.filter((o) => o.file === f.name || o.file.startsWith(`${f.name}/`)));
+  const outcomes = [...failed, ...(await convertFiles(files, profiles, options.overrides ?? {}, { asOf }))];
 
   const bundleFiles: { name: string; kind: DatasetKind; text: string; bytes: number }[] = [];
   const conversions: Conversion[] = [];
@@ -211,46 +207,12 @@ function emptyReport(file: string, status: FileReport['status'], what: string): 
   return { file, status, what, profile: null, client: null, rowsRead: null, rowsWritten: null, skippedRows: {}, reason: null, notes: [] };
 }
 
-const SYSTEM_FILE = /(^|\/)(\.[^/]*|__MACOSX\/.*|Thumbs\.db|desktop\.ini)$/i;
-
-/**
- * A bundle CSV file (spec §1) recognised from its first line, when it is UTF-8: no need to read it
- * into a raw table first (a usage.csv may have a million rows). Anything else is convertFiles'.
- */
-function bundleCsv(file: InputFile): FileOutcome | null {
-  if (!/\.csv$/i.test(file.name) || SYSTEM_FILE.test(file.name)) return null;
-  const head = file.bytes.subarray(0, 64 * 1024);
-  const firstLine = new TextDecoder().decode(head).split(/\r?\n/, 1)[0] ?? '';
-  if (recognizeHeaderLine(firstLine) === null) return null;
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(file.bytes);
-  } catch {
-    return null; // not UTF-8: convertFiles decodes it and says how
-  }
-  const kind = recognizeHeaderLine(text);
-  return kind === null ? null : { file: file.name, status: 'bundle', kind, text, notes: [] };
-}
-
-/**
- * The bytes of every input, a zip's entries as files of their own ("march.zip/usage.csv"); JSON,
- * OS junk and what is not a table are convertFiles' to sort out (an unreadable zip too).
- */
+/** The bytes of every input, as dropped. */
 async function readInputs(inputs: readonly ImportInput[], onProgress: (p: ImportProgress) => void): Promise<InputFile[]> {
   const files: InputFile[] = [];
   for (const input of inputs) {
     onProgress({ fileName: input.name, phase: 'reading', fraction: 0 });
-    const bytes = new Uint8Array(await input.blob.arrayBuffer());
-    let entries: Record<string, Uint8Array> | null = null;
-    if (/\.zip$/i.test(input.name)) {
-      try {
-        entries = unzipSync(bytes, { filter: (entry) => !entry.name.endsWith('/') });
-      } catch {
-        entries = null;
-      }
-    }
-    if (entries) for (const [name, data] of Object.entries(entries)) files.push({ name: `${input.name}/${name.replace(/\\/g, '/')}`, bytes: data });
-    else files.push({ name: input.name, bytes });
+    files.push({ name: input.name, bytes: new Uint8Array(await input.blob.arrayBuffer()) });
   }
   return files;
 }
@@ -303,30 +265,6 @@ function handleOutcome(outcome: FileOutcome, into: Collect): void {
       into.errors.push(...outcome.errors);
       into.report.push({ ...emptyReport(outcome.file, 'failed', 'unreadable'), reason: outcome.errors[0]?.message ?? 'unreadable' });
   }
-}
-
-/**
- * PSA exports of one drop as one (as the CLI's mergeBundle does): clients and catalog items by id,
- * a later file's name winning; every line (line ids repeated across files are refused by the
- * bundle's own check).
- */
-function mergePsa(list: readonly Conversion[]): Conversion {
-  if (list.length === 1) return list[0]!;
-  const clients = new Map<string, Conversion['clients'][number]>();
-  const catalog = new Map<string, Conversion['catalog'][number]>();
-  for (const c of list) {
-    for (const row of c.clients) clients.set(row.client_id, row);
-    for (const row of c.catalog) catalog.set(row.service_id, row);
-  }
-  return {
-    ...list[0]!,
-    file: list.map((c) => c.file).join(' + '),
-    clients: [...clients.values()],
-    lines: list.flatMap((c) => c.lines),
-    catalog: [...catalog.values()],
-    rowsRead: list.reduce((n, c) => n + c.rowsRead, 0),
-    notes: list.flatMap((c) => c.notes),
-  };
 }
 
 /** One file per PSA dataset in a drop (bundle files and PSA exports together). */

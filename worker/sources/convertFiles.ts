@@ -1,8 +1,9 @@
 import { unzipSync } from 'fflate';
 import type { ContractError } from '../bundle/contractError';
-import { recognizeCsv, type FileKind } from '../bundle/recognize';
+import { recognizeCsv, recognizeHeaderLine, type FileKind } from '../bundle/recognize';
 import { convertTable, type ConvertContext } from './convert';
-import { decodeText } from './read/decodeText';
+import { decodeText, type DecodedText } from './read/decodeText';
+import { readCsvText } from './read/readCsv';
 import { ReadError } from './read/readError';
 import { readTable } from './read/readTable';
 import { nearestProfiles, recognizeSource, type NearProfile } from './recognizeSource';
@@ -36,17 +37,29 @@ export async function convertFiles(
   overrides: Record<string, FileOverrides> = {},
   context: ConvertContext = {},
 ): Promise<FileOutcome[]> {
-  const out: FileOutcome[] = [];
+  const { files: expanded, failed } = expandZips(files);
+  const out: FileOutcome[] = [...failed];
+  for (const file of expanded) out.push(await convertFile(file, profiles, overrides[file.name] ?? {}, context));
+  return out;
+}
+
+/** A zip's entries as files of their own ("march.zip/usage.csv"); an unreadable zip is a failed file. */
+export function expandZips(files: readonly InputFile[]): { files: InputFile[]; failed: FileOutcome[] } {
+  const out: InputFile[] = [];
+  const failed: FileOutcome[] = [];
   for (const file of files) {
-    if (/\.zip$/i.test(file.name)) {
-      const entries = unzipEntries(file);
-      if ('status' in entries) out.push(entries);
-      else out.push(...(await convertFiles(entries, profiles, overrides, context)));
+    if (!/\.zip$/i.test(file.name)) {
+      out.push(file);
       continue;
     }
-    out.push(await convertFile(file, profiles, overrides[file.name] ?? {}, context));
+    try {
+      const entries = unzipSync(file.bytes, { filter: (entry) => !entry.name.endsWith('/') });
+      for (const [entry, bytes] of Object.entries(entries)) out.push({ name: `${file.name}/${entry.replace(/\\/g, '/')}`, bytes });
+    } catch (error) {
+      failed.push({ file: file.name, status: 'failed', errors: [{ file: file.name, message: `not a readable zip file (${error instanceof Error ? error.message : String(error)})` }] });
+    }
   }
-  return out;
+  return { files: out, failed };
 }
 
 export async function convertFile(file: InputFile, profiles: readonly SourceProfile[], override: FileOverrides = {}, context: ConvertContext = {}): Promise<FileOutcome> {
@@ -57,19 +70,21 @@ export async function convertFile(file: InputFile, profiles: readonly SourceProf
   if (!TABLE_FILE.test(name)) return { file: name, status: 'skipped', reason: `not a table (${extension(name)}): Ledgerline reads CSV, TSV, TXT, XLSX, JSON and ZIP files` };
 
   const isHeader = (cells: string[]) => recognizeCsv(cells) !== null || recognizeSource(cells, profiles) !== null;
+  const text = csvText(file);
+  // A bundle file (possibly a million-row usage.csv) is recognised from its first line and goes
+  // to the bundle reader as it is: no raw table of it is built.
+  if (text !== null && text.encoding === 'utf-8' && override.profileId === undefined) {
+    const kind = recognizeHeaderLine(text.text);
+    if (kind !== null) return { file: name, status: 'bundle', kind, text: text.text, notes: text.notes };
+  }
   let table: RawTable;
   try {
-    table = await readTable(name, file.bytes, isHeader);
+    table = text !== null ? readCsvText(name, text.text, { isHeader, encoding: text.encoding, notes: text.notes }) : await readTable(name, file.bytes, isHeader);
   } catch (error) {
     if (error instanceof ReadError) return { file: name, status: 'failed', errors: [error.problem] };
     throw error;
   }
 
-  const bundleKind = recognizeCsv(table.header);
-  if (bundleKind !== null && table.delimiter === ',' && override.profileId === undefined) {
-    const { text, notes } = decodeText(name, file.bytes);
-    return { file: name, status: 'bundle', kind: bundleKind, text, notes };
-  }
   const profile = override.profileId !== undefined ? profiles.find((p) => p.id === override.profileId) ?? null : recognizeSource(table.header, profiles);
   if (profile === null) {
     if (override.profileId !== undefined) return { file: name, status: 'failed', errors: [{ file: name, message: `no profile with id "${override.profileId}"` }] };
@@ -93,13 +108,10 @@ function jsonFile(file: InputFile): FileOutcome {
     : { file: file.name, status: 'skipped', reason: 'a JSON file that is not a workspace.json (no "asOf")' };
 }
 
-function unzipEntries(file: InputFile): InputFile[] | FileOutcome {
-  try {
-    const entries = unzipSync(file.bytes, { filter: (entry) => !entry.name.endsWith('/') });
-    return Object.entries(entries).map(([entry, bytes]) => ({ name: `${file.name}/${entry.replace(/\\/g, '/')}`, bytes }));
-  } catch (error) {
-    return { file: file.name, status: 'failed', errors: [{ file: file.name, message: `not a readable zip file (${error instanceof Error ? error.message : String(error)})` }] };
-  }
+/** The decoded text of a CSV-like file; null for a workbook, or bytes that are really a zip (readTable says so). */
+function csvText(file: InputFile): DecodedText | null {
+  if (!/\.(csv|tsv|txt)$/i.test(file.name) || (file.bytes[0] === 0x50 && file.bytes[1] === 0x4b)) return null;
+  return decodeText(file.name, file.bytes);
 }
 
 function extension(name: string): string {

@@ -22,13 +22,13 @@ export function mergeBundle(existing: Readonly<Record<string, string>>, conversi
     const kept = rowsOf<UsageRow>(existing[FILES.usage], USAGE_HEADER).filter((row) => !replaced(row));
     out[FILES.usage] = usageCsv([...kept, ...usageConversions.flatMap((c) => c.usage)]);
   }
-  const psa = conversions.filter((c) => c.target === 'psa');
-  if (psa.length > 0) {
-    out[FILES.clients] = clientsCsv(byKey(rowsOf<PsaClientRow>(existing[FILES.clients], CLIENT_HEADER), psa.flatMap((c) => c.clients), (r) => r.client_id));
-    const lines = psa.flatMap((c) => c.lines);
-    if (psa.some((c) => c.lines.length > 0 || c.catalog.length > 0)) {
-      out[FILES.lines] = linesCsv(lines);
-      out[FILES.catalog] = catalogCsv(byKey(rowsOf<CatalogRow>(existing[FILES.catalog], CATALOG_HEADER), psa.flatMap((c) => c.catalog), (r) => r.service_id));
+  const psaConversions = conversions.filter((c) => c.target === 'psa');
+  if (psaConversions.length > 0) {
+    const psa = mergePsa(psaConversions);
+    out[FILES.clients] = clientsCsv(byKey(rowsOf<PsaClientRow>(existing[FILES.clients], CLIENT_HEADER), psa.clients, (r) => r.client_id));
+    if (psa.lines.length > 0 || psa.catalog.length > 0) {
+      out[FILES.lines] = linesCsv(psa.lines);
+      out[FILES.catalog] = catalogCsv(byKey(rowsOf<CatalogRow>(existing[FILES.catalog], CATALOG_HEADER), psa.catalog, (r) => r.service_id));
     }
   }
   out[FILES.workspace] = workspaceJson(existing[FILES.workspace], conversions, importedAt, asOf);
@@ -38,6 +38,23 @@ export function mergeBundle(existing: Readonly<Record<string, string>>, conversi
   out[FILES.clientMap] ??= 'integration_id,external_client_id,psa_client_id,status\r\n';
   out[FILES.serviceMap] ??= 'rule_id,integration_id,product,category,action,psa_service_id,count\r\n';
   return out;
+}
+
+/**
+ * PSA exports of one import as one: clients and catalog items by id (a later file's name wins),
+ * every line (a line id repeated across files is then refused by the bundle's own check).
+ */
+export function mergePsa(list: readonly Conversion[]): Conversion {
+  if (list.length === 1) return list[0]!;
+  return {
+    ...list[0]!,
+    file: list.map((c) => c.file).join(' + '),
+    clients: byKey([], list.flatMap((c) => c.clients), (r) => r.client_id),
+    lines: list.flatMap((c) => c.lines),
+    catalog: byKey([], list.flatMap((c) => c.catalog), (r) => r.service_id),
+    rowsRead: list.reduce((n, c) => n + c.rowsRead, 0),
+    notes: list.flatMap((c) => c.notes),
+  };
 }
 
 function rowsOf<T>(text: string | undefined, header: readonly string[]): T[] {
