@@ -50,7 +50,7 @@ describe('importing raw exports', () => {
     expect(byFile['m365-brightside-de.csv']!.notes.join(' ')).toContain('m365-brightside-de.csv');
     expect(byFile['.DS_Store']).toMatchObject({ status: 'skipped' });
     expect(byFile['readme.pdf']).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/not a table/) });
-    expect(byFile['connectwise-additions.csv']).toMatchObject({ status: 'imported', rowsWritten: 9 });
+    expect(byFile['connectwise-additions.csv']).toMatchObject({ status: 'imported', rowsWritten: 14 });
     for (const r of outcome.report.filter((x) => x.status === 'imported')) expect(r.rowsWritten).toBeGreaterThan(0);
 
     const bundle = await loadWorkspace(db);
@@ -59,7 +59,7 @@ describe('importing raw exports', () => {
     expect(m365).toMatchObject({ name: 'Microsoft 365', kind: 'licenses', lastSyncStatus: 'ok' });
     expect(bundle.settings.integrations.map((i) => i.name)).not.toContain('m365');
     expect(bundle.clients.length).toBeGreaterThan(0);
-    expect(bundle.lines.length).toBe(9);
+    expect(bundle.lines.length).toBe(14);
   });
 
   it('replaces only that tenant when a second Microsoft 365 file comes later', async () => {

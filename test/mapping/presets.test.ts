@@ -44,26 +44,28 @@ describe('presetsFor', () => {
 });
 
 describe('buildPresetRules', () => {
-  it('licenses: excludes trials and free SKUs first, then maps each product to the closest service by name', () => {
+  it('licenses: excludes trials and free SKUs (Free, Exploratory) first, then maps each product to the closest service by name', () => {
     const r = build('licenses', usage(
       ['Microsoft 365 E3', 'license'],
       ['Microsoft 365 Business Premium', 'license'],
       ['Microsoft 365 Business Premium Trial', 'license'],
       ['Microsoft Power Automate Free', 'license'],
+      ['Microsoft Teams Exploratory', 'license'],
       ['microsoft 365 e3', 'license'],
     ));
     expect(r.rules).toEqual([
       rule('R1', 'exclude', '*Trial*', '', '', 'records'),
       rule('R2', 'exclude', '*Free*', '', '', 'records'),
-      rule('R3', 'map', 'Microsoft 365 Business Premium', '', 'SVC-M365-BP', 'records'),
-      rule('R4', 'map', 'Microsoft 365 E3', '', 'SVC-M365-E3', 'records'),
+      rule('R3', 'exclude', '*Exploratory*', '', '', 'records'),
+      rule('R4', 'map', 'Microsoft 365 Business Premium', '', 'SVC-M365-BP', 'records'),
+      rule('R5', 'map', 'Microsoft 365 E3', '', 'SVC-M365-E3', 'records'),
     ]);
     expect(r.unmatched).toEqual([]);
   });
 
   it('licenses: leaves a product without a service scoring 0.5 unmatched, and one containing *', () => {
     const r = build('licenses', usage(['Power BI Pro', 'license'], ['Visio *Plan 2*', 'license'], ['Microsoft 365 Business Premium', 'license']));
-    expect(r.rules.map((x) => x.product)).toEqual(['*Trial*', '*Free*', 'Microsoft 365 Business Premium']);
+    expect(r.rules.map((x) => x.product)).toEqual(['*Trial*', '*Free*', '*Exploratory*', 'Microsoft 365 Business Premium']);
     expect(r.unmatched).toEqual(['Power BI Pro', 'Visio *Plan 2*']);
   });
 
@@ -108,8 +110,8 @@ describe('buildPresetRules', () => {
       seen.push(i);
       return `rule-${100 + i}`;
     });
-    expect(seen).toEqual([0, 1, 2]);
-    expect(r.rules.map((x) => [x.ruleId, x.integrationId])).toEqual([['rule-100', 'm365'], ['rule-101', 'm365'], ['rule-102', 'm365']]);
+    expect(seen).toEqual([0, 1, 2, 3]);
+    expect(r.rules.map((x) => [x.ruleId, x.integrationId])).toEqual([['rule-100', 'm365'], ['rule-101', 'm365'], ['rule-102', 'm365'], ['rule-103', 'm365']]);
   });
 
   it('any integration may use any preset', () => {
@@ -139,8 +141,9 @@ describe('licenses-quantity preset (a Pax8 invoice)', () => {
     expect(r.rules).toEqual([
       rule('R1', 'exclude', '*Trial*', '', '', 'records'),
       rule('R2', 'exclude', '*Free*', '', '', 'records'),
-      rule('R3', 'map', 'Microsoft 365 Business Premium', '', 'SVC-M365-BP', 'quantity'),
-      rule('R4', 'map', 'Microsoft 365 E3', '', 'SVC-M365-E3', 'quantity'),
+      rule('R3', 'exclude', '*Exploratory*', '', '', 'records'),
+      rule('R4', 'map', 'Microsoft 365 Business Premium', '', 'SVC-M365-BP', 'quantity'),
+      rule('R5', 'map', 'Microsoft 365 E3', '', 'SVC-M365-E3', 'quantity'),
     ]);
     expect(r.unmatched).toEqual([]);
   });

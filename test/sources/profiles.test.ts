@@ -118,6 +118,11 @@ describe('ConnectWise · Agreement additions', () => {
       ['contoso-ltd', 'contoso-ltd-2026-11', 'M365-E3', '1150', '36', 'monthly', '2026-11-01', '2026-11-30'],
       ['contoso-ltd', 'contoso-ltd-2026-11', 'MS-SERVER', '1', '150', 'monthly', '2026-11-01', '2026-11-30'],
       ['contoso-ltd', 'contoso-ltd-2026-11', 'BACKUP-GB', '800', '0.1', 'monthly', '2026-11-01', '2026-11-30'],
+      ['acme-dental-group-llc', 'acme-dental-group-llc-2026-11', 'M365-BB', '1', '6', 'monthly', '2026-11-01', '2026-11-30'],
+      ['acme-dental-group-llc', 'acme-dental-group-llc-2026-11', 'EXO-P1', '2', '4', 'monthly', '2026-11-01', '2026-11-30'],
+      ['acme-dental-group-llc', 'acme-dental-group-llc-2026-11', 'EDR', '2', '8', 'monthly', '2026-11-01', '2026-11-30'],
+      ['brightside-law-pllc', 'brightside-law-pllc-2026-11', 'EXO-P1', '1', '4', 'annual', '2026-03-15', '2027-03-14'],
+      ['brightside-law-pllc', 'brightside-law-pllc-2026-11', 'EDR', '1', '8', 'monthly', '2026-11-01', '2026-11-30'],
     ]);
     expect(c.skipped).toEqual({ 'cancelled before the as-of date': 1 });
   });

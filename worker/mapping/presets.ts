@@ -20,8 +20,8 @@ export interface Preset {
 }
 
 export const PRESETS: readonly Preset[] = [
-  { id: 'licenses', kind: 'licenses', label: 'Microsoft 365: one rule per SKU', description: 'Trials and free SKUs excluded; every other product counted per seat for the PSA service with the closest name.' },
-  { id: 'licenses-quantity', kind: 'licenses', label: 'Licence invoice (Pax8): one rule per SKU, by quantity', description: 'Trials and free SKUs excluded; every other product counted by its invoiced quantity for the PSA service with the closest name.' },
+  { id: 'licenses', kind: 'licenses', label: 'Microsoft 365: one rule per SKU', description: 'Trials and free SKUs (Free, Exploratory) excluded; every other product counted per seat for the PSA service with the closest name.' },
+  { id: 'licenses-quantity', kind: 'licenses', label: 'Licence invoice (Pax8): one rule per SKU, by quantity', description: 'Trials and free SKUs (Free, Exploratory) excluded; every other product counted by its invoiced quantity for the PSA service with the closest name.' },
   { id: 'devices', kind: 'devices', label: 'RMM: servers vs workstations by category', description: 'Network devices excluded; servers and workstations counted per device, by category.' },
   { id: 'device-roles', kind: 'devices', label: 'RMM export (NinjaOne, N-able): by device role or product', description: 'Network gear and phones excluded; servers and VM guests counted per device for the server service, workstations and Macs for the workstation service; storage in GB counted by quantity for the backup service.' },
   { id: 'storage', kind: 'storage', label: 'Backup: by quantity in GB', description: 'Every product counted by its quantity (GB) for the backup service.' },
@@ -85,6 +85,12 @@ const FAMILIES = {
 } as const;
 type Family = keyof typeof FAMILIES;
 
+/**
+ * Words of SKUs Microsoft gives away (trials, free plans, "Microsoft Teams Exploratory"): never
+ * billed, so excluded before any product is mapped.
+ */
+const FREE_SKU_WORDS = ['Trial', 'Free', 'Exploratory'] as const;
+
 /** A license product needs at least this name similarity with its service. */
 export const MIN_PRODUCT_SCORE = 0.5;
 /** A service must name a family word this well (1 = the word itself) to serve the family. */
@@ -114,12 +120,11 @@ export function buildPresetRules(
   switch (preset.id) {
     case 'licenses':
     case 'licenses-quantity': {
-      add('exclude', '*Trial*', '', '', 'records');
-      add('exclude', '*Free*', '', '', 'records');
+      for (const word of FREE_SKU_WORDS) add('exclude', `*${word}*`, '', '', 'records');
       const count = preset.id === 'licenses' ? 'records' : 'quantity';
       for (const product of products) {
         const lower = product.toLowerCase();
-        if (lower.includes('trial') || lower.includes('free')) continue;
+        if (FREE_SKU_WORDS.some((w) => lower.includes(w.toLowerCase()))) continue;
         // A product with * cannot be its own pattern (it would match others): map it by hand.
         const service = product.includes('*') ? null : closestByName(product, prepared);
         if (service === null) unmatched.push(product);
