@@ -1,6 +1,6 @@
 import { For, Show, createSignal } from 'solid-js';
 import type { FileReport, ImportOutcome } from '../workers/importBatch';
-import { lastImport, pendingImport, progress } from '../state/workspace';
+import { lastImport, pendingImport, progress, renameTenant } from '../state/workspace';
 import { ProgressBar } from './ui';
 
 const PHASE = { reading: 'Reading', parsing: 'Checking', storing: 'Saving', done: 'Done' } as const;
@@ -115,6 +115,9 @@ export function ImportReport(props: { files: FileReport[] }) {
                           · {f.what}
                           {f.client ? ` · client ${f.client}` : ''}
                         </span>
+                        <Show when={f.status === 'imported' && f.tenant && f.client}>
+                          <RenameTenant file={f.file} tenant={f.tenant!} current={f.client!} />
+                        </Show>
                         <Show when={f.status === 'failed' && f.reason}>
                           <span class="error"> · {f.reason}</span>
                         </Show>
@@ -137,6 +140,52 @@ export function ImportReport(props: { files: FileReport[] }) {
           </tbody>
         </table>
       </div>
+    </Show>
+  );
+}
+
+/**
+ * "Rename" beside a per-client export's client (a Microsoft 365 tenant is named after its most
+ * common domain): the name holds for every later file of that tenant, for every teammate.
+ */
+function RenameTenant(props: { file: string; tenant: { integrationId: string; foundName: string }; current: string }) {
+  const [editing, setEditing] = createSignal(false);
+  const [name, setName] = createSignal(props.current);
+  const [problem, setProblem] = createSignal<string | null>(null);
+  const [busy, setBusy] = createSignal(false);
+  const save = async () => {
+    if (name().trim() === props.current) return setEditing(false);
+    setBusy(true);
+    const refused = await renameTenant(props.file, props.tenant, props.current, name());
+    setBusy(false);
+    setProblem(refused);
+    if (refused === null) setEditing(false);
+  };
+  return (
+    <Show
+      when={editing()}
+      fallback={
+        <button class="link" data-testid="rename-tenant" onClick={() => setEditing(true)}>
+          Rename
+        </button>
+      }
+    >
+      <form
+        class="rename-tenant"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save();
+        }}
+      >
+        <input aria-label={`Name of the client in ${props.file}`} value={name()} onInput={(e) => setName(e.currentTarget.value)} placeholder={props.tenant.foundName} />
+        <button type="submit" disabled={busy()}>
+          Save
+        </button>
+        <button type="button" class="secondary" onClick={() => setEditing(false)}>
+          Cancel
+        </button>
+        <Show when={problem()}>{(p) => <span class="error">{p()}</span>}</Show>
+      </form>
     </Show>
   );
 }

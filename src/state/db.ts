@@ -33,7 +33,7 @@ export interface ImportRecord {
    * null) or one of its clients (a per-client export, e.g. one Microsoft 365 tenant). Absent for a
    * bundle usage file: the whole of each integration it names.
    */
-  scope?: { integrationId: string; externalClientId: string | null };
+  scope?: { integrationId: string; externalClientId: string | null; replaces?: string[] };
   /** Records read from the raw file, and those that produced no row, by reason. */
   rowsRead?: number;
   skippedRows?: Record<string, number>;

@@ -5,7 +5,8 @@ import type { AppSettings } from './db';
 import type { ReviewEntry } from '../../worker/review/reviewState';
 import type { MonthSnapshot } from '../../worker/review/snapshots';
 import { clientMappingProblem, ruleProblem } from '../../worker/mapping/validateRule';
-import type { SourceProfile } from '../../worker/sources/types';
+import { tenantKey } from '../../worker/sources/convert';
+import type { FileOverrides, SourceProfile } from '../../worker/sources/types';
 
 /**
  * The workspace's editable state, as a Yjs document: the client map and the ordered service rules
@@ -370,6 +371,12 @@ export interface SharedBatch {
   at: string;
   by: string;
   files: { name: string; hash: string; size: number }[];
+  /**
+   * The sender's per-file choices (a profile forced in the wizard, a tenant's name): a teammate
+   * must read the same files the same way, or their external clients would not match the shared
+   * client mapping.
+   */
+  overrides?: Record<string, FileOverrides>;
 }
 
 export const yDatasets = ydoc.getArray<SharedBatch>('datasets');
@@ -430,6 +437,28 @@ export function deleteProfile(id: string): EditResult {
   ydoc.transact(() => {
     yProfiles.delete(id);
     audit('mapping', '', `deleted the import profile "${before.name}"`);
+  }, LOCAL);
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Names of per-client exports' clients (a Microsoft 365 tenant is named after its domain unless
+// someone renames it); shared, so every teammate's import of the same file gives the same client.
+
+export const yTenantNames = ydoc.getMap<string>('tenantNames');
+
+export function tenantNamesNow(): Record<string, string> {
+  return Object.fromEntries(yTenantNames.entries());
+}
+
+/** Names a per-client export's client; a blank name goes back to the one the file gives. */
+export function setTenantName(integrationId: string, foundName: string, name: string): EditResult {
+  const key = tenantKey(integrationId, foundName);
+  const trimmed = name.trim();
+  ydoc.transact(() => {
+    if (trimmed === '' || trimmed === foundName) yTenantNames.delete(key);
+    else yTenantNames.set(key, trimmed);
+    audit('mapping', '', trimmed === '' || trimmed === foundName ? `named the ${integrationId} client "${foundName}" after its file again` : `renamed the ${integrationId} client "${foundName}" to "${trimmed}"`);
   }, LOCAL);
   return null;
 }

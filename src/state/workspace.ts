@@ -8,7 +8,7 @@ import type { FileOverrides, SourceProfile } from '../../worker/sources/types';
 import { DEFAULT_APP_SETTINGS, openDb, type AppSettings } from './db';
 import { blobUrl, firstSync, resumeSync, savedSyncSettings } from './sync';
 import { DEFAULT_OUTLIER_AMOUNT } from '../../worker/review/reviewState';
-import { IMPORT, LOCAL, announceBatch, profilesNow, saveProfile, yProfiles, currentDisplayName, decisionsNow, mappingSnapshot, notesNow, openDoc, replaceDecisions, replaceMappings, setDisplayName, setSharedSettings, settingsNow, stampDismissals, undoManager, yDatasets, ydoc } from './doc';
+import { IMPORT, LOCAL, announceBatch, profilesNow, saveProfile, setTenantName, tenantNamesNow, yProfiles, currentDisplayName, decisionsNow, mappingSnapshot, notesNow, openDoc, replaceDecisions, replaceMappings, setDisplayName, setSharedSettings, settingsNow, stampDismissals, undoManager, yDatasets, ydoc } from './doc';
 
 /**
  * The app's one place of state: the two worker threads, the overview the engine last produced,
@@ -111,16 +111,40 @@ export { pendingImport };
 
 export async function importFiles(inputs: ImportInput[], choices: { skip?: string[]; overrides?: Record<string, FileOverrides> } = {}): Promise<ImportOutcome> {
   setPendingImport(null);
-  const outcome = await runImport(() => importer.importFiles(inputs, onProgress, { profiles: profilesNow(), ...choices }));
+  const outcome = await runImport(() => importer.importFiles(inputs, onProgress, { profiles: profilesNow(), tenantNames: tenantNamesNow(), ...choices }));
   if (!outcome.ok && outcome.unknown.length > 0 && outcome.errors.length === 0) {
     setPendingImport({ inputs, unknown: outcome.unknown, index: 0, skip: choices.skip ?? [], overrides: choices.overrides ?? {} });
   }
   if (outcome.ok) {
+    lastDrop = { inputs, choices };
+    // A tenant named in the wizard keeps its name next month (its file is then recognised by the profile).
+    for (const r of outcome.report) {
+      const name = choices.overrides?.[r.file]?.clientName;
+      if (r.tenant && name && name !== r.tenant.foundName) setTenantName(r.tenant.integrationId, r.tenant.foundName, name);
+    }
     // Teammates get the files this import read (not those skipped), and the profiles are in the document already.
     const skipped = new Set(outcome.report.filter((r) => r.status === 'skipped').map((r) => r.file));
-    void shareImport(inputs.filter((i) => !skipped.has(i.name)));
+    void shareImport(inputs.filter((i) => !skipped.has(i.name)), choices.overrides ?? {});
   }
   return outcome;
+}
+
+/** The last drop imported, so a tenant can be renamed without dropping its file again. */
+let lastDrop: { inputs: ImportInput[]; choices: { skip?: string[]; overrides?: Record<string, FileOverrides> } } | null = null;
+
+/**
+ * Renames the client of a per-client export (a Microsoft 365 tenant named after its domain): the
+ * name is kept in the shared document for every later file of that tenant, and the file is
+ * imported again at once under the new name, replacing its rows under the old one.
+ */
+export async function renameTenant(file: string, tenant: { integrationId: string; foundName: string }, currentName: string, name: string): Promise<string | null> {
+  const input = lastDrop?.inputs.find((i) => i.name === file || file.startsWith(`${i.name}/`));
+  if (!input || !lastDrop) return 'Drop the file again to rename its client: this page no longer holds it.';
+  const problem = setTenantName(tenant.integrationId, tenant.foundName, name);
+  if (problem) return problem;
+  const overrides = { ...lastDrop.choices.overrides, [file]: { ...lastDrop.choices.overrides?.[file], clientName: undefined, replacesClient: currentName } };
+  const outcome = await importFiles([input], { skip: lastDrop.choices.skip, overrides });
+  return outcome.ok ? null : outcome.messages[0] ?? 'The file could not be imported again.';
 }
 
 /** The wizard's live preview (runs in the import worker, on the whole file). */
@@ -158,7 +182,7 @@ export function cancelPendingImport(): void {
 }
 
 /** In a shared workspace, an import goes to the relay as blobs, and the document lists it for teammates. */
-async function shareImport(inputs: ImportInput[]): Promise<void> {
+async function shareImport(inputs: ImportInput[], overrides: Record<string, FileOverrides>): Promise<void> {
   const settings = savedSyncSettings();
   if (!settings) return;
   const packed = await importer.packForSharing(inputs);
@@ -166,7 +190,9 @@ async function shareImport(inputs: ImportInput[]): Promise<void> {
     const response = await fetch(blobUrl(settings, file.hash), { method: 'PUT', body: file.bytes as BlobPart });
     if (!response.ok) throw new Error(`the relay refused ${file.name}: ${response.status}`);
   }
-  const batch = { id: crypto.randomUUID(), at: new Date().toISOString(), by: currentDisplayName(), files: packed.map((f) => ({ name: f.name, hash: f.hash, size: f.bytes.length })) };
+  const names = new Set(packed.map((f) => f.name));
+  const mine = Object.fromEntries(Object.entries(overrides).filter(([file]) => names.has(file) || [...names].some((n) => file.startsWith(`${n}/`))));
+  const batch = { id: crypto.randomUUID(), at: new Date().toISOString(), by: currentDisplayName(), files: packed.map((f) => ({ name: f.name, hash: f.hash, size: f.bytes.length })), ...(Object.keys(mine).length > 0 ? { overrides: mine } : {}) };
   markApplied(batch.id);
   announceBatch(batch);
 }
@@ -194,7 +220,7 @@ async function applySharedBatches(): Promise<void> {
       }
       // The teammate's mappings are already in the document: take only the data.
       // A batch that fails here failed for its sender too (same validation): applied either way.
-      const outcome = await runImport(() => importer.importShared(files, onProgress, { profiles: profilesNow() }), false, false);
+      const outcome = await runImport(() => importer.importShared(files, onProgress, { profiles: profilesNow(), tenantNames: tenantNamesNow(), overrides: batch.overrides ?? {} }), false, false);
       // A file no profile knows yet: the sender's profile is on its way in the document.
       if (!outcome.ok && outcome.errors.length === 0 && outcome.unknown.length > 0) return;
       await markApplied(batch.id);

@@ -14,7 +14,7 @@ const db = openDb();
 const unknownTables = new Map<string, RawTable>();
 
 /** What the main thread may choose for an import (the rest is the worker's). */
-export type ImportChoices = Pick<ImportOptions, 'profiles' | 'skip' | 'overrides'>;
+export type ImportChoices = Pick<ImportOptions, 'profiles' | 'skip' | 'overrides' | 'tenantNames'>;
 
 const api = {
   importFiles(inputs: ImportInput[], onProgress: (p: ImportProgress) => void, choices: ImportChoices = {}) {

@@ -52,6 +52,8 @@ export interface FileReport {
   profile: string | null;
   /** For usage from a per-client export: the one client it holds (its replacement scope). */
   client: string | null;
+  /** …with its integration and the name the file itself gives it (what a rename is keyed by). */
+  tenant?: { integrationId: string; foundName: string };
   rowsRead: number | null;
   rowsWritten: number | null;
   /** Records that produced no row, by reason ("Licenses is \"Unlicensed\"": 3). */
@@ -96,6 +98,8 @@ export interface ImportOptions {
   skip?: readonly string[];
   /** Per file: a profile forced by id (the one just saved in the wizard), a client name, a locale. */
   overrides?: Record<string, FileOverrides>;
+  /** Names the workspace gave per-client exports' clients (see worker/sources/convert.ts tenantKey). */
+  tenantNames?: Readonly<Record<string, string>>;
   /** Receives the full tables of unknown files, for the wizard's live preview in the worker. */
   unknownTables?: Map<string, RawTable>;
 }
@@ -131,7 +135,7 @@ export async function importBatch(db: LedgerlineDb, inputs: readonly ImportInput
   const profiles = [...BUILTIN_PROFILES, ...(options.profiles ?? [])];
   const settings = await db.getMeta('settings', DEFAULT_APP_SETTINGS);
   const asOf = settings.asOfMode === 'fixed' && settings.asOf ? settings.asOf : now().toISOString();
-  const outcomes = [...failed, ...(await convertFiles(files, profiles, options.overrides ?? {}, { asOf }))];
+  const outcomes = [...failed, ...(await convertFiles(files, profiles, options.overrides ?? {}, { asOf, tenantNames: options.tenantNames ?? {} }))];
 
   const bundleFiles: { name: string; kind: DatasetKind; text: string; bytes: number }[] = [];
   const conversions: Conversion[] = [];
@@ -240,6 +244,7 @@ function handleOutcome(outcome: FileOutcome, into: Collect): void {
         ...emptyReport(outcome.file, 'imported', c.target === 'usage' ? `usage of ${c.integration?.name ?? 'an integration'}` : 'PSA'),
         profile: `${c.profile.name}${c.profile.origin === 'saved' ? ' (saved profile)' : ''}`,
         client: c.scope?.externalClientId ?? null,
+        ...(c.scope?.foundName !== undefined ? { tenant: { integrationId: c.scope.integrationId, foundName: c.scope.foundName } } : {}),
         rowsRead: c.rowsRead,
         skippedRows: c.skipped,
         notes: c.notes,
@@ -348,7 +353,10 @@ async function store(db: LedgerlineDb, parsed: readonly Parsed[], at: Date, sour
       record.profile = conversion.profile;
       record.rowsRead = conversion.rowsRead;
       record.skippedRows = conversion.skipped;
-      if (dataset.kind === 'usage' && conversion.scope) record.scope = conversion.scope;
+      if (dataset.kind === 'usage' && conversion.scope) {
+        const { integrationId, externalClientId, replaces } = conversion.scope;
+        record.scope = { integrationId, externalClientId, ...(replaces ? { replaces } : {}) };
+      }
       if (conversion.integration?.exportedAt) syncTimeOf.set(id, conversion.integration.exportedAt);
     }
     records.push(record);
@@ -371,12 +379,17 @@ async function store(db: LedgerlineDb, parsed: readonly Parsed[], at: Date, sour
     const touched = new Set<string>();
     for (const record of records) {
       if (record.kind === 'usage') {
-        const scopes = record.scope ? [record.scope] : record.integrationIds.map((integrationId) => ({ integrationId, externalClientId: null }));
+        const scopes: NonNullable<ImportRecord['scope']>[] = record.scope ? [record.scope] : record.integrationIds.map((integrationId) => ({ integrationId, externalClientId: null }));
         for (const scope of scopes) {
           if (scope.externalClientId === null) {
             // The whole integration: every per-client import of it is replaced too.
             for (const key of Object.keys(current.usage)) if (parseScopeKey(key).integrationId === scope.integrationId) delete current.usage[key];
             for (const key of Object.keys(scopeSync)) if (parseScopeKey(key).integrationId === scope.integrationId) delete scopeSync[key];
+          }
+          // A renamed tenant: the rows it had under its old name go.
+          for (const old of scope.replaces ?? []) {
+            delete current.usage[scopeKey(scope.integrationId, old)];
+            delete scopeSync[scopeKey(scope.integrationId, old)];
           }
           const key = scopeKey(scope.integrationId, scope.externalClientId);
           current.usage[key] = record.id;

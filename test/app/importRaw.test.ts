@@ -8,6 +8,7 @@ import { LedgerlineDb } from '../../src/state/db';
 import { importBatch, type ImportInput, type ImportOutcome } from '../../src/workers/importBatch';
 import { loadWorkspace } from '../../src/workers/loadWorkspace';
 import { previewConversion } from '../../src/workers/previewConversion';
+import { tenantKey } from '../../worker/sources/convert';
 import type { RawTable } from '../../worker/sources/types';
 import type { UsageTable } from '../../worker/engine/model';
 
@@ -75,6 +76,15 @@ describe('importing raw exports', () => {
     expect(perClient((await loadWorkspace(db)).usage)).toEqual({ 'm365/t1': 1, 'm365/contoso.com': 2 });
     const current = await db.getMeta('current', { usage: {} });
     expect(Object.keys(current.usage).sort()).toEqual(['m365', 'm365\u0000contoso.com']);
+  });
+
+  it('renames a tenant: its rows move to the new name, and next month\'s file keeps it', async () => {
+    ok(await importBatch(db, [text('contoso.csv', tenant('contoso.com', ['a', 'b'])), text('fabrikam.csv', tenant('fabrikam.com', ['x']))], () => undefined, { now: NOW }));
+    const names = { [tenantKey('m365', 'contoso.com')]: 'Contoso Ltd' };
+    ok(await importBatch(db, [text('contoso.csv', tenant('contoso.com', ['a', 'b']))], () => undefined, { now: NOW, tenantNames: names, overrides: { 'contoso.csv': { replacesClient: 'contoso.com' } } }));
+    expect(perClient((await loadWorkspace(db)).usage)).toEqual({ 'm365/Contoso Ltd': 2, 'm365/fabrikam.com': 1 });
+    ok(await importBatch(db, [text('contoso-december.csv', tenant('contoso.com', ['a']))], () => undefined, { now: NOW, tenantNames: names }));
+    expect(perClient((await loadWorkspace(db)).usage)).toEqual({ 'm365/Contoso Ltd': 1, 'm365/fabrikam.com': 1 });
   });
 
   it('takes a tenant out of a whole-integration import when its own file arrives', async () => {

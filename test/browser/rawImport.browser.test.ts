@@ -76,6 +76,19 @@ browserTest('raw exports', (env) => {
     const integrations = (await page.textContent('[data-testid=integrations-grid]')) ?? '';
     for (const name of ['Microsoft 365', 'NinjaOne', 'Pax8', 'SentinelOne']) expect(integrations).toContain(name);
     await shots(page, 'raw-integrations');
+
+    // A tenant named after its domain can be renamed from the report: its rows move to the new name.
+    const acme = page.locator('[data-testid=import-report] tr[data-file="2026-11/m365-acmedental.csv"]');
+    await acme.locator('[data-testid=rename-tenant]').click();
+    await acme.locator('.rename-tenant input').fill('Acme Dental (M365)');
+    await screenshot(page, 'raw-rename-tenant');
+    await acme.locator('.rename-tenant button[type=submit]').click();
+    await page.waitForSelector('[data-testid=import-report] tr[data-file="2026-11/m365-acmedental.csv"]:has-text("client Acme Dental (M365)")');
+    await page.goto(`${env.url}/#/client-mapping`);
+    await page.waitForSelector('[data-testid=client-mapping-grid] .ag-row');
+    const mapping = (await page.textContent('[data-testid=client-mapping-grid]')) ?? '';
+    expect(mapping).toContain('Acme Dental (M365)');
+    expect(mapping).not.toContain('acmedental.com');
     expectNoPageErrors(page);
   });
 

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { BUILTIN_PROFILES } from '../../worker/sources/builtinProfiles';
+import { tenantKey } from '../../worker/sources/convert';
+import { convertFile } from '../../worker/sources/convertFiles';
 import { AS_OF, converted, outcomeOf, rawBytes, usageTuples } from './fixtures';
 
 /** Each built-in profile on a small raw export with its real header and warts; rows worked out by hand. */
@@ -20,12 +23,25 @@ describe('Microsoft 365 · Active users', () => {
   it('names the tenant after its most common UPN domain, guests (#EXT#) not splitting it', async () => {
     const c = await converted('2026-11/m365-acmedental.csv');
     expect(new Set(c.usage.map((r) => r.external_client_id))).toEqual(new Set(['acmedental.com']));
-    expect(c.scope).toEqual({ integrationId: 'm365', externalClientId: 'acmedental.com' });
+    expect(c.scope).toEqual({ integrationId: 'm365', externalClientId: 'acmedental.com', foundName: 'acmedental.com' });
   });
 
   it('lets the user name the tenant of one file', async () => {
     const c = await converted('2026-11/m365-acmedental.csv', undefined, { clientName: 'Acme Dental' });
     expect(new Set(c.usage.map((r) => `${r.external_client_id}|${r.external_client_name}`))).toEqual(new Set(['Acme Dental|Acme Dental']));
+  });
+
+  it('keeps a name the workspace gave the tenant for next month\'s file, and says so', async () => {
+    const outcome = await convertFile({ name: 'm365.csv', bytes: rawBytes('2026-11/m365-acmedental.csv') }, BUILTIN_PROFILES, {}, { asOf: AS_OF, tenantNames: { [tenantKey('m365', 'acmedental.com')]: 'Acme Dental' } });
+    expect(outcome.status).toBe('converted');
+    if (outcome.status !== 'converted') return;
+    expect(outcome.conversion.scope).toEqual({ integrationId: 'm365', externalClientId: 'Acme Dental', foundName: 'acmedental.com' });
+    expect(outcome.conversion.notes).toContain('m365.csv: the Microsoft 365 tenant "acmedental.com" is named "Acme Dental" in this workspace');
+  });
+
+  it('replaces the rows of the name it had before when a tenant is renamed', async () => {
+    const c = await converted('2026-11/m365-acmedental.csv', undefined, { clientName: 'Acme Dental', replacesClient: 'acmedental.com' });
+    expect(c.scope?.replaces).toEqual(['acmedental.com']);
   });
 
   it('reads a German Excel re-save: Windows-1252, semicolons, German headers, WAHR/FALSCH', async () => {

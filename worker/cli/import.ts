@@ -15,7 +15,7 @@ import { mergeBundle } from '../sources/mergeBundle';
 import { describeOutcome } from '../sources/describeOutcome';
 import type { FileOverrides } from '../sources/types';
 
-const USAGE = 'usage: import --out DIR [--profile ID] [--as-of ISO-TIME] [--client NAME] PATH...';
+const USAGE = 'usage: import --out DIR [--profile ID] [--as-of ISO-TIME] [--client [FILE=]NAME]... PATH...';
 
 class InputProblem extends Error {}
 
@@ -59,8 +59,7 @@ async function main(argv: string[]): Promise<number> {
   const existing = await readExisting(values.out);
   const importedAt = new Date().toISOString();
   const asOf = values['as-of'] ?? asOfOf(existing[FILES.workspace]) ?? importedAt;
-  const override: FileOverrides = { ...(values.profile ? { profileId: values.profile } : {}), ...(values.client ? { clientName: values.client } : {}) };
-  const outcomes = await convertFiles(inputs, BUILTIN_PROFILES, Object.fromEntries(inputs.map((f) => [f.name, override])), { asOf });
+  const outcomes = await convertFiles(inputs, BUILTIN_PROFILES, overridesFor(inputs, values.profile, values.client ?? []), { asOf });
 
   const errors: ContractError[] = [];
   for (const outcome of outcomes) {
@@ -82,7 +81,25 @@ async function main(argv: string[]): Promise<number> {
 }
 
 function parse(argv: string[]) {
-  return parseArgs({ args: argv, allowPositionals: true, strict: true, options: { out: { type: 'string' }, profile: { type: 'string' }, 'as-of': { type: 'string' }, client: { type: 'string' } } });
+  return parseArgs({ args: argv, allowPositionals: true, strict: true, options: { out: { type: 'string' }, profile: { type: 'string' }, 'as-of': { type: 'string' }, client: { type: 'string', multiple: true } } });
+}
+
+/**
+ * Per-file choices. `--client NAME` names the tenant of the one file given; with several files
+ * each needs `--client FILE=NAME` (FILE as listed on stderr), so two tenants never share a name.
+ */
+function overridesFor(inputs: readonly InputFile[], profile: string | undefined, clients: readonly string[]): Record<string, FileOverrides> {
+  const names = new Map<string, string>();
+  for (const entry of clients) {
+    const at = entry.indexOf('=');
+    if (at > 0) names.set(entry.slice(0, at), entry.slice(at + 1));
+    else if (inputs.length === 1) names.set(inputs[0]!.name, entry);
+    else throw new InputProblem(`--client ${entry}: with several files, say which: --client FILE=NAME`);
+  }
+  for (const file of names.keys()) {
+    if (!inputs.some((f) => f.name === file)) throw new InputProblem(`--client ${file}=…: no such file among the inputs (${inputs.map((f) => f.name).join(', ')})`);
+  }
+  return Object.fromEntries(inputs.map((f) => [f.name, { ...(profile ? { profileId: profile } : {}), ...(names.has(f.name) ? { clientName: names.get(f.name)! } : {}) }]));
 }
 
 function asOfOf(workspace: string | undefined): string | null {

@@ -15,13 +15,20 @@ import { cellText, type CatalogRow, type Conversion, type ConvertResult, type Fi
 export interface ConvertContext {
   /** ISO time whose month is billed (PSA agreements); default now. */
   asOf?: string;
+  /**
+   * Names the workspace gave per-client exports' clients, by tenantKey(integration, found name):
+   * a rename holds for next month's file of the same tenant too.
+   */
+  tenantNames?: Readonly<Record<string, string>>;
 }
+
+export const tenantKey = (integrationId: string, foundName: string) => `${integrationId}\u0000${foundName.toLowerCase()}`;
 
 const MS_PER_DAY = 86_400_000;
 
 export function convertTable(table: RawTable, profile: SourceProfile, overrides: FileOverrides = {}, context: ConvertContext = {}): ConvertResult {
   const run = new Run(table, profile, { ...profile.locale, ...overrides.locale });
-  const conversion = profile.target === 'usage' ? convertUsage(run, profile, overrides) : convertPsa(run, profile, context);
+  const conversion = profile.target === 'usage' ? convertUsage(run, profile, overrides, context) : convertPsa(run, profile, context);
   if (run.errors.length > 0 || conversion === null) return { ok: false, errors: run.finishErrors() };
   return { ok: true, conversion };
 }
@@ -138,7 +145,7 @@ class Run {
   }
 }
 
-function convertUsage(run: Run, profile: UsageProfile, overrides: FileOverrides): Conversion | null {
+function convertUsage(run: Run, profile: UsageProfile, overrides: FileOverrides, context: ConvertContext): Conversion | null {
   const { table } = run;
   const f = profile.fields;
   const perFile = profile.clientScope === 'file';
@@ -153,7 +160,10 @@ function convertUsage(run: Run, profile: UsageProfile, overrides: FileOverrides)
   const skip = run.skipRules(profile.skip);
   if (run.errors.length > 0) return null;
 
-  const tenant = perFile ? fileClient(run, profile, overrides) : null;
+  const found = perFile ? foundClient(run, profile) : null;
+  const renamed = found === null ? undefined : overrides.clientName?.trim() || context.tenantNames?.[tenantKey(profile.integration.id, found)];
+  if (renamed && found !== null) run.notes.push(`${run.table.file}: the ${profile.integration.name} tenant "${found}" is named "${renamed}" in this workspace`);
+  const tenant = renamed || found;
   const integrationId = profile.integration.id;
   const usage: UsageRow[] = [];
   table.rows.forEach((row, i) => {
@@ -179,18 +189,20 @@ function convertUsage(run: Run, profile: UsageProfile, overrides: FileOverrides)
     target: 'usage',
     usage,
     integration: { ...profile.integration, exportedAt: profile.lastActiveIsSyncTime && run.latest !== null ? new Date(run.latest).toISOString() : null },
-    scope: { integrationId, externalClientId: tenant },
+    scope: {
+      integrationId, externalClientId: tenant,
+      ...(found !== null ? { foundName: found } : {}),
+      ...(overrides.replacesClient && overrides.replacesClient !== tenant ? { replaces: [overrides.replacesClient] } : {}),
+    },
   };
 }
 
 /**
- * The external client of a per-client export (a Microsoft 365 tenant): the name the user gave the
- * file, else its most common e-mail domain. Guests' UPNs carry the tenant's onmicrosoft.com domain
- * and are left out of the count, so a tenant with many guests is still named after its own domain.
+ * The external client a per-client export (a Microsoft 365 tenant) names itself by: its most
+ * common e-mail domain. Guests' UPNs carry the tenant's onmicrosoft.com domain and are left out
+ * of the count, so a tenant with many guests is still named after its own domain.
  */
-function fileClient(run: Run, profile: UsageProfile, overrides: FileOverrides): string {
-  const given = overrides.clientName?.trim();
-  if (given) return given;
+function foundClient(run: Run, profile: UsageProfile): string {
   const index = profile.domainFrom ? run.column(profile.domainFrom, false) : -1;
   const counts = new Map<string, number>();
   const fallback = new Map<string, number>();
@@ -205,7 +217,7 @@ function fileClient(run: Run, profile: UsageProfile, overrides: FileOverrides): 
   }
   const best = mostCommon(counts) ?? mostCommon(fallback);
   if (best !== null) {
-    run.notes.push(`${run.table.file}: one ${profile.integration.name} tenant, named after its most common domain "${best}" (you can rename it for this file)`);
+    run.notes.push(`${run.table.file}: one ${profile.integration.name} tenant, named after its most common domain "${best}"`);
     return best;
   }
   const name = run.table.file.replace(/^.*\//, '').replace(/\.[^.]+$/, '');

@@ -18,7 +18,8 @@ export function mergeBundle(existing: Readonly<Record<string, string>>, conversi
   const out: Record<string, string> = { ...existing };
   const usageConversions = conversions.filter((c) => c.target === 'usage');
   if (usageConversions.length > 0) {
-    const replaced = (row: UsageRow) => usageConversions.some(({ scope }) => scope !== null && row.integration_id === scope.integrationId && (scope.externalClientId === null || row.external_client_id === scope.externalClientId));
+    const replaced = (row: UsageRow) => usageConversions.some(({ scope }) => scope !== null && row.integration_id === scope.integrationId
+      && (scope.externalClientId === null || row.external_client_id === scope.externalClientId || (scope.replaces ?? []).includes(row.external_client_id)));
     const kept = rowsOf<UsageRow>(existing[FILES.usage], USAGE_HEADER).filter((row) => !replaced(row));
     out[FILES.usage] = usageCsv([...kept, ...usageConversions.flatMap((c) => c.usage)]);
   }

@@ -147,6 +147,8 @@ export interface FileOverrides {
   profileId?: string;
   /** For clientScope 'file': the external client's name (and id) instead of the UPN domain. */
   clientName?: string;
+  /** A rename: the external client this file was imported under before; its rows are replaced too. */
+  replacesClient?: string;
   locale?: Partial<SourceLocale>;
 }
 
@@ -192,7 +194,14 @@ export interface Conversion {
    * What a later import of the same source replaces: for a per-client export, only its
    * (integration, external client); otherwise the whole integration (usage) or the PSA data.
    */
-  scope: { integrationId: string; externalClientId: string | null } | null;
+  scope: {
+    integrationId: string;
+    externalClientId: string | null;
+    /** A per-client export's own name for its client (the most common domain), before any rename. */
+    foundName?: string;
+    /** Clients whose earlier rows this file replaces as well (a rename). */
+    replaces?: string[];
+  } | null;
   rowsRead: number;
   /** Rows that produced nothing, by reason ("Unlicensed": 3). */
   skipped: Record<string, number>;
