@@ -1,6 +1,6 @@
 import { For, Show, createSignal } from 'solid-js';
 import type { FileReport, ImportOutcome } from '../workers/importBatch';
-import { lastImport, pendingImport, progress, renameTenant } from '../state/workspace';
+import { adjustFile, lastImport, pendingImport, progress, renameTenant } from '../state/workspace';
 import { ProgressBar } from './ui';
 
 const PHASE = { reading: 'Reading', parsing: 'Checking', storing: 'Saving', done: 'Done' } as const;
@@ -120,6 +120,11 @@ export function ImportReport(props: { files: FileReport[] }) {
                         </Show>
                         <Show when={f.status === 'failed' && f.reason}>
                           <span class="error"> · {f.reason}</span>
+                        </Show>
+                        <Show when={f.status === 'failed' && f.adjustable && !pendingImport()}>
+                          <button class="link" data-testid="adjust-file" onClick={() => adjustFile(f.file)}>
+                            Adjust how it is read…
+                          </button>
                         </Show>
                       </Show>
                     </td>

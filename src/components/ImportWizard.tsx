@@ -139,7 +139,11 @@ export function ImportWizard(props: { file?: UnknownFile; position?: number; tot
       <Show when={!editing}>
       <PageHeader
         title={`Map ${baseName(f.file)}`}
-        subtitle={`No profile knows this file${total > 1 ? ` (${position} of ${total} such files in this drop)` : ''}. Say what it is and which column is which; the preview shows the rows it will give. Nothing of the drop is imported until every file is mapped or skipped.`}
+        subtitle={
+          f.nearest[0]?.score === 1
+            ? `${f.nearest[0].profile.name} recognised this file, but some of its values do not read that way. Adjust how it is read (often the date order or the decimal separator); the preview shows the rows it will give. Saved as a profile of its own, it reads next month's file too.`
+            : `No profile knows this file${total > 1 ? ` (${position} of ${total} such files in this drop)` : ''}. Say what it is and which column is which; the preview shows the rows it will give. Nothing of the drop is imported until every file is mapped or skipped.`
+        }
         actions={
           <>
             <button class="secondary" data-testid="wizard-skip-file" onClick={() => void resolveUnknown('skip')}>

@@ -111,6 +111,7 @@ export { pendingImport };
 
 export async function importFiles(inputs: ImportInput[], choices: { skip?: string[]; overrides?: Record<string, FileOverrides> } = {}): Promise<ImportOutcome> {
   setPendingImport(null);
+  lastAttempt = { inputs, choices };
   const outcome = await runImport(() => importer.importFiles(inputs, onProgress, { profiles: profilesNow(), tenantNames: tenantNamesNow(), ...choices }));
   if (!outcome.ok && outcome.unknown.length > 0 && outcome.errors.length === 0) {
     setPendingImport({ inputs, unknown: outcome.unknown, index: 0, skip: choices.skip ?? [], overrides: choices.overrides ?? {} });
@@ -127,6 +128,22 @@ export async function importFiles(inputs: ImportInput[], choices: { skip?: strin
     void shareImport(inputs.filter((i) => !skipped.has(i.name)), choices.overrides ?? {});
   }
   return outcome;
+}
+
+/** The last drop tried, so a file that did not read can be adjusted in the wizard without dropping it again. */
+let lastAttempt: { inputs: ImportInput[]; choices: { skip?: string[]; overrides?: Record<string, FileOverrides> } } | null = null;
+
+/**
+ * Opens the wizard on a file a profile recognised but whose values did not read (dates in another
+ * order, a decimal comma): starting from that profile, the user adjusts and saves a profile of the
+ * file's own, and the drop is imported again.
+ */
+export function adjustFile(file: string): boolean {
+  const outcome = lastImport();
+  const target = outcome && !outcome.ok ? outcome.adjustable.find((f) => f.file === file) : undefined;
+  if (!target || !lastAttempt) return false;
+  setPendingImport({ inputs: lastAttempt.inputs, unknown: [target], index: 0, skip: lastAttempt.choices.skip ?? [], overrides: lastAttempt.choices.overrides ?? {} });
+  return true;
 }
 
 /** The last drop imported, so a tenant can be renamed without dropping its file again. */

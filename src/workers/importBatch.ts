@@ -60,6 +60,8 @@ export interface FileReport {
   skippedRows: Record<string, number>;
   /** Why a file was skipped or not imported. */
   reason: string | null;
+  /** A recognised file whose values did not read: the wizard can adjust how it is read. */
+  adjustable?: boolean;
   /** Encoding and other remarks, each naming the file. */
   notes: string[];
 }
@@ -87,7 +89,11 @@ export type ImportOutcome =
    * Nothing was written. `unknown`: files no profile knows (the wizard maps them, or the user skips
    * them, and the drop is imported again); `errors`: problems in the others.
    */
-  | { ok: false; errors: ContractError[]; messages: string[]; report: FileReport[]; unknown: UnknownFile[] };
+  | {
+      ok: false; errors: ContractError[]; messages: string[]; report: FileReport[]; unknown: UnknownFile[];
+      /** Files a profile recognised whose values did not read (a UK date, a decimal comma): the wizard can adjust how they are read. */
+      adjustable: UnknownFile[];
+    };
 
 export interface ImportOptions {
   source?: 'demo' | 'files';
@@ -140,10 +146,11 @@ export async function importBatch(db: LedgerlineDb, inputs: readonly ImportInput
   const bundleFiles: { name: string; kind: DatasetKind; text: string; bytes: number }[] = [];
   const conversions: Conversion[] = [];
   const unknown: UnknownFile[] = [];
+  const adjustable: UnknownFile[] = [];
   const sizeOf = new Map(files.map((f) => [f.name, f.bytes.length]));
   for (const outcome of outcomes) {
     if (skip.has(outcome.file)) report.push({ ...emptyReport(outcome.file, 'skipped', 'skipped by you'), reason: 'you chose to skip it in the import wizard' });
-    else handleOutcome(outcome, { bundleFiles, conversions, unknown, report, errors, sizeOf, tables: options.unknownTables });
+    else handleOutcome(outcome, { bundleFiles, conversions, unknown, adjustable, report, errors, sizeOf, tables: options.unknownTables });
   }
 
   // Several PSA exports in one drop become one PSA dataset (clients and catalog by id, all lines).
@@ -199,12 +206,21 @@ export async function importBatch(db: LedgerlineDb, inputs: readonly ImportInput
       failedIntegrations.delete('');
       await recordFailure(db, report.filter((r) => r.status !== 'skipped'), sizeOf, errors, failedIntegrations, now());
     }
-    return { ok: false, errors, messages: errors.map(formatContractError), report, unknown };
+    return { ok: false, errors, messages: errors.map(formatContractError), report, unknown, adjustable };
   }
   onProgress({ fileName: '', phase: 'storing', fraction: 1 });
   const stored = await store(db, parsed, now(), options.source ?? 'files');
   onProgress({ fileName: '', phase: 'done', fraction: 1 });
   return { ok: true, files: stored, notes, mappings: mappingsOf(parsed.map((p) => p.dataset)), report };
+}
+
+function wizardFile(file: string, t: RawTable, hints: string[], nearest: NearProfile[]): UnknownFile {
+  return {
+    file, header: t.header, headerRow: t.headerRow,
+    sample: t.rows.slice(0, SAMPLE_ROWS).map((row) => t.header.map((_, i) => cellText(row[i]))),
+    sampleRowNumbers: t.rowNumbers.slice(0, SAMPLE_ROWS), rowCount: t.rows.length,
+    encoding: t.encoding, delimiter: t.delimiter, ...(t.sheet ? { sheet: t.sheet } : {}), notes: t.notes, hints, nearest,
+  };
 }
 
 function emptyReport(file: string, status: FileReport['status'], what: string): FileReport {
@@ -225,6 +241,7 @@ interface Collect {
   bundleFiles: { name: string; kind: DatasetKind; text: string; bytes: number }[];
   conversions: Conversion[];
   unknown: UnknownFile[];
+  adjustable: UnknownFile[];
   report: FileReport[];
   errors: ContractError[];
   sizeOf: Map<string, number>;
@@ -254,12 +271,7 @@ function handleOutcome(outcome: FileOutcome, into: Collect): void {
     case 'unknown': {
       const t = outcome.table;
       into.tables?.set(outcome.file, t);
-      into.unknown.push({
-        file: outcome.file, header: t.header, headerRow: t.headerRow,
-        sample: t.rows.slice(0, SAMPLE_ROWS).map((row) => t.header.map((_, i) => cellText(row[i]))),
-        sampleRowNumbers: t.rowNumbers.slice(0, SAMPLE_ROWS), rowCount: t.rows.length,
-        encoding: t.encoding, delimiter: t.delimiter, ...(t.sheet ? { sheet: t.sheet } : {}), notes: t.notes, hints: outcome.hints, nearest: outcome.nearest,
-      });
+      into.unknown.push(wizardFile(outcome.file, t, outcome.hints, outcome.nearest));
       into.report.push({ ...emptyReport(outcome.file, 'unknown', 'not recognised'), rowsRead: t.rows.length, reason: 'no profile knows its header: map it in the import wizard', notes: t.notes });
       return;
     }
@@ -267,8 +279,20 @@ function handleOutcome(outcome: FileOutcome, into: Collect): void {
       into.report.push({ ...emptyReport(outcome.file, 'skipped', 'not data'), reason: outcome.reason });
       return;
     case 'failed':
+      if (outcome.table && outcome.profile) {
+        const { table, profile } = outcome;
+        into.tables?.set(outcome.file, table);
+        const hint = `Read as ${profile.name} it has ${outcome.errors.length === 1 ? 'a problem' : 'problems'} (${formatContractError(outcome.errors[0]!)}): adjust how its numbers, dates or columns are read, and save it as a profile of its own.`;
+        into.adjustable.push(wizardFile(outcome.file, table, [hint, ...table.notes], [{ profile, matched: profile.signature, missing: [], score: 1 }]));
+      }
       into.errors.push(...outcome.errors);
-      into.report.push({ ...emptyReport(outcome.file, 'failed', 'unreadable'), reason: outcome.errors[0]?.message ?? 'unreadable' });
+      into.report.push({
+        ...emptyReport(outcome.file, 'failed', outcome.profile ? 'values that do not read' : 'unreadable'),
+        profile: outcome.profile?.name ?? null,
+        rowsRead: outcome.table?.rows.length ?? null,
+        reason: `${outcome.errors.length} problem${outcome.errors.length === 1 ? '' : 's'}, first: ${outcome.errors[0]?.message ?? 'unreadable'}`,
+        adjustable: outcome.table !== undefined && outcome.profile !== undefined,
+      });
   }
 }
 

@@ -87,6 +87,17 @@ describe('importing raw exports', () => {
     expect(perClient((await loadWorkspace(db)).usage)).toEqual({ 'm365/Contoso Ltd': 1, 'm365/fabrikam.com': 1 });
   });
 
+  it('offers a recognised file whose values do not read to the wizard, from its profile, and keeps nothing', async () => {
+    const uk = 'ID,Display Name,Client Name,Role,Last Online\n1001,ACME-DC01,Acme,WINDOWS_SERVER,27/11/2026 15:42\n';
+    const outcome = await importBatch(db, [text('ninjaone-uk.csv', uk)], () => undefined, { now: NOW });
+    expect(outcome.ok).toBe(false);
+    if (outcome.ok) return;
+    expect(outcome.errors[0]).toMatchObject({ file: 'ninjaone-uk.csv', row: 2, column: 'Last Online' });
+    expect(outcome.adjustable.map((f) => [f.file, f.nearest[0]?.profile.id, f.nearest[0]?.score])).toEqual([['ninjaone-uk.csv', 'ninjaone-devices', 1]]);
+    expect(outcome.report[0]).toMatchObject({ status: 'failed', adjustable: true, profile: 'NinjaOne · Devices' });
+    expect((await loadWorkspace(db)).usage.length).toBe(0);
+  });
+
   it('takes a tenant out of a whole-integration import when its own file arrives', async () => {
     ok(await importBatch(db, [text('usage.csv', 'integration_id,external_client_id,record_id,product\nm365,contoso.com,old@contoso.com,E3\nm365,t2,u2,E3\n')], () => undefined, { now: NOW }));
     ok(await importBatch(db, [text('contoso.csv', tenant('contoso.com', ['a', 'b']))], () => undefined, { now: NOW }));

@@ -153,6 +153,29 @@ browserTest('raw exports', (env) => {
     expectNoPageErrors(page);
   });
 
+  it('opens a recognised file whose dates do not read in the wizard, from its profile, to read them day-first', async () => {
+    const page = await env.open('/');
+    await waitForWorkspace(page);
+    await clearWorkspace(page, env.url);
+    // A NinjaOne export made by a UK user: day/month/year, so 27/11/2026 is no US date.
+    const uk = 'ID,Display Name,Client Name,Location,Role,OS Name,Last Online\n1001,ACME-DC01,Acme Dental Group,Main,WINDOWS_SERVER,Windows Server 2022,27/11/2026 15:42\n';
+    await dropFiles(page, { 'ninjaone-uk.csv': uk });
+    expect(await page.textContent('[data-testid=import-result]')).toContain('nothing was imported');
+    expect(await page.textContent('[data-testid=import-result]')).toMatch(/ninjaone-uk\.csv, row 2, column Last Online/);
+    await page.click('[data-testid=adjust-file]');
+    await page.waitForSelector('[data-testid=import-wizard]');
+    await page.waitForSelector('[data-testid=preview-errors] li');
+    expect(await page.textContent('[data-testid=wizard-hints]')).toContain('Read as NinjaOne · Devices');
+    await page.selectOption('[data-testid=locale-date]', 'DMY');
+    await page.waitForFunction(() => !document.querySelector('[data-testid=preview-errors]'));
+    await page.fill('[data-testid=profile-name]', 'NinjaOne · Devices (UK)');
+    await shots(page, 'wizard-adjust');
+    await page.click('[data-testid=save-profile]');
+    await page.waitForSelector('[data-testid=import-result] :text("Imported 1 file")', { timeout: 30_000 });
+    expect(await page.textContent('[data-testid=import-report]')).toContain('NinjaOne · Devices (UK) (saved profile)');
+    expectNoPageErrors(page);
+  });
+
   it('counts the clicks from the drop to a fully mapped workspace', async () => {
     const page = await env.open('/');
     await waitForWorkspace(page);

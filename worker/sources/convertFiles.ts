@@ -25,7 +25,8 @@ export type FileOutcome =
   | { file: string; status: 'converted'; conversion: Conversion }
   | { file: string; status: 'unknown'; table: RawTable; nearest: NearProfile[]; hints: string[] }
   | { file: string; status: 'skipped'; reason: string }
-  | { file: string; status: 'failed'; errors: ContractError[] };
+  /** `table` and `profile` when the file was read and recognised but its values did not convert (a locale to adjust, say). */
+  | { file: string; status: 'failed'; errors: ContractError[]; table?: RawTable; profile?: SourceProfile };
 
 /** What operating systems and zippers add on their own. */
 const SYSTEM_FILE = /(^|\/)(\.[^/]*|__MACOSX\/.*|Thumbs\.db|desktop\.ini)$/i;
@@ -91,7 +92,7 @@ export async function convertFile(file: InputFile, profiles: readonly SourceProf
     return { file: name, status: 'unknown', table, nearest: nearestProfiles(table.header, profiles), hints: hintsFor(table) };
   }
   const result = convertTable(table, profile, override, context);
-  return result.ok ? { file: name, status: 'converted', conversion: result.conversion } : { file: name, status: 'failed', errors: result.errors };
+  return result.ok ? { file: name, status: 'converted', conversion: result.conversion } : { file: name, status: 'failed', errors: result.errors, table, profile };
 }
 
 function jsonFile(file: InputFile): FileOutcome {
