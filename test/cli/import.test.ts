@@ -75,6 +75,17 @@ describe('import CLI', () => {
     expect(readdirSync(out)).toEqual([]);
   });
 
+  it('reads an export made with another date order when told so with --date-order', async () => {
+    const input = join(tempDir(), 'ninjaone-uk.csv');
+    writeFileSync(input, 'ID,Display Name,Client Name,Role,Last Online\n1001,ACME-DC01,Acme,WINDOWS_SERVER,27/11/2026 15:42\n');
+    const out = tempDir();
+    const refused = await run('import.ts', '--out', out, input);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/ninjaone-uk\.csv, row 2, column Last Online: "27\/11\/2026 15:42" is not a real date read as M\/D\/Y .*set its date order/);
+    expect((await run('import.ts', '--out', out, '--date-order', 'DMY', input)).code).toBe(0);
+    expect(readFileSync(join(out, 'usage.csv'), 'utf8')).toContain('ninjaone,Acme,Acme,1001,WINDOWS_SERVER,,,2026-11-27');
+  });
+
   it('exits 2 for a file no profile knows, pointing at --profile and the wizard', async () => {
     const result = await run('import.ts', '--out', tempDir(), join(RAW, 'acronis-unknown.csv'));
     expect(result.code).toBe(2);

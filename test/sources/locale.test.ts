@@ -172,13 +172,13 @@ describe('parseLocaleDate', () => {
   });
   it('rejects days that do not exist', () => {
     expect(date('2026-02-30', ISO)).toEqual({ ok: false, message: '"2026-02-30" is not a real date' });
-    expect(date('02/29/2026', US)).toEqual({ ok: false, message: '"02/29/2026" is not a real date (read as M/D/Y (11/28/2026))' });
+    expect(date('02/29/2026', US)).toEqual({ ok: false, message: '"02/29/2026" is not a real date read as M/D/Y (11/28/2026): if the file writes dates in another order, set its date order' });
     expect(date('31.04.2026', DE).ok).toBe(false);
     expect(date('29-Feb-2026', DE)).toEqual({ ok: false, message: '"29-Feb-2026" is not a real date' });
   });
   it('accepts 29 February in a leap year', () => expect(date('29.02.2028', DE)).toEqual({ ok: true, date: '2028-02-29', time: null }));
   it('rejects a month above 12 in the file\'s order (a D/M/Y date in a US file)', () => {
-    expect(date('28/11/2026', US)).toEqual({ ok: false, message: '"28/11/2026" is not a real date (read as M/D/Y (11/28/2026))' });
+    expect(date('28/11/2026', US)).toEqual({ ok: false, message: '"28/11/2026" is not a real date read as M/D/Y (11/28/2026): if the file writes dates in another order, set its date order' });
   });
   it('rejects a dotted date in a US file', () => {
     expect(date('11.28.2026', US)).toEqual({ ok: false, message: '"11.28.2026" is not a date in the file\'s order M/D/Y (11/28/2026)' });

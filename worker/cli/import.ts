@@ -13,9 +13,10 @@ import { BUILTIN_PROFILES } from '../sources/builtinProfiles';
 import { convertFiles, type FileOutcome, type InputFile } from '../sources/convertFiles';
 import { mergeBundle } from '../sources/mergeBundle';
 import { describeOutcome } from '../sources/describeOutcome';
-import type { FileOverrides } from '../sources/types';
+import { LOCALES, type LocaleName } from '../sources/locale';
+import type { FileOverrides, SourceLocale } from '../sources/types';
 
-const USAGE = 'usage: import --out DIR [--profile ID] [--as-of ISO-TIME] [--client [FILE=]NAME]... PATH...';
+const USAGE = 'usage: import --out DIR [--profile ID] [--as-of ISO-TIME] [--client [FILE=]NAME]... [--locale en-US|en-GB|de-DE|fr-FR|ISO] [--date-order MDY|DMY|YMD] PATH...';
 
 class InputProblem extends Error {}
 
@@ -59,7 +60,9 @@ async function main(argv: string[]): Promise<number> {
   const existing = await readExisting(values.out);
   const importedAt = new Date().toISOString();
   const asOf = values['as-of'] ?? asOfOf(existing[FILES.workspace]) ?? importedAt;
-  const outcomes = await convertFiles(inputs, BUILTIN_PROFILES, overridesFor(inputs, values.profile, values.client ?? []), { asOf });
+  const locale = localeOf(values.locale, values['date-order']);
+  const overrides = Object.fromEntries(Object.entries(overridesFor(inputs, values.profile, values.client ?? [])).map(([file, o]) => [file, locale ? { ...o, locale } : o]));
+  const outcomes = await convertFiles(inputs, BUILTIN_PROFILES, overrides, { asOf });
 
   const errors: ContractError[] = [];
   for (const outcome of outcomes) {
@@ -81,7 +84,22 @@ async function main(argv: string[]): Promise<number> {
 }
 
 function parse(argv: string[]) {
-  return parseArgs({ args: argv, allowPositionals: true, strict: true, options: { out: { type: 'string' }, profile: { type: 'string' }, 'as-of': { type: 'string' }, client: { type: 'string', multiple: true } } });
+  return parseArgs({ args: argv, allowPositionals: true, strict: true, options: { out: { type: 'string' }, profile: { type: 'string' }, 'as-of': { type: 'string' }, client: { type: 'string', multiple: true }, locale: { type: 'string' }, 'date-order': { type: 'string' } } });
+}
+
+/** How the files write numbers and dates, when not as their profiles say (an export made by a UK or German user). */
+function localeOf(name: string | undefined, dateOrder: string | undefined): Partial<SourceLocale> | null {
+  if (name === undefined && dateOrder === undefined) return null;
+  let locale: Partial<SourceLocale> = {};
+  if (name !== undefined) {
+    if (!(name in LOCALES)) throw new InputProblem(`--locale ${name}: one of ${Object.keys(LOCALES).join(', ')}`);
+    locale = { ...LOCALES[name as LocaleName] };
+  }
+  if (dateOrder !== undefined) {
+    if (!['MDY', 'DMY', 'YMD'].includes(dateOrder)) throw new InputProblem(`--date-order ${dateOrder}: one of MDY, DMY, YMD`);
+    locale.dateOrder = dateOrder as SourceLocale['dateOrder'];
+  }
+  return locale;
 }
 
 /**

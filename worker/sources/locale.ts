@@ -245,7 +245,7 @@ function numericDate(text: string, m: RegExpExecArray, order: 'MDY' | 'DMY' | 'Y
   if (!fits) return fail(`"${text}" is not a date in the file's order ${orderExample(order)}`);
   const [yearText, month, day] = order === 'YMD' ? [parts[0], Number(parts[1]), Number(parts[2])] : order === 'MDY' ? [parts[2], Number(parts[0]), Number(parts[1])] : [parts[2], Number(parts[1]), Number(parts[0])];
   const year = fullYear(yearText);
-  if (year === null || !realDay(year, month, day)) return fail(`"${text}" is not a real date (read as ${orderExample(order)})`);
+  if (year === null || !realDay(year, month, day)) return fail(`"${text}" is not a real date read as ${orderExample(order)}: if the file writes dates in another order, set its date order`);
   if (m[5] === undefined) return { ok: true, date: ymd(year, month, day), time: null };
   const hour = clockHour(Number(m[5]), m[8]);
   if (hour === null) return fail(`"${text}" has an impossible time`);
