@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { readTable, ReadError, tryReadTable } from '../../worker/sources/read/readTable';
+import { readTable, tryReadTable } from '../../worker/sources/read/readTable';
+import { rejection } from './helpers/rejection';
 import { writeXlsx } from './helpers/xlsxWriter';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
-async function rejection(promise: Promise<unknown>): Promise<ReadError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ReadError) return error;
-    throw error;
-  }
-  throw new Error('expected a ReadError');
-}
 
 describe('readTable', () => {
   it('reads .csv, .txt and .tsv as delimited text', async () => {

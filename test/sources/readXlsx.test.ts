@@ -1,20 +1,11 @@
 import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { ReadError } from '../../worker/sources/read/readError';
 import { isoDateText, plainDecimal, readXlsx } from '../../worker/sources/read/readXlsx';
+import { rejection } from './helpers/rejection';
 import { writeXlsx } from './helpers/xlsxWriter';
 
 const isHeader = (cells: string[]) => cells.includes('Display name');
 
-async function rejection(promise: Promise<unknown>): Promise<ReadError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ReadError) return error;
-    throw error;
-  }
-  throw new Error('expected a ReadError');
-}
 
 const workbook = () => writeXlsx([
   {
