@@ -5,7 +5,8 @@
  *  2. Decimal choice: parse and sum a million 4-place quantities with scaled BigInt (ours)
  *     and with big.js (the usual decimal library).
  *  3. The app in headless Chromium: importing that bundle, and reopening the page (benchBrowser.ts).
- * Options: --rows N (default 1000000), --runs N (default 3), --skip-browser.
+ *  4. Raw exports: a NinjaOne and a German Microsoft 365 export converted and validated (benchRaw.ts).
+ * Options: --rows N (default 1000000), --runs N (default 3), --raw-rows N (default 200000), --skip-browser.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -16,8 +17,9 @@ import Papa from 'papaparse';
 import { parseUnits } from '../worker/engine/decimal';
 import { generateDemoBundle } from '../worker/demo/generateDemo';
 import { benchBrowser } from './benchBrowser';
+import { benchRaw } from './benchRaw';
 
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '3' }, 'skip-browser': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '3' }, 'skip-browser': { type: 'boolean', default: false }, 'raw-rows': { type: 'string', default: '200000' } } });
 const rows = Number(values.rows);
 const runs = Number(values.runs);
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
@@ -86,3 +88,4 @@ benchCli(dir);
 benchPapaparse(dir);
 if (!values['skip-browser']) await benchBrowser(dir, Math.max(36, Math.round(rows / 500)));
 benchDecimals();
+await benchRaw(dir, Number(values['raw-rows']), runs);
