@@ -3,11 +3,11 @@ import { For, Show, createEffect, createMemo, createSignal, on, onCleanup } from
 import type { ContractError } from '../../worker/bundle/contractError';
 import type { SourceLocale, SourceProfile, Transform } from '../../worker/sources/types';
 import type { UnknownFile } from '../workers/importBatch';
-import type { ConversionPreview } from '../workers/previewConversion';
+import type { ConversionPreview } from '../../worker/sources/previewConversion';
 import { saveProfile } from '../state/doc';
 import { cancelPendingImport, pendingImport, previewProfile, resolveUnknown } from '../state/workspace';
 import { DataGrid } from './DataGrid';
-import { TRANSFORMS, draftFromProfile, draftProblem, fieldsFor, guessDraft, profileFromDraft, type DraftTarget, type FieldChoice, type ProfileDraft } from './profileDraft';
+import { TRANSFORMS, draftFromProfile, draftProblem, fieldsFor, guessDraft, profileFromDraft, type DraftTarget, type FieldChoice, type ProfileDraft } from '../../worker/sources/profileDraft';
 import { PageHeader } from './ui';
 
 /** The wizard for the drop waiting on files no profile knows: one file at a time. */

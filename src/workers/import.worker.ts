@@ -7,7 +7,7 @@ import { openDb } from '../state/db';
 import type { FileOverrides, RawTable, SourceProfile } from '../../worker/sources/types';
 import { DEFAULT_APP_SETTINGS } from '../state/db';
 import { importBatch, type ImportInput, type ImportOptions, type ImportProgress } from './importBatch';
-import { previewConversion } from './previewConversion';
+import { previewConversion } from '../../worker/sources/previewConversion';
 
 const db = openDb();
 /** Full tables of the files the last import did not know, for the wizard's live preview. */

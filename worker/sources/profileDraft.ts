@@ -1,6 +1,6 @@
-import { columnIndex, headerSignature } from '../../worker/sources/header';
-import { LOCALES, inferDateOrder } from '../../worker/sources/locale';
-import type { FieldSource, PsaField, PsaProfile, SourceLocale, SourceProfile, Transform, UsageField, UsageProfile } from '../../worker/sources/types';
+import { columnIndex, headerSignature } from './header';
+import { LOCALES, inferDateOrder } from './locale';
+import type { FieldSource, PsaField, PsaProfile, SourceLocale, SourceProfile, Transform, UsageField, UsageProfile } from './types';
 
 /**
  * The import wizard's form state and its translation to and from a source profile. Pure, so the

@@ -1,8 +1,8 @@
-import type { ContractError } from '../../worker/bundle/contractError';
-import { parseDataset, type DatasetKind } from '../../worker/bundle/parseDataset';
-import { conversionFiles } from '../../worker/sources/bundleCsv';
-import { convertTable } from '../../worker/sources/convert';
-import type { FileOverrides, RawTable, SourceProfile } from '../../worker/sources/types';
+import type { ContractError } from '../bundle/contractError';
+import { parseDataset, type DatasetKind } from '../bundle/parseDataset';
+import { conversionFiles } from './bundleCsv';
+import { convertTable } from './convert';
+import type { FileOverrides, RawTable, SourceProfile } from './types';
 
 /** What the wizard shows while the user maps a file: the bundle rows it would become, or why not. */
 export interface ConversionPreview {
