@@ -284,10 +284,10 @@ function convertPsa(run: Run, profile: PsaProfile, context: ConvertContext): Con
     const cycle = billingCycle(profile, run.text(cycleField, row, n, false) ?? '', run.text(agreementType, row, n, false) ?? '');
     if (serviceId === null || qty === null || unitPrice === null || from === null || to === null) return;
     if (qty === '') return run.error(n, quantity?.name, 'a value is required here but it is blank');
-    let name2 = run.text(serviceName, row, n, false) ?? '';
+    let label = run.text(serviceName, row, n, false) ?? '';
     if (free(row) !== null) {
       serviceId = `${serviceId} (no charge)`;
-      name2 = name2 === '' ? serviceId : `${name2} (no charge)`;
+      label = label === '' ? serviceId : `${label} (no charge)`;
       unitPrice = '0';
     }
     const period = billingPeriod(asOfDay, cycle, from === '' ? null : parseIsoDate(from), to === '' ? null : parseIsoDate(to));
@@ -297,10 +297,10 @@ function convertPsa(run: Run, profile: PsaProfile, context: ConvertContext): Con
     lineIds.set(key, seen);
     lines.push({
       line_id: seen === 1 ? key : `${key}#${seen}`, client_id: clientId, invoice_id: run.text(invoiceField, row, n, false) || `${clientId}-${month}`,
-      service_id: serviceId, service_name: name2, quantity: qty, unit_price: unitPrice, billing_cycle: cycle,
+      service_id: serviceId, service_name: label, quantity: qty, unit_price: unitPrice, billing_cycle: cycle,
       period_start: formatDay(period[0]), period_end: formatDay(period[1]), agreement_id: agreementId,
     });
-    if (!catalog.has(serviceId)) catalog.set(serviceId, { service_id: serviceId, service_name: name2, list_price: '' });
+    if (!catalog.has(serviceId)) catalog.set(serviceId, { service_id: serviceId, service_name: label, list_price: '' });
   });
   return { ...base(run, profile), target: 'psa', clients: [...clients.values()], lines, catalog: [...catalog.values()], integration: null, scope: null };
 }
