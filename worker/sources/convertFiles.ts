@@ -30,7 +30,7 @@ export type FileOutcome =
 
 /** What operating systems and zippers add on their own. */
 const SYSTEM_FILE = /(^|\/)(\.[^/]*|__MACOSX\/.*|Thumbs\.db|desktop\.ini)$/i;
-const TABLE_FILE = /\.(csv|tsv|txt|xlsx)$/i;
+const TABLE_FILE = /\.(csv|tsv|txt|xlsx|xlsm)$/i;
 
 export async function convertFiles(
   files: readonly InputFile[],
