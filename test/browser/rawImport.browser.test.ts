@@ -153,6 +153,21 @@ browserTest('raw exports', (env) => {
     expectNoPageErrors(page);
   });
 
+  it('reads an .xlsx export in the browser: the sheet with the header, typed numbers and dates', async () => {
+    const page = await env.open('/');
+    await waitForWorkspace(page);
+    await clearWorkspace(page, env.url);
+    await dropFiles(page, { 'nable-efile-2026-11.xlsx': new Uint8Array(readFileSync(path.join(RAW, 'xlsx', 'nable-efile-2026-11.xlsx'))) });
+    const row = page.locator('[data-testid=import-report] tr[data-file="nable-efile-2026-11.xlsx"]');
+    expect(await row.getAttribute('data-status')).toBe('imported');
+    expect(await row.textContent()).toContain('N-able · Billing efile');
+    expect(await page.textContent('[data-testid=import-report]')).toContain('sheet "Usage"');
+    await page.goto(`${env.url}/#/integrations`);
+    await page.waitForSelector('[data-testid=integrations-grid] .ag-row');
+    expect(await page.textContent('[data-testid=integrations-grid]')).toContain('N-able');
+    expectNoPageErrors(page);
+  });
+
   it('opens a recognised file whose dates do not read in the wizard, from its profile, to read them day-first', async () => {
     const page = await env.open('/');
     await waitForWorkspace(page);

@@ -97,6 +97,12 @@ describe('N-able · Billing efile', () => {
       ['Contoso Ltd', 'NB-602', 'Workstation', 'Device', '1', '2026-11-03'],
     ]);
   });
+
+  it('reads the .xlsx efile (a summary sheet first, typed numbers and dates) to the same rows as the CSV', async () => {
+    const xlsx = await converted('xlsx/nable-efile-2026-11.xlsx');
+    expect(usageTuples(xlsx)).toEqual(usageTuples(await converted('2026-11/nable-efile-2026-11.csv')));
+    expect(xlsx.notes.join(' ')).toContain('Usage');
+  });
 });
 
 describe('SentinelOne · Endpoints', () => {
