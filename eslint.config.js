@@ -3,8 +3,19 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-/** Folder boundaries (design card): the engine is pure and shared, so it may import nothing from the app or the relay. */
-const outsideWorker = ['**/src/**', '../src/*', '../../src/*', '**/server/**', '../server/*', '../../server/*'];
+/**
+ * Folder boundaries (design card). ESLint's flat config replaces a rule's options when a later
+ * block sets the same rule for the same file, so each folder gets ONE no-restricted-imports entry
+ * composed from the groups below, never two that would silently override each other.
+ */
+const SRC = { group: ['**/src/**', '../src/*', '../../src/*', '../../../src/*'], message: 'src/ is the app (UI): nothing below it may be imported from here.' };
+const SERVER = { group: ['**/server/**', '../server/*', '../../server/*', '../../../server/*'], message: 'server/ is the relay: reach it over the network, not by import.' };
+const UI_AND_STORAGE = { group: ['dexie', 'solid-js', 'solid-js/*', 'ag-grid-community', 'y-indexeddb', 'y-websocket'], message: 'worker/ holds no UI or storage code.' };
+const NODE = { group: ['node:*', 'fs', 'path', 'os', 'child_process', 'ws'], message: 'The core runs in the browser worker, the CLI and tests alike: no Node APIs here.' };
+const SYNC_AND_THREADS = { group: ['yjs', 'y-protocols', 'y-protocols/*', 'comlink'], message: 'The engine is pure functions over plain data: the document, sync and threads belong to the app around it.' };
+
+/** Folders of pure code: no Node, no UI, no storage, no document or threads. */
+const PURE = [...['engine', 'bundle', 'export', 'views', 'mapping', 'review', 'demo', 'sources'].map((f) => `worker/${f}/**/*.ts`), 'worker/reconcileFiles.ts'];
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'demo/', 'bench-out/', 'test-results/', 'scratch/'] },
@@ -19,31 +30,22 @@ export default tseslint.config(
   },
   {
     files: ['worker/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: outsideWorker, message: 'worker/ is the pure engine: it must not import from src/ (the app) or server/ (the relay).' },
-          { group: ['dexie', 'solid-js', 'solid-js/*', 'ag-grid-community', 'y-indexeddb', 'y-websocket'], message: 'worker/ holds no UI or storage code.' },
-        ],
-      }],
-    },
+    ignores: PURE,
+    rules: { 'no-restricted-imports': ['error', { patterns: [SRC, SERVER, UI_AND_STORAGE] }] },
   },
   {
-    files: ['worker/engine/**/*.ts', 'worker/bundle/**/*.ts', 'worker/export/**/*.ts', 'worker/views/**/*.ts', 'worker/mapping/**/*.ts', 'worker/review/**/*.ts', 'worker/demo/**/*.ts', 'worker/sources/**/*.ts'],
+    files: PURE,
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: outsideWorker, message: 'worker/ is the pure engine: it must not import from src/ or server/.' },
-          { group: ['node:*', 'fs', 'path', 'dexie', 'solid-js', 'ag-grid-community'], message: 'The engine runs in the browser worker, the CLI and tests alike: no Node or UI APIs here.' },
-        ],
-      }],
+      'no-restricted-imports': ['error', { patterns: [SRC, SERVER, UI_AND_STORAGE, NODE, SYNC_AND_THREADS] }],
       'no-restricted-globals': ['error', 'window', 'document', 'localStorage', 'indexedDB'],
     },
   },
   {
     files: ['src/**/*.ts', 'src/**/*.tsx'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/server/**', '../server/*', '../../server/*'], message: 'The app talks to the relay over the network, not by import.' }] }],
-    },
+    rules: { 'no-restricted-imports': ['error', { patterns: [SERVER] }] },
+  },
+  {
+    files: ['server/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [SRC, { group: ['solid-js', 'solid-js/*', 'ag-grid-community', 'dexie', 'y-indexeddb'], message: 'The relay holds no UI or browser storage.' }] }] },
   },
 );
