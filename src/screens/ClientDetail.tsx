@@ -7,7 +7,7 @@ import { EmptyState, Money, PageHeader, StatusDot, Tabs } from '../components/ui
 import { clientPath, route } from '../router';
 import { clientNoteKey, notesNow, setNote, yNotes } from '../state/doc';
 import { engine, overview, revision } from '../state/workspace';
-import { AuditTrail } from './History';
+import { AuditTrail } from '../components/AuditTrail';
 
 const SEAT_PAGE = 500;
 const currency = () => overview()?.currency ?? 'USD';

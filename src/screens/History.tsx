@@ -1,23 +1,17 @@
 import type { ICellRendererParams } from 'ag-grid-community';
-import { For, Match, Show, Switch, createMemo, createResource, createSignal, onCleanup } from 'solid-js';
+import { For, Match, Show, Switch, createMemo, createResource, createSignal } from 'solid-js';
 import { compareSnapshots, takeSnapshot, type ClientChange, type MonthSnapshot } from '../../worker/review/snapshots';
 import { badgeCell, moneyCell } from '../components/cells';
+import { AuditTrail } from '../components/AuditTrail';
 import { DataGrid } from '../components/DataGrid';
+import { follow } from '../components/follow';
 import { decimalComparator, formatDateTime, formatMoney } from '../components/format';
 import { EmptyState, PageHeader, Tabs } from '../components/ui';
 import type { ImportRecord } from '../state/db';
-import { addSnapshot, ySnapshots, yAudit, type AuditEntry } from '../state/doc';
+import { addSnapshot, ySnapshots } from '../state/doc';
 import { engine, importHistory, overview, revision } from '../state/workspace';
 
 /** A Yjs array as a signal, for as long as the screen shows it. */
-function follow<T>(array: { toArray(): T[]; observe(f: () => void): void; unobserve(f: () => void): void }) {
-  const [items, setItems] = createSignal(array.toArray());
-  const update = () => setItems(array.toArray());
-  array.observe(update);
-  onCleanup(() => array.unobserve(update));
-  return items;
-}
-
 export function History() {
   const [tab, setTab] = createSignal<'changes' | 'imports' | 'months'>('changes');
   return (
@@ -45,36 +39,6 @@ export function History() {
         </Match>
       </Switch>
     </section>
-  );
-}
-
-/** The audit trail, for the whole workspace or (clientId) one client. */
-export function AuditTrail(props: { clientId?: string }) {
-  const entries = follow(yAudit);
-  const [search, setSearch] = createSignal('');
-  const rows = createMemo(() => entries().filter((e) => props.clientId === undefined || e.clientId === props.clientId).reverse());
-  return (
-    <>
-      <div class="toolbar">
-        <input type="search" placeholder="Filter changes…" value={search()} onInput={(e) => setSearch(e.currentTarget.value)} aria-label="Filter changes" />
-        <span class="muted">Every mapping edit, decision and note, with who made it (set your name in Settings).</span>
-      </div>
-      <DataGrid<AuditEntry & { n: number }>
-        testId="audit-grid"
-        height="calc(100vh - 300px)"
-        rows={rows().map((e, n) => ({ ...e, n }))}
-        rowId={(r) => `${r.at}|${r.n}`}
-        quickFilter={search()}
-        emptyMessage="No changes yet."
-        columns={[
-          { field: 'at', headerName: 'When', width: 180, valueFormatter: (p) => formatDateTime(p.value as string) },
-          { field: 'by', headerName: 'Who', width: 140 },
-          { field: 'kind', headerName: 'What', width: 110 },
-          { field: 'clientId', headerName: 'Client', width: 110 },
-          { field: 'what', headerName: 'Change', flex: 1, tooltipField: 'what' },
-        ]}
-      />
-    </>
   );
 }
 
