@@ -15,7 +15,7 @@ const NODE = { group: ['node:*', 'fs', 'path', 'os', 'child_process', 'ws'], mes
 const SYNC_AND_THREADS = { group: ['yjs', 'y-protocols', 'y-protocols/*', 'comlink'], message: 'The engine is pure functions over plain data: the document, sync and threads belong to the app around it.' };
 
 /** Folders of pure code: no Node, no UI, no storage, no document or threads. */
-const PURE = [...['engine', 'bundle', 'export', 'views', 'mapping', 'review', 'demo', 'sources'].map((f) => `worker/${f}/**/*.ts`), 'worker/reconcileFiles.ts'];
+const PURE = [...['engine', 'bundle', 'export', 'views', 'mapping', 'review', 'demo', 'sources', 'protocol'].map((f) => `worker/${f}/**/*.ts`), 'worker/reconcileFiles.ts'];
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'demo/', 'bench-out/', 'test-results/', 'scratch/'] },

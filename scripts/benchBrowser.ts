@@ -6,6 +6,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
 import { build, preview } from 'vite';
 import { launchBrowser, newIsolatedContext, ROOT } from '../test/browser/harness';
 
@@ -20,40 +21,48 @@ async function startBuiltApp(): Promise<{ url: string; close: () => Promise<void
 }
 
 /**
- * Edit latency on the demo workspace: from the click that accepts a suggested client match to the
- * grid showing one unmapped client fewer (document edit → worker reconciliation → screen).
+ * An edit, timed two ways: from the click that accepts a suggested client match to the grid
+ * showing one unmapped client fewer (document edit → worker reconciliation → screen), and the
+ * main thread's own busy time meanwhile (Chromium's TaskDuration over CDP), which is what an edit
+ * costs the page's responsiveness whatever the workers do. Each edit is undone before the next.
  */
-async function benchEditLatency(url: string, browser: Awaited<ReturnType<typeof launchBrowser>>): Promise<void> {
-  const context = await newIsolatedContext(browser);
-  const page = await context.newPage();
-  await page.goto(`${url}/#/client-mapping`);
-  await page.waitForSelector('[data-testid=accept-suggestion]', { timeout: 60_000 });
-  const samples: number[] = [];
-  for (let run = 0; run < 5; run++) {
+async function benchEdits(page: Page, label: string, runs = 5): Promise<void> {
+  await page.goto(`${page.url().split('#')[0]}#/client-mapping`);
+  await page.waitForSelector('[data-testid=accept-suggestion]', { timeout: 120_000 });
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const busy = async () => ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0) * 1000;
+  const latency: number[] = [];
+  const mainThread: number[] = [];
+  for (let run = 0; run < runs; run++) {
     const before = Number(await page.textContent('[data-testid=count-unmapped]'));
     if (!(await page.$('[data-testid=accept-suggestion]'))) break;
+    const busyBefore = await busy();
     const ms = (await page.evaluate(`new Promise((resolve) => {
       const t0 = performance.now();
       document.querySelector('[data-testid=accept-suggestion]').click();
       const check = () => Number(document.querySelector('[data-testid=count-unmapped]').textContent) < ${before} ? resolve(performance.now() - t0) : requestAnimationFrame(check);
       check();
     })`)) as number;
-    samples.push(ms);
+    mainThread.push((await busy()) - busyBefore);
+    latency.push(ms);
     await page.click('[data-testid=undo]');
-    await page.waitForFunction((n) => Number(document.querySelector('[data-testid=count-unmapped]')?.textContent) === n, before);
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid=count-unmapped]')?.textContent) === n, before, { timeout: 120_000 });
   }
-  samples.sort((a, b) => a - b);
-  console.log(`demo workspace: an edit shows in the table in ${Math.round(samples[samples.length >> 1]!)} ms (median of ${samples.length}; target < 300 ms)`);
-  await context.close();
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+  console.log(`${label}: an edit shows in the table in ${Math.round(median(latency))} ms, main thread busy ${Math.round(median(mainThread))} ms of it (medians of ${latency.length})`);
+  await cdp.detach();
 }
 
 export async function benchBrowser(bundleDir: string, expectedClients: number): Promise<void> {
   const app = await startBuiltApp();
   const browser = await launchBrowser();
   try {
-    await benchEditLatency(app.url, browser);
     const context = await newIsolatedContext(browser);
     const page = await context.newPage();
+    await page.goto(`${app.url}/#/billing`);
+    await page.waitForSelector('[data-testid=clients-grid] .ag-row', { timeout: 60_000 });
+    await benchEdits(page, 'demo workspace');
     await page.goto(`${app.url}/#/billing`);
     await page.waitForSelector('[data-testid=clients-grid] .ag-row', { timeout: 60_000 }); // the demo, on first start
 
@@ -91,6 +100,7 @@ export async function benchBrowser(bundleDir: string, expectedClients: number): 
     console.log(`browser import of the bundle (1,000,000 usage rows): ${importSeconds.toFixed(1)} s to stored and reconciled (target < 20 s)`);
     console.log(`  main thread during import: longest frame gap ${Math.round(watch.maxGap)} ms, ${watch.progress} progress updates`);
     console.log(`browser reopen with that workspace: ${reopenSeconds.toFixed(1)} s until the table shows (target < 3 s); ${timings}`);
+    await benchEdits(page, 'workspace of 1,000,000 usage rows');
   } finally {
     await browser.close();
     await app.close();

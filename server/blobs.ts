@@ -2,11 +2,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import { PARAM } from '../worker/protocol/syncProtocol';
 import { pipeFile, plain } from './static';
 import type { Role } from './tokens';
 import { fsyncDir } from './workspaces';
-
-const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 export interface BlobContext {
   /** `DATA_DIR/blobs`: one folder per workspace, one file per blob named by its SHA-256. */
@@ -22,7 +21,14 @@ class TooLarge extends Error {}
  * `GET|HEAD|PUT /blobs/<workspaceId>/<sha256-hex>?token=...`. Blobs are content-addressed, so a
  * stored one never changes: a PUT of an existing name is a no-op, a GET may be cached forever.
  */
-export async function handleBlobRequest(req: IncomingMessage, res: ServerResponse, url: URL, ctx: BlobContext): Promise<void> {
+export async function handleBlobRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  /** From the protocol module's `parseBlobPath` (null: not `/blobs/<id>/<name>`). */
+  blob: { workspaceId: string; hash: string | null } | null,
+  ctx: BlobContext,
+): Promise<void> {
   // The app may be served from another origin than the relay (a dev server); the token is in the
   // URL, never in a cookie, so any origin may ask, and only a valid token gets anything.
   res.setHeader('Access-Control-Allow-Origin', '*');
@@ -31,15 +37,13 @@ export async function handleBlobRequest(req: IncomingMessage, res: ServerRespons
     res.end();
     return;
   }
-  const parts = url.pathname.split('/');
-  // ['', 'blobs', workspaceId, sha]
-  if (parts.length !== 4) return plain(res, 404, 'not found');
-  const workspaceId = decodeURIComponent(parts[2]!);
-  const sha = parts[3]!;
+  if (blob === null) return plain(res, 404, 'not found');
+  const { workspaceId } = blob;
   const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? null;
-  const role = ctx.authorize(workspaceId, url.searchParams.get('token') ?? bearer);
+  const role = ctx.authorize(workspaceId, url.searchParams.get(PARAM.token) ?? bearer);
   if (role === null) return plain(res, 401, 'unauthorized', { 'Connection': 'close' });
-  if (!SHA256_HEX.test(sha)) return plain(res, 400, 'the name must be the SHA-256 of the body in lowercase hex');
+  if (blob.hash === null) return plain(res, 400, 'the name must be the SHA-256 of the body in lowercase hex');
+  const sha = blob.hash;
   const folder = path.join(ctx.dir, workspaceId);
   const file = path.join(folder, sha);
 

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { WebSocketServer, type RawData, type WebSocket } from './ws';
 import { handleBlobRequest } from './blobs';
 import { FileRoomStore } from './fileRoomStore';
-import { CLOSE, Room, closeConn, type Conn, type RoomCounters } from './room';
+import { BLOBS_SEGMENT, CLOSE, CLOSE_REASON, PARAM, parseBlobPath, versionSupported } from '../worker/protocol/syncProtocol';
+import { Room, closeConn, type Conn, type RoomCounters } from './room';
 import type { RoomStore } from './roomStore';
 import { plain, serveStatic } from './static';
 import { isWorkspaceId, verifyToken, type Role } from './tokens';
@@ -18,6 +19,7 @@ export const DEFAULTS = {
   compactAfter: 500,
   maxBufferedBytes: 64 * 1024 * 1024,
   shutdownGraceMs: 1000,
+  revocationCheckMs: 1000,
 } as const;
 
 export interface RelayOptions {
@@ -44,6 +46,11 @@ export interface RelayOptions {
   shutdownGraceMs?: number;
   /** A connection with more unsent bytes than this is dropped (it resyncs when it reconnects). */
   maxBufferedBytes?: number;
+  /**
+   * How often `workspaces.json` is checked for replaced secrets while connections are open: a
+   * connection whose token no longer verifies is closed with 4401 ("link revoked").
+   */
+  revocationCheckMs?: number;
 }
 
 export interface RelayStats extends RoomCounters {
@@ -53,6 +60,12 @@ export interface RelayStats extends RoomCounters {
   connections: number;
   /** Authorized upgrades waiting for their room to load. */
   upgrading: number;
+  /** Websocket upgrade requests received (every connection attempt of every client). */
+  upgradeRequests: number;
+  /** Attempts closed right after the handshake for a refused token (4401) or protocol version (4426). */
+  upgradesRefused: number;
+  /** Open connections closed because their token was revoked (4401). */
+  connectionsRevoked: number;
 }
 
 export interface Relay {
@@ -88,9 +101,22 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   /** Rooms being unloaded, so a reconnect reopens the log only once the old handle is closed. */
   const unloading = new Map<string, Promise<void>>();
   let upgrading = 0;
+  let upgradeRequests = 0;
+  let upgradesRefused = 0;
+  let connectionsRevoked = 0;
   let closing = false;
 
   const wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false });
+  /**
+   * Refusals complete the handshake and then close with a code (4401, 4426): a browser never sees
+   * the HTTP status of a failed upgrade (only a 1006 with no reason, the same as "relay down"), so
+   * an HTTP 401 would make the app retry a refused link forever. These sockets join no room and
+   * receive no byte of any document; they are not counted as connections.
+   */
+  const refusals = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false });
+  const refused = new Set<WebSocket>();
+  /** Who connected with which token, to close connections whose token a new secret revoked. */
+  const grants = new Map<WebSocket, { workspaceId: string; token: string | null }>();
 
   function authorize(workspaceId: string, token: string | null): Role | null {
     if (!isWorkspaceId(workspaceId)) return null;
@@ -142,8 +168,9 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     unloading.set(room.id, done);
   }
 
-  function attach(room: Room, ws: WebSocket, role: Role): void {
+  function attach(room: Room, ws: WebSocket, role: Role, token: string | null): void {
     const conn: Conn = room.attach(ws, role);
+    grants.set(ws, { workspaceId: room.id, token });
     ws.on('message', (data, isBinary) => {
       // Frames still in flight after we closed this connection (refused, shutting down) are dropped.
       if (closing || ws.readyState !== ws.OPEN) return;
@@ -163,13 +190,44 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       /* the 'close' event follows; `ws` already closed over-size frames with 1009 */
     });
     ws.on('close', () => {
+      grants.delete(ws);
       room.detach(conn);
       release(room);
     });
   }
 
+  /** Completes the handshake and closes at once with `code`: the one refusal a browser can read. */
+  function refuseWithClose(req: IncomingMessage, socket: Duplex, head: Buffer, code: number, reason: string): void {
+    upgradesRefused++;
+    refusals.handleUpgrade(req, socket, head, (ws) => {
+      refused.add(ws);
+      ws.on('error', () => {});
+      ws.on('close', () => refused.delete(ws));
+      ws.close(code, reason);
+    });
+  }
+
+  /** Closes open connections whose token no longer verifies (the workspace's secret was replaced or removed). */
+  let checkedGeneration = workspaces.generation;
+  function closeRevoked(): void {
+    if (grants.size === 0) return;
+    workspaces.refresh();
+    // Upgrades refresh the registry too: compare generations, not "did this call re-read it".
+    if (workspaces.generation === checkedGeneration) return;
+    checkedGeneration = workspaces.generation;
+    for (const [ws, grant] of grants) {
+      if (authorize(grant.workspaceId, grant.token) !== null) continue;
+      grants.delete(ws);
+      connectionsRevoked++;
+      if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(CLOSE.unauthorized, CLOSE_REASON.revoked);
+    }
+  }
+  const revocationTimer = setInterval(closeRevoked, options.revocationCheckMs ?? DEFAULTS.revocationCheckMs);
+  revocationTimer.unref();
+
   async function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
+    upgradeRequests++;
     if (closing) return refuse(socket, 503, 'Service Unavailable');
     const url = new URL(req.url ?? '/', 'http://relay');
     if (basePath && !url.pathname.startsWith(`${basePath}/`)) return refuse(socket, 404, 'Not Found');
@@ -177,12 +235,16 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     try {
       id = decodeURIComponent(url.pathname.slice(basePath.length + 1));
     } catch {
-      return refuse(socket, 400, 'Bad Request');
+      id = ''; // not a workspace id: refused below like any unknown workspace
     }
     // Authorization happens here, before the room is touched: nothing of a document is read for,
     // or sent to, a connection without a valid token for that very workspace.
-    const role = authorize(id, url.searchParams.get('token'));
-    if (role === null) return refuse(socket, 401, 'Unauthorized');
+    const token = url.searchParams.get(PARAM.token);
+    const role = authorize(id, token);
+    if (role === null) return refuseWithClose(req, socket, head, CLOSE.unauthorized, CLOSE_REASON.unauthorized);
+    if (!versionSupported(url.searchParams.get(PARAM.version))) {
+      return refuseWithClose(req, socket, head, CLOSE.versionMismatch, CLOSE_REASON.versionMismatch);
+    }
     upgrading++;
     let room: Room;
     try {
@@ -205,14 +267,17 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     });
     wss.handleUpgrade(req, socket, head, (ws) => {
       attached = true;
-      attach(room, ws, role);
+      attach(room, ws, role, token);
     });
   }
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://relay');
-    if (url.pathname.startsWith('/blobs/')) {
-      return handleBlobRequest(req, res, url, { dir: path.join(dataDir, 'blobs'), maxBlobBytes, authorize });
+    // Blobs live under the base path, like the rooms (the app derives both from one relay URL);
+    // at the root too, for relays without one and for older apps.
+    const pathname = basePath && url.pathname.startsWith(`${basePath}/${BLOBS_SEGMENT}/`) ? url.pathname.slice(basePath.length) : url.pathname;
+    if (pathname.startsWith(`/${BLOBS_SEGMENT}/`)) {
+      return handleBlobRequest(req, res, url, parseBlobPath(pathname), { dir: path.join(dataDir, 'blobs'), maxBlobBytes, authorize });
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'method not allowed', { 'Allow': 'GET, HEAD' });
     if (url.pathname === '/healthz') return plain(res, 200, 'ok');
@@ -249,6 +314,8 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   let closed: Promise<void> | null = null;
   async function close(): Promise<void> {
     closing = true;
+    clearInterval(revocationTimer);
+    for (const ws of refused) ws.terminate();
     const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     // Store everything already queued, then say goodbye.
@@ -271,7 +338,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     port,
     host,
     url: `ws://${host.includes(':') ? `[${host}]` : host}:${port}${basePath}`,
-    stats: () => ({ rooms: rooms.size, connections: wss.clients.size, upgrading, ...counters }),
+    stats: () => ({ rooms: rooms.size, connections: wss.clients.size, upgrading, upgradeRequests, upgradesRefused, connectionsRevoked, ...counters }),
     close: () => (closed ??= close()),
   };
 }

@@ -5,37 +5,9 @@ import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import type { WebSocket } from './ws';
 import { RECORD_HEADER_BYTES, type RoomLog, type RoomStore } from './roomStore';
+// Message types and close codes: the protocol module the app uses too, so the two ends cannot drift apart.
+import { CLOSE, CLOSE_REASON, MESSAGE } from '../worker/protocol/syncProtocol';
 import type { Role } from './tokens';
-
-/** y-websocket message types (the first varUint of every frame). */
-export const MESSAGE_SYNC = 0;
-export const MESSAGE_AWARENESS = 1;
-export const MESSAGE_QUERY_AWARENESS = 3;
-/**
- * Ledgerline's one extension (the stock client never sends it): "what do you hold?". The answer is
- * the state vector of the room's document, which only ever contains updates already fsynced, so a
- * client can say "all changes saved to the relay" truthfully.
- */
-export const MESSAGE_SAVED_QUERY = 4;
-
-/**
- * Close codes the relay sends. 4400–4499 tell the stock WebsocketProvider not to reconnect (a retry
- * cannot help); the others let it reconnect with its back-off.
- */
-export const CLOSE = {
-  /** The relay is shutting down (SIGTERM/SIGINT, `close()`). */
-  goingAway: 1001,
-  /** A text frame: the protocol is binary only. */
-  unsupportedData: 1003,
-  /** A frame over `maxPayload` (sent by `ws` itself). */
-  messageTooBig: 1009,
-  /** The room's storage failed; nothing after the failure was relayed. */
-  internalError: 1011,
-  /** A binary frame that does not decode as a y-websocket message, or an unknown message type. */
-  malformed: 4400,
-  /** The update would grow the room's stored document past `maxDocBytes`; it was not stored. */
-  documentTooLarge: 4413,
-} as const;
 
 /** A message that does not decode: the connection that sent it is closed with `CLOSE.malformed`. */
 export class MalformedMessage extends Error {}
@@ -150,13 +122,13 @@ export class Room {
     this.conns.set(ws, conn);
     // Server-initiated half of the sync: our state vector, so the client sends what we lack.
     const sync = encoding.createEncoder();
-    encoding.writeVarUint(sync, MESSAGE_SYNC);
+    encoding.writeVarUint(sync, MESSAGE.sync);
     syncProtocol.writeSyncStep1(sync, this.doc);
     this.send(conn, encoding.toUint8Array(sync));
     const states = this.awareness.getStates();
     if (states.size > 0) {
       const aw = encoding.createEncoder();
-      encoding.writeVarUint(aw, MESSAGE_AWARENESS);
+      encoding.writeVarUint(aw, MESSAGE.awareness);
       encoding.writeVarUint8Array(aw, awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...states.keys()]));
       this.send(conn, encoding.toUint8Array(aw));
     }
@@ -179,12 +151,12 @@ export class Room {
     const decoder = decoding.createDecoder(data);
     const type = decoding.readVarUint(decoder);
     switch (type) {
-      case MESSAGE_SYNC: {
+      case MESSAGE.sync: {
         const step = decoding.readVarUint(decoder);
         if (step === syncProtocol.messageYjsSyncStep1) {
           const stateVector = decoding.readVarUint8Array(decoder);
           const reply = encoding.createEncoder();
-          encoding.writeVarUint(reply, MESSAGE_SYNC);
+          encoding.writeVarUint(reply, MESSAGE.sync);
           syncProtocol.writeSyncStep2(reply, this.doc, stateVector);
           this.send(conn, encoding.toUint8Array(reply));
         } else if (step === syncProtocol.messageYjsSyncStep2 || step === syncProtocol.messageYjsUpdate) {
@@ -199,21 +171,21 @@ export class Room {
         }
         return;
       }
-      case MESSAGE_AWARENESS: {
+      case MESSAGE.awareness: {
         awarenessProtocol.applyAwarenessUpdate(this.awareness, decoding.readVarUint8Array(decoder), conn);
         return;
       }
-      case MESSAGE_QUERY_AWARENESS: {
+      case MESSAGE.queryAwareness: {
         const states = this.awareness.getStates();
         const aw = encoding.createEncoder();
-        encoding.writeVarUint(aw, MESSAGE_AWARENESS);
+        encoding.writeVarUint(aw, MESSAGE.awareness);
         encoding.writeVarUint8Array(aw, awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...states.keys()]));
         this.send(conn, encoding.toUint8Array(aw));
         return;
       }
-      case MESSAGE_SAVED_QUERY: {
+      case MESSAGE.held: {
         const reply = encoding.createEncoder();
-        encoding.writeVarUint(reply, MESSAGE_SAVED_QUERY);
+        encoding.writeVarUint(reply, MESSAGE.held);
         encoding.writeVarUint8Array(reply, Y.encodeStateVector(this.doc));
         this.send(conn, encoding.toUint8Array(reply));
         return;
@@ -239,7 +211,7 @@ export class Room {
       const merged = RECORD_HEADER_BYTES + Y.encodeStateAsUpdate(this.doc).length;
       if (merged + this.pendingBytes + recordBytes > this.options.maxDocBytes) {
         this.options.counters.connectionsRefused++;
-        closeConn(conn, CLOSE.documentTooLarge, 'document too large');
+        closeConn(conn, CLOSE.documentTooLarge, CLOSE_REASON.documentTooLarge);
         return;
       }
       this.compactNext = true;
@@ -317,7 +289,7 @@ export class Room {
 
   private readonly onDocUpdate = (update: Uint8Array): void => {
     const enc = encoding.createEncoder();
-    encoding.writeVarUint(enc, MESSAGE_SYNC);
+    encoding.writeVarUint(enc, MESSAGE.sync);
     syncProtocol.writeUpdate(enc, update);
     const msg = encoding.toUint8Array(enc);
     // The sender gets its own update back too: that is its acknowledgement that it is stored.
@@ -335,7 +307,7 @@ export class Room {
       for (const id of removed) conn.awarenessIds.delete(id);
     }
     const enc = encoding.createEncoder();
-    encoding.writeVarUint(enc, MESSAGE_AWARENESS);
+    encoding.writeVarUint(enc, MESSAGE.awareness);
     encoding.writeVarUint8Array(enc, awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
     const msg = encoding.toUint8Array(enc);
     for (const conn of this.conns.values()) this.send(conn, msg);

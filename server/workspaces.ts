@@ -42,6 +42,8 @@ export class WorkspaceRegistry {
   private readonly file: string;
   private stamp = '';
   private entries = new Map<string, string>();
+  /** Goes up each time the secrets are re-read from a changed file (to re-check open connections). */
+  generation = 0;
 
   constructor(dataDir: string) {
     this.file = workspacesPath(dataDir);
@@ -53,7 +55,8 @@ export class WorkspaceRegistry {
     return this.entries.get(workspaceId) ?? null;
   }
 
-  private refresh(): void {
+  /** Re-reads the file if it changed (size, mtime or inode). */
+  refresh(): void {
     let stamp: string;
     try {
       const st = fs.statSync(this.file);
@@ -66,6 +69,7 @@ export class WorkspaceRegistry {
       const file = stamp === 'missing' ? {} : readWorkspaceFile(this.file);
       this.entries = new Map(Object.entries(file).map(([id, e]) => [id, e.secret]));
       this.stamp = stamp;
+      this.generation++;
     } catch (e) {
       console.error(`relay: cannot read ${this.file}, keeping the previous workspaces: ${(e as Error).message}`);
     }

@@ -1,14 +1,24 @@
 import { For, Show, createEffect } from 'solid-js';
 import { route } from '../router';
-import { announceWhere, paused, pauseSync, peers, resumeAfterPause, savedOnRelay, syncStatus } from '../state/sync';
+import { announceWhere, paused, pauseSync, peers, resumeAfterPause, savedOnRelay, syncMessage, syncStatus } from '../state/sync';
 
-const TEXT = {
-  off: 'Local only (not shared)',
-  connecting: 'Connecting to the relay…',
-  online: 'Online: changes go to the relay',
-  offline: 'Offline: changes are kept on this device and sent when the relay is back',
-  refused: 'The relay refused this link: ask for a new one',
-} as const;
+/** Stopped states (refused, too large, incompatible) and offline say why in `syncMessage()` (from the protocol module). */
+function text(): string {
+  if (paused()) return 'Paused: changes are kept on this device';
+  switch (syncStatus()) {
+    case 'off':
+      return 'Local only (not shared)';
+    case 'connecting':
+      return 'Connecting to the relay…';
+    case 'online':
+      return savedOnRelay() ? 'All changes saved to the relay' : 'Saving to the relay…';
+    default:
+      return syncMessage();
+  }
+}
+
+/** Reconnecting cannot help in these states: the badge offers no Pause/Resume, the message says what to do. */
+const stopped = () => syncStatus() === 'refused' || syncStatus() === 'too-large' || syncStatus() === 'incompatible';
 
 /** The sync state, plainly, and who else is in the workspace right now (and where). */
 export function SyncBadge() {
@@ -17,10 +27,12 @@ export function SyncBadge() {
     announceWhere(r.screen === 'client' ? `client ${r.clientId}` : r.screen);
   });
   return (
-    <div class={`sync-badge sync-${syncStatus()}`} data-testid="sync-status" data-status={syncStatus()}>
+    <div class={`sync-badge sync-${syncStatus()}${stopped() ? ' sync-stopped' : ''}`} data-testid="sync-status" data-status={syncStatus()}>
       <span class="dot" aria-hidden="true" />{' '}
-      <span data-testid="sync-text">{paused() ? 'Paused: changes are kept on this device' : syncStatus() === 'online' ? (savedOnRelay() ? 'All changes saved to the relay' : 'Saving to the relay…') : TEXT[syncStatus()]}</span>
-      <Show when={syncStatus() !== 'off'}>
+      <span data-testid="sync-text" role={stopped() ? 'alert' : undefined}>
+        {text()}
+      </span>
+      <Show when={syncStatus() !== 'off' && !stopped()}>
         {' '}
         <button class="link" onClick={() => (paused() ? resumeAfterPause() : pauseSync())} data-testid="sync-toggle">
           {paused() ? 'Resume' : 'Pause'}

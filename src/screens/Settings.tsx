@@ -2,7 +2,7 @@ import { For, Show, createSignal, onCleanup } from 'solid-js';
 import { BUILTIN_PROFILES } from '../../worker/sources/builtinProfiles';
 import type { SourceProfile } from '../../worker/sources/types';
 import { ImportWizard } from '../components/ImportWizard';
-import { connect, forgetSync, savedSyncSettings, shareLink, syncStatus, type SyncSettings } from '../state/sync';
+import { connect, forgetSync, savedSyncSettings, shareLink, syncMessage, syncStatus, type SyncSettings } from '../state/sync';
 import { download, PageHeader } from '../components/ui';
 import type { AppSettings } from '../state/db';
 import { currentDisplayName, deleteProfile, profilesNow, setDisplayName, yProfiles } from '../state/doc';
@@ -150,7 +150,13 @@ function TeammateSync() {
           <button disabled={!valid()} onClick={() => connect(current())} data-testid="sync-connect">Connect</button>
           <button class="secondary" disabled={syncStatus() === 'off'} onClick={() => forgetSync()}>Disconnect</button>
         </div>
-        <Show when={valid() && syncStatus() !== 'off'}>
+        <Show when={syncStatus() === 'refused' || syncStatus() === 'too-large' || syncStatus() === 'incompatible'}>
+          {/* Sync stopped and will not retry on its own: say why; Connect tries again (e.g. with a new token). */}
+          <p class="edit-refused" role="alert" data-testid="sync-message">
+            {syncMessage()}
+          </p>
+        </Show>
+        <Show when={valid() && syncStatus() !== 'off' && syncStatus() !== 'refused'}>
           <p>
             Share link for a teammate: <code data-testid="share-link">{shareLink(current())}</code>
           </p>

@@ -1,8 +1,8 @@
 import { createSignal } from 'solid-js';
 import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
+import { HELD_QUERY, MESSAGE, blobUrl as protocolBlobUrl, roomParams, watchProvider, type RelayLink, type SyncState } from '../../worker/protocol/syncProtocol';
 import { clearLocalDoc, currentDisplayName, ydoc } from './doc';
 
 /**
@@ -11,21 +11,24 @@ import { clearLocalDoc, currentDisplayName, ydoc } from './doc';
  * first (y-indexeddb), so going offline loses nothing and the next connection sends them.
  */
 
-export interface SyncSettings {
-  /** ws:// or wss:// address of the relay. */
-  relayUrl: string;
-  workspaceId: string;
-  token: string;
-}
+/** ws:// or wss:// address of the relay, the workspace, and a token for it. */
+export type SyncSettings = RelayLink;
 
-export type SyncStatus = 'off' | 'connecting' | 'online' | 'offline' | 'refused';
+/**
+ * 'off' (not shared), or the connection's state as the protocol module reads it: a refused link,
+ * a document too large for the relay and a protocol mismatch stop reconnecting (worker/protocol/syncProtocol.ts).
+ */
+export type SyncStatus = 'off' | SyncState;
 
 const SETTINGS_KEY = 'ledgerline.sync';
 const [status, setStatus] = createSignal<SyncStatus>('off');
+/** Why sync stopped or is offline, for people (empty while connecting or online). */
+const [statusMessage, setStatusMessage] = createSignal('');
 const [peers, setPeers] = createSignal<{ name: string; where: string }[]>([]);
-export { status as syncStatus, peers };
+export { status as syncStatus, statusMessage as syncMessage, peers };
 
 let provider: WebsocketProvider | null = null;
+let unwatch: (() => void) | null = null;
 
 export function savedSyncSettings(): SyncSettings | null {
   try {
@@ -50,8 +53,6 @@ export function parseShareLink(hashQuery: string): SyncSettings | null {
   return /^wss?:\/\//.test(relayUrl) && workspaceId && token ? { relayUrl, workspaceId, token } : null;
 }
 
-/** Ledgerline's extension of the protocol: ask the relay which updates it has stored (server/room.ts). */
-const MESSAGE_SAVED_QUERY = 4;
 const [saved, setSaved] = createSignal(true);
 export { saved as savedOnRelay };
 let savedTimer: ReturnType<typeof setTimeout> | undefined;
@@ -60,9 +61,8 @@ function askWhatRelayHolds(): void {
   const p = provider;
   clearTimeout(savedTimer);
   if (!p || !p.wsconnected || !p.ws) return;
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, MESSAGE_SAVED_QUERY);
-  p.ws.send(encoding.toUint8Array(encoder));
+  // Ledgerline's extension of the protocol: "what do you hold?" (answered in compareWithRelay).
+  p.ws.send(HELD_QUERY);
   // Ask again until the answer covers everything this device has (an fsync may still be running).
   savedTimer = setTimeout(askWhatRelayHolds, 1000);
 }
@@ -86,18 +86,16 @@ export function connect(settings: SyncSettings): void {
   disconnect();
   localStorage.setItem(SETTINGS_KEY, JSON.stringify(settings));
   setStatus('connecting');
-  const p = new WebsocketProvider(settings.relayUrl, settings.workspaceId, ydoc, {
-    params: { token: settings.token },
-    // A refused token will not become valid by retrying.
-    shouldReconnect: (event) => event.code !== 1008 && event.code !== 4401 && event.code !== 4403,
-  });
+  const p = new WebsocketProvider(settings.relayUrl, settings.workspaceId, ydoc, { params: roomParams(settings.token) });
   provider = p;
-  p.messageHandlers[MESSAGE_SAVED_QUERY] = (_encoder, decoder) => compareWithRelay(decoding.readVarUint8Array(decoder));
-  p.on('status', ({ status: s }) => setStatus(s === 'connected' ? 'online' : s === 'connecting' ? 'connecting' : 'offline'));
-  p.on('sync', (isSynced) => isSynced && askWhatRelayHolds());
-  p.on('connection-close', (event) => {
-    if (event && (event.code === 1008 || event.code === 4401 || event.code === 4403)) setStatus('refused');
+  // Reconnect or stop as the protocol says for each close code (a refused link, a document too
+  // large for the relay: stop, and say so), and follow the connection's state.
+  unwatch = watchProvider(p, ({ state, message }) => {
+    setStatus(state);
+    setStatusMessage(message);
   });
+  p.messageHandlers[MESSAGE.held] = (_encoder, decoder) => compareWithRelay(decoding.readVarUint8Array(decoder));
+  p.on('sync', (isSynced) => isSynced && askWhatRelayHolds());
   p.awareness.setLocalStateField('user', { name: currentDisplayName() });
   p.awareness.on('change', () => {
     const others = [...p.awareness.getStates()].filter(([id]) => id !== p.awareness.clientID);
@@ -146,9 +144,12 @@ export async function joinWorkspace(settings: SyncSettings): Promise<void> {
 }
 
 export function disconnect(): void {
+  unwatch?.();
+  unwatch = null;
   provider?.destroy();
   provider = null;
   setStatus('off');
+  setStatusMessage('');
   setPeers([]);
 }
 
@@ -169,8 +170,5 @@ export function resumeSync(): void {
   if (saved) connect(saved);
 }
 
-/** The relay's HTTP address for a blob (same host as the websocket). */
-export function blobUrl(settings: SyncSettings, hash: string): string {
-  const base = settings.relayUrl.replace(/^ws/, 'http').replace(/\/$/, '');
-  return `${base}/blobs/${encodeURIComponent(settings.workspaceId)}/${hash}?token=${encodeURIComponent(settings.token)}`;
-}
+/** The relay's HTTP address for a blob (same host and base path as the websocket): see worker/protocol/syncProtocol.ts. */
+export const blobUrl: (settings: SyncSettings, hash: string) => string = protocolBlobUrl;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRelay, type Relay } from '../../server/relay';
 import { createWorkspace, type CreatedWorkspace } from '../../server/workspaces';
+import { blobUrl as protocolBlobUrl } from '../../worker/protocol/syncProtocol';
 import { tempDir } from './helpers';
 
 let relay: Relay;
@@ -139,5 +140,25 @@ describe('static app', () => {
   it('answers health checks and refuses other methods', async () => {
     expect(await (await fetch(`${base}/healthz`)).text()).toBe('ok');
     expect((await fetch(`${base}/`, { method: 'POST', body: 'x' })).status).toBe(405);
+  });
+});
+
+describe('blob URLs from the protocol module', () => {
+  it('reach the blob store under the relay’s base path, as the app builds them from its relay URL', async () => {
+    const d = tempDir();
+    const w = createWorkspace(d);
+    const r = await startRelay({ dataDir: d, basePath: '/sync' });
+    try {
+      const body = new TextEncoder().encode('a,b\n1,2\n');
+      const link = { relayUrl: r.url, workspaceId: w.workspaceId, token: w.rwToken };
+      expect(link.relayUrl.endsWith('/sync')).toBe(true);
+      expect((await fetch(protocolBlobUrl(link, sha(body)), { method: 'PUT', body })).status).toBe(201);
+      const get = await fetch(protocolBlobUrl({ ...link, token: w.roToken }, sha(body)));
+      expect(new Uint8Array(await get.arrayBuffer())).toEqual(body);
+      expect((await fetch(protocolBlobUrl({ ...link, token: 'ro.nope' }, sha(body)))).status).toBe(401);
+    } finally {
+      await r.close();
+      fs.rmSync(d, { recursive: true, force: true });
+    }
   });
 });

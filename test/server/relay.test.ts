@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import * as encoding from 'lib0/encoding';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { CLOSE } from '../../server/room';
+import { CLOSE, PROTOCOL_VERSION } from '../../worker/protocol/syncProtocol';
 import { startRelay, type Relay, type RelayOptions } from '../../server/relay';
 import { signToken } from '../../server/tokens';
-import { createWorkspace, type CreatedWorkspace } from '../../server/workspaces';
+import { createWorkspace, workspacesPath, writeFileAtomic, type CreatedWorkspace } from '../../server/workspaces';
 import { connect, rawSession, sleep, storedDoc, synced, tempDir, waitFor, type Client } from './helpers';
 
 const cleanups: Array<() => unknown> = [];
@@ -53,7 +53,7 @@ describe('relay: access', () => {
     expect(relay.stats()).toMatchObject({ rooms: 1, connections: 2, updatesStored: 2 });
   });
 
-  it('refuses a missing, wrong, forged or other-workspace token with 401 before any document byte', async () => {
+  it('refuses a missing, wrong, forged or other-workspace token with close 4401 before any document byte', async () => {
     const { relay, ws, other } = await setup();
     // Something to leak, if anything leaked.
     const writer = client(relay, ws.workspaceId, ws.rwToken);
@@ -71,24 +71,63 @@ describe('relay: access', () => {
       roleSwapped: `${base}?token=${ws.roToken.replace(/^ro\./, 'rw.')}`,
       unknownRoom: `${relay.url}/no-such-workspace?token=${ws.rwToken}`,
       badRoomName: `${relay.url}/..%2Fworkspaces.json?token=${ws.rwToken}`,
+      undecodableRoomName: `${relay.url}/%E0%A4%A?token=${ws.rwToken}`,
     };
     for (const [name, url] of Object.entries(cases)) {
+      // The handshake completes (a browser cannot read the status of a refused upgrade), then the
+      // relay closes with 4401 at once: not a byte of any document first.
       const r = await rawSession(url);
-      expect({ name, status: r.status, frames: r.frames.length }).toEqual({ name, status: 401, frames: 0 });
+      expect({ name, closeCode: r.closeCode, frames: r.frames.length }).toEqual({ name, closeCode: CLOSE.unauthorized, frames: 0 });
     }
-    // The stock client too: it never connects, never syncs, and its document stays empty.
+    expect(relay.stats().upgradesRefused).toBe(Object.keys(cases).length);
+    // The stock client too: it never syncs, its document stays empty, and it stops on 4401.
     const intruder = client(relay, ws.workspaceId, other.rwToken);
-    const statuses: string[] = [];
-    intruder.provider.on('status', (e: { status: string }) => statuses.push(e.status));
+    await waitFor(() => intruder.closes.length > 0, 'the intruder refused');
     await sleep(400);
-    expect(statuses).not.toContain('connected');
+    expect(intruder.closes).toEqual([CLOSE.unauthorized]);
     expect(intruder.provider.synced).toBe(false);
+    expect(intruder.provider.shouldConnect).toBe(false);
     expect(map(intruder).size).toBe(0);
+    // Refused sockets are not connections of any room, and a refused upgrade loads nothing: the
+    // other workspace's room was never opened.
     expect(relay.stats().connections).toBe(1);
-    // A refused upgrade loads nothing: the other workspace's room was never opened.
     expect(relay.stats().rooms).toBe(1);
   });
 
+  it('closes a connection that asks for a protocol version the relay does not speak (4426); none or the current one is served', async () => {
+    const { relay, ws } = await setup();
+    const base = `${relay.url}/${ws.workspaceId}?token=${ws.rwToken}`;
+    for (const v of [String(PROTOCOL_VERSION + 1), '0', 'x']) {
+      const r = await rawSession(`${base}&v=${v}`);
+      expect({ v, closeCode: r.closeCode, frames: r.frames.length }).toEqual({ v, closeCode: CLOSE.versionMismatch, frames: 0 });
+    }
+    for (const url of [base, `${base}&v=${PROTOCOL_VERSION}`]) {
+      const r = await rawSession(url);
+      expect(r.frames.length).toBeGreaterThan(0); // sync step 1 from the relay
+      expect(r.closeCode).toBe(1005); // rawSession's own close (no code): the relay kept it open
+    }
+  });
+
+  it('closes open connections with 4401 when their workspace secret is replaced (revoked links)', async () => {
+    const { relay, dir, ws, other } = await setup({ revocationCheckMs: 200 });
+    const a = client(relay, ws.workspaceId, ws.rwToken);
+    const o = client(relay, other.workspaceId, other.rwToken);
+    await Promise.all([synced(a), synced(o)]);
+    const file = workspacesPath(dir);
+    const all = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, { secret: string }>;
+    all[ws.workspaceId] = { secret: 'a-new-secret-for-this-workspace' };
+    writeFileAtomic(file, JSON.stringify(all));
+    // A new attempt with the old token re-reads the file first; the open connection is still found.
+    const attempt = await rawSession(`${relay.url}/${ws.workspaceId}?token=${ws.rwToken}`);
+    expect(attempt.closeCode).toBe(CLOSE.unauthorized);
+    await waitFor(() => a.closes.includes(CLOSE.unauthorized), 'the revoked connection closed with 4401', 2000);
+    expect(a.provider.shouldConnect).toBe(false);
+    expect(relay.stats().connectionsRevoked).toBe(1);
+    // The other workspace's connection carries on.
+    map(o).set('still', 'here');
+    await waitFor(() => relay.stats().updatesStored === 1, 'the other workspace still stores');
+    expect(o.closes).toEqual([]);
+  });
   it('a read-only client receives the document and updates, but its edits reach no one and no log', async () => {
     const { relay, dir, ws } = await setup();
     const a = client(relay, ws.workspaceId, ws.rwToken);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import * as encoding from 'lib0/encoding';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { CLOSE } from '../../server/room';
+import { CLOSE } from '../../worker/protocol/syncProtocol';
 import { startRelay, type Relay } from '../../server/relay';
 import { MemoryRoomStore, type OpenedRoom, type RoomStore } from '../../server/roomStore';
 import { createWorkspace, type CreatedWorkspace } from '../../server/workspaces';

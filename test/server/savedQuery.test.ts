@@ -1,9 +1,8 @@
 import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { startRelay, type Relay } from '../../server/relay';
-import { MESSAGE_SAVED_QUERY } from '../../server/room';
+import { HELD_QUERY, MESSAGE } from '../../worker/protocol/syncProtocol';
 import { createWorkspace } from '../../server/workspaces';
 import { connect, synced, tempDir, waitFor } from './helpers';
 
@@ -21,16 +20,12 @@ describe('the "what do you hold?" extension (saved to the relay)', () => {
     const client = connect(relay.url, ws.workspaceId, ws.rwToken);
     await synced(client);
     let answer: Map<number, number> | null = null;
-    client.provider.messageHandlers[MESSAGE_SAVED_QUERY] = (_e, decoder) => {
+    client.provider.messageHandlers[MESSAGE.held] = (_e, decoder) => {
       answer = Y.decodeStateVector(decoding.readVarUint8Array(decoder));
     };
     client.doc.getMap('clientMap').set('m365\u0000t1', { status: 'excluded' });
     const mine = Y.decodeStateVector(Y.encodeStateVector(client.doc));
-    const ask = () => {
-      const e = encoding.createEncoder();
-      encoding.writeVarUint(e, MESSAGE_SAVED_QUERY);
-      client.provider.ws!.send(encoding.toUint8Array(e));
-    };
+    const ask = () => client.provider.ws!.send(HELD_QUERY);
     await waitFor(() => {
       ask();
       return answer !== null && [...mine].every(([id, clock]) => (answer!.get(id) ?? 0) >= clock);
