@@ -8,7 +8,7 @@ import { DataGrid } from '../components/DataGrid';
 import { PSA_CLIENTS_LIST, PsaClientEditor } from '../components/psaClientEditor';
 import { PageHeader } from '../components/ui';
 import { UndoBar } from '../components/UndoBar';
-import { setClientMapping, setClientMappings } from '../state/doc';
+import { clientMapKey, setClientMapping, setClientMappings } from '../state/doc';
 import { announceWhere } from '../state/sync';
 import { engine, revision } from '../state/workspace';
 
@@ -29,8 +29,8 @@ export function ClientMapping() {
   const names = createMemo(() => new Map((psaClients() ?? []).map((c) => [c.clientId, c.clientName])));
   const labelOf = (id: string) => `${names().get(id) || id} (${id})`;
   const rows = createMemo<Row[]>(() => {
-    const byKey = new Map((suggestions() ?? []).map((s) => [`${s.integrationId}\u0000${s.externalClientId}`, s.suggestions]));
-    return (clients() ?? []).filter((c) => show() === 'all' || c.status === show()).map((c) => ({ ...c, suggestions: byKey.get(`${c.integrationId}\u0000${c.externalClientId}`) ?? [] }));
+    const byKey = new Map((suggestions() ?? []).map((s) => [clientMapKey(s.integrationId, s.externalClientId), s.suggestions]));
+    return (clients() ?? []).filter((c) => show() === 'all' || c.status === show()).map((c) => ({ ...c, suggestions: byKey.get(clientMapKey(c.integrationId, c.externalClientId)) ?? [] }));
   });
   const counts = createMemo(() => Object.fromEntries(STATUSES.map((s) => [s, (clients() ?? []).filter((c) => c.status === s).length])) as Record<(typeof STATUSES)[number], number>);
   const confident = createMemo(() => rows().filter((r) => r.status === 'unmapped' && (r.suggestions[0]?.score ?? 0) >= threshold()));
@@ -149,7 +149,7 @@ export function ClientMapping() {
         testId="client-mapping-grid"
         height="max(420px, calc(100vh - 300px))"
         rows={rows()}
-        rowId={(r) => `${r.integrationId}\u0000${r.externalClientId}`}
+        rowId={(r) => clientMapKey(r.integrationId, r.externalClientId)}
         quickFilter={search()}
         columns={columns()}
         emptyMessage="No integration clients yet: import a usage file."

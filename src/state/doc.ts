@@ -2,30 +2,40 @@ import { IndexeddbPersistence } from 'y-indexeddb';
 import * as Y from 'yjs';
 import type { ClientMapEntry, ServiceRule } from '../../worker/engine/model';
 import type { AppSettings } from './db';
-import type { ReviewEntry } from '../../worker/review/reviewState';
 import type { MonthSnapshot } from '../../worker/review/snapshots';
 import { clientMappingProblem, ruleProblem } from '../../worker/mapping/validateRule';
-import { tenantKey } from '../../worker/sources/convert';
-import type { FileOverrides, SourceProfile } from '../../worker/sources/types';
+import type { SourceProfile } from '../../worker/sources/types';
+import { clientMapKey, clientNoteKey, newRuleId, pairKey, tenantNameKey } from '../../worker/doc/keys';
+import { RULE_FIELDS, docTypes, type AuditEntry, type DecisionEntry, type SharedBatch } from '../../worker/doc/schema';
+
+export type { AuditEntry, DecisionEntry, NoteEntry, SharedBatch } from '../../worker/doc/schema';
+export { clientMapKey, clientNoteKey, pairKey } from '../../worker/doc/keys';
 
 /**
- * The workspace's editable state, as a Yjs document: the client map and the ordered service rules
- * (later also decisions and notes). It is persisted in this browser by y-indexeddb, so no edit is
- * lost offline, and it is what teammate sync will share. Bulk imported rows never go in here.
- *
- * Layout: `clientMap` is a Y.Map keyed "integration_id \0 external_client_id" whose values are plain
- * entries (an edit replaces the entry: last writer wins per client); `serviceRules` is a Y.Array of
- * Y.Maps, so two people editing different cells of one rule both keep their edit, and the order of
- * the array is the rule order of spec §2.
+ * The workspace's editable state, as a Yjs document: mappings, decisions, notes, the audit trail,
+ * closed months, shared settings, profiles and the list of shared imports. It is persisted in this
+ * browser by y-indexeddb, so no edit is lost offline, and it is what teammate sync shares. Bulk
+ * imported rows never go in here. The layout and the key formats are in worker/doc/ (schema.ts,
+ * keys.ts); this module holds the edits.
  */
 
 export const ydoc = new Y.Doc();
-export const yClientMap = ydoc.getMap<ClientMapEntry>('clientMap');
-export const yRules = ydoc.getArray<Y.Map<string>>('serviceRules');
+const types = docTypes(ydoc);
+export const yClientMap = types.clientMap;
+export const yRules = types.serviceRules;
 
 /** Transaction origins: only a person's own edits go on the undo stack. */
 export const LOCAL = 'local-edit';
 export const IMPORT = 'import';
+
+/**
+ * Several writes as one transaction whose caller recomputes by itself afterwards (an import writes
+ * mappings, settings and decisions, then reconciles once): `followDoc` skips this origin.
+ */
+export const BATCH = 'batch';
+export function batch(write: () => void): void {
+  ydoc.transact(write, BATCH);
+}
 
 export const undoManager = new Y.UndoManager([yClientMap, yRules], { trackedOrigins: new Set([LOCAL]), captureTimeout: 0 });
 
@@ -46,9 +56,6 @@ export async function clearLocalDoc(): Promise<void> {
   persistence = null;
 }
 
-export const clientKey = (integrationId: string, externalClientId: string) => `${integrationId}\u0000${externalClientId}`;
-
-const RULE_FIELDS = ['ruleId', 'integrationId', 'product', 'category', 'action', 'psaServiceId', 'count'] as const;
 
 function ruleOf(map: Y.Map<string>): ServiceRule {
   return {
@@ -89,7 +96,7 @@ export function mappingSnapshot(): { clientMap: ClientMapEntry[]; serviceMap: Se
 export type EditResult = string | null;
 
 export function setClientMapping(integrationId: string, externalClientId: string, change: { status: 'mapped'; psaClientId: string } | { status: 'excluded' } | { status: 'unmapped' }): EditResult {
-  const key = clientKey(integrationId, externalClientId);
+  const key = clientMapKey(integrationId, externalClientId);
   if (change.status === 'unmapped') {
     const before = yClientMap.get(key);
     ydoc.transact(() => {
@@ -116,7 +123,7 @@ export function setClientMappings(entries: readonly ClientMapEntry[]): EditResul
   }
   ydoc.transact(() => {
     for (const e of entries) {
-      yClientMap.set(clientKey(e.integrationId, e.externalClientId), e);
+      yClientMap.set(clientMapKey(e.integrationId, e.externalClientId), e);
       audit('mapping', e.psaClientId, `${e.integrationId} client ${e.externalClientId} mapped to ${e.psaClientId} (accepted suggestion)`);
     }
   }, LOCAL);
@@ -191,7 +198,7 @@ export function replaceMappings(mappings: { clientMap?: readonly ClientMapEntry[
   ydoc.transact(() => {
     if (mappings.clientMap) {
       yClientMap.clear();
-      for (const e of mappings.clientMap) yClientMap.set(clientKey(e.integrationId, e.externalClientId), e);
+      for (const e of mappings.clientMap) yClientMap.set(clientMapKey(e.integrationId, e.externalClientId), e);
     }
     if (mappings.serviceMap) {
       yRules.delete(0, yRules.length);
@@ -210,7 +217,7 @@ export function nextRuleIds(count: number): string[] {
   const used = new Set(rulesNow().map((r) => r.ruleId));
   const ids: string[] = [];
   while (ids.length < count) {
-    const id = `R-${crypto.randomUUID().slice(0, 8)}`;
+    const id = newRuleId();
     if (!used.has(id) && !ids.includes(id)) ids.push(id);
   }
   return ids;
@@ -219,35 +226,11 @@ export function nextRuleIds(count: number): string[] {
 // ---------------------------------------------------------------------------------------------
 // Review: decisions, notes, and the audit trail (spec §7)
 
-/** One decision per (client, service), as the reviewer left it, with who and when. */
-export interface DecisionEntry extends ReviewEntry {
-  at: string;
-  by: string;
-}
-
-export interface NoteEntry {
-  text: string;
-  at: string;
-  by: string;
-}
-
-export interface AuditEntry {
-  at: string;
-  by: string;
-  kind: 'mapping' | 'decision' | 'note' | 'import' | 'month';
-  /** The client it concerns, when there is one (for the per-client history). */
-  clientId: string;
-  what: string;
-}
-
-export const yDecisions = ydoc.getMap<DecisionEntry>('decisions');
-export const yNotes = ydoc.getMap<NoteEntry>('notes');
-export const yAudit = ydoc.getArray<AuditEntry>('audit');
+export const yDecisions = types.decisions;
+export const yNotes = types.notes;
+export const yAudit = types.audit;
 
 undoManager.addToScope([yDecisions, yNotes]);
-
-export const pairKey = (clientId: string, serviceId: string) => `${clientId}\u0000${serviceId}`;
-export const clientNoteKey = (clientId: string) => `client\u0000${clientId}`;
 
 let displayName = 'Someone';
 /** Who is editing, for the audit trail (set in Settings, kept per device). */
@@ -350,10 +333,23 @@ export function replaceDecisions(entries: readonly { clientId: string; serviceId
   }, IMPORT);
 }
 
+/**
+ * What an import brings to the document, as one transaction (origin BATCH, so it reconciles
+ * nothing by itself): its mapping files, a bundle's settings (its asOf, for every teammate alike)
+ * and its decisions. The caller reconciles once afterwards.
+ */
+export function takeImport(imported: { clientMap?: readonly ClientMapEntry[]; serviceMap?: readonly ServiceRule[]; decisions?: Parameters<typeof replaceDecisions>[0] }, settings: AppSettings | null, decisionsSource: string): void {
+  batch(() => {
+    replaceMappings(imported);
+    if (settings) setSharedSettings(settings, IMPORT);
+    if (imported.decisions) replaceDecisions(imported.decisions, decisionsSource);
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Month close
 
-export const ySnapshots = ydoc.getArray<MonthSnapshot>('snapshots');
+export const ySnapshots = types.snapshots;
 
 /** Freezes a month's reconciliation under a name; snapshots are never edited, only added. */
 export function addSnapshot(snapshot: MonthSnapshot): void {
@@ -366,20 +362,7 @@ export function addSnapshot(snapshot: MonthSnapshot): void {
 // ---------------------------------------------------------------------------------------------
 // Shared datasets: imports travel as blobs on the relay; the document lists them, in order.
 
-export interface SharedBatch {
-  id: string;
-  at: string;
-  by: string;
-  files: { name: string; hash: string; size: number }[];
-  /**
-   * The sender's per-file choices (a profile forced in the wizard, a tenant's name): a teammate
-   * must read the same files the same way, or their external clients would not match the shared
-   * client mapping.
-   */
-  overrides?: Record<string, FileOverrides>;
-}
-
-export const yDatasets = ydoc.getArray<SharedBatch>('datasets');
+export const yDatasets = types.datasets;
 
 export function announceBatch(batch: SharedBatch): void {
   ydoc.transact(() => {
@@ -391,7 +374,7 @@ export function announceBatch(batch: SharedBatch): void {
 // ---------------------------------------------------------------------------------------------
 // Settings every teammate shares (the same as-of gives the same numbers)
 
-export const ySettings = ydoc.getMap<AppSettings[keyof AppSettings]>('settings');
+export const ySettings = types.settings;
 
 export function settingsNow(): AppSettings | null {
   if (!ySettings.has('currency')) return null;
@@ -413,7 +396,7 @@ export function setSharedSettings(next: AppSettings, origin: typeof LOCAL | type
 // Source profiles: how a raw export (one no built-in profile knows) is read. Saved here so every
 // teammate's import applies them, and next month's file with the same header needs no wizard.
 
-export const yProfiles = ydoc.getMap<SourceProfile>('sourceProfiles');
+export const yProfiles = types.sourceProfiles;
 
 export function profilesNow(): SourceProfile[] {
   return [...yProfiles.values()].sort((a, b) => a.name.localeCompare(b.name));
@@ -445,7 +428,7 @@ export function deleteProfile(id: string): EditResult {
 // Names of per-client exports' clients (a Microsoft 365 tenant is named after its domain unless
 // someone renames it); shared, so every teammate's import of the same file gives the same client.
 
-export const yTenantNames = ydoc.getMap<string>('tenantNames');
+export const yTenantNames = types.tenantNames;
 
 export function tenantNamesNow(): Record<string, string> {
   return Object.fromEntries(yTenantNames.entries());
@@ -453,7 +436,7 @@ export function tenantNamesNow(): Record<string, string> {
 
 /** Names a per-client export's client; a blank name goes back to the one the file gives. */
 export function setTenantName(integrationId: string, foundName: string, name: string): EditResult {
-  const key = tenantKey(integrationId, foundName);
+  const key = tenantNameKey(integrationId, foundName);
   const trimmed = name.trim();
   ydoc.transact(() => {
     if (trimmed === '' || trimmed === foundName) yTenantNames.delete(key);

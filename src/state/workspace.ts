@@ -8,7 +8,9 @@ import type { FileOverrides, SourceProfile } from '../../worker/sources/types';
 import { DEFAULT_APP_SETTINGS, openDb, type AppSettings } from './db';
 import { blobUrl, firstSync, resumeSync, savedSyncSettings } from './sync';
 import { DEFAULT_OUTLIER_AMOUNT } from '../../worker/review/reviewState';
-import { IMPORT, LOCAL, announceBatch, profilesNow, saveProfile, setTenantName, tenantNamesNow, yProfiles, currentDisplayName, decisionsNow, mappingSnapshot, notesNow, openDoc, replaceDecisions, replaceMappings, setDisplayName, setSharedSettings, settingsNow, stampDismissals, undoManager, yDatasets, ydoc } from './doc';
+import type { ReviewInput } from '../../worker/views/types';
+import { createScheduler, followDoc, type Recompute } from './recompute';
+import { BATCH, LOCAL, announceBatch, batch, takeImport, profilesNow, saveProfile, setTenantName, tenantNamesNow, yProfiles, currentDisplayName, decisionsNow, mappingSnapshot, notesNow, openDoc, setDisplayName, setSharedSettings, settingsNow, stampDismissals, undoManager, yDatasets, ydoc } from './doc';
 
 /**
  * The app's one place of state: the two worker threads, the overview the engine last produced,
@@ -34,40 +36,56 @@ const [isDemo, setIsDemo] = createSignal(false);
 
 export { overview, loadState, revision, progress, lastImport, persisted, settings, lastTimings, isDemo };
 
-let running: Promise<void> | null = null;
-let again = false;
-
 /**
- * Reconciles again with the current data, settings and mappings. Calls that arrive while one runs
- * coalesce into one more run, so a burst of edits costs at most two reconciliations.
+ * The engine work the document's changes need (src/state/recompute.ts): a reconcile for mappings,
+ * settings and data; review states and adjustments only for decisions; new notes only for notes.
+ * Requests that arrive while one runs coalesce into one more run of the largest kind asked.
  */
+const recompute = createScheduler((what) => (what === 'reconcile' ? refreshOnce() : what === 'review' ? reviewOnce() : notesOnce()));
+
+/** Reconciles again with the current data, settings and mappings. */
 export function refresh(): Promise<void> {
-  if (running) {
-    again = true;
-    return running;
-  }
-  running = (async () => {
-    try {
-      do {
-        again = false;
-        await refreshOnce();
-      } while (again);
-    } finally {
-      running = null;
-    }
-  })();
-  return running;
+  return recompute.request('reconcile');
 }
+
+/** What the engine ran since it started (reconciles, review-only and notes-only updates). */
+export function engineStats() {
+  return engine.stats();
+}
+// The browser tests read it (dev server only): an approval must cost no reconcile.
+if (import.meta.env.DEV) Object.assign(globalThis, { __ledgerlineEngineStats: engineStats });
+
+const reviewNow = (): ReviewInput => ({ entries: decisionsNow(), notes: notesNow(), outlierAmount: DEFAULT_OUTLIER_AMOUNT });
 
 async function refreshOnce(): Promise<void> {
   const shared = settingsNow();
-  const { overview: next, timings } = await engine.refresh({ ...mappingSnapshot(), settings: shared, review: { entries: decisionsNow(), notes: notesNow(), outlierAmount: DEFAULT_OUTLIER_AMOUNT } });
+  const { overview: next, timings } = await engine.refresh({ ...mappingSnapshot(), settings: shared, review: reviewNow() });
   setSettingsSignal(shared ?? (await db.getMeta('settings', DEFAULT_APP_SETTINGS)));
   setIsDemo((await db.getMeta('source', 'files')) === 'demo');
   setOverview(next);
   setLastTimings(timings);
   setLoadState(next.clients === 0 && next.usageRows === 0 ? 'empty' : 'ready');
   setRevision((r) => r + 1);
+  await stampNewDismissals();
+}
+
+/** Decisions changed: review states and adjustments from the last reconciliation, no reconcile. */
+async function reviewOnce(): Promise<void> {
+  const next = await engine.review(reviewNow());
+  if (!next) return refreshOnce();
+  setOverview(next);
+  setRevision((r) => r + 1);
+  await stampNewDismissals();
+}
+
+/** Notes changed: the screens refetch their rows, which carry the notes; nothing is recomputed. */
+async function notesOnce(): Promise<void> {
+  if (!(await engine.notes(notesNow()))) return refreshOnce();
+  setRevision((r) => r + 1);
+}
+
+/** Dismissals that came without their numbers (an import, a teammate's old version) take the current ones. */
+async function stampNewDismissals(): Promise<void> {
   if (decisionsNow().some((d) => d.decision === 'dismiss' && d.dismissedQtyDelta === undefined)) stampDismissals(await engine.discrepancies({}));
 }
 
@@ -79,10 +97,10 @@ async function runImport(run: () => Promise<ImportOutcome>, announce = true, tak
     const outcome = await run();
     if (announce || !outcome.ok) setLastImport(outcome);
     if (outcome.ok && takeMappings) {
-      replaceMappings(outcome.mappings);
       // A bundle sets the workspace's settings (its asOf): for every teammate alike.
-      if (outcome.files.some((f) => f.kind === 'workspace')) setSharedSettings(await db.getMeta('settings', DEFAULT_APP_SETTINGS), IMPORT);
-      if (outcome.mappings.decisions) replaceDecisions(outcome.mappings.decisions, outcome.files.find((f) => f.kind === 'decisions')?.fileName ?? 'a bundle');
+      const bundleSettings = outcome.files.some((f) => f.kind === 'workspace') ? await db.getMeta('settings', DEFAULT_APP_SETTINGS) : null;
+      // One transaction, which reconciles nothing by itself: the refresh below is the import's one reconcile.
+      takeImport(outcome.mappings, bundleSettings, outcome.files.find((f) => f.kind === 'decisions')?.fileName ?? 'a bundle');
     }
     // A failed import stores nothing, but may record a failed sync (integration health).
     await refresh();
@@ -253,16 +271,14 @@ export function loadDemo(announce = true): Promise<ImportOutcome> {
 
 export async function clearWorkspace(): Promise<void> {
   await importer.clearWorkspace();
-  replaceMappings({ clientMap: [], serviceMap: [] });
-  replaceDecisions([], 'clearing the workspace');
-  setSharedSettings(DEFAULT_APP_SETTINGS, IMPORT);
+  takeImport({ clientMap: [], serviceMap: [], decisions: [] }, DEFAULT_APP_SETTINGS, 'clearing the workspace');
   setLastImport(null);
   await refresh();
 }
 
 export async function saveSettings(next: AppSettings): Promise<void> {
   await db.setMeta('settings', next);
-  setSharedSettings(next, LOCAL);
+  batch(() => setSharedSettings(next, LOCAL));
   await refresh();
 }
 
@@ -281,8 +297,8 @@ export async function start(): Promise<void> {
   }
   if (!(await db.getMeta('initialised', false))) await loadDemo(false);
   else await refresh();
-  // Every mapping edit (and every teammate's) reconciles again.
-  ydoc.on('update', () => void refresh());
+  // Every edit (and every teammate's) recomputes what it changed: see src/state/recompute.ts.
+  followDoc(ydoc, (what: Recompute) => void recompute.request(what), new Set([BATCH]));
   yDatasets.observe(() => void applySharedBatches());
   yProfiles.observe(() => void applySharedBatches());
   void applySharedBatches();

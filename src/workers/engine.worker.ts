@@ -6,7 +6,6 @@
 import * as Comlink from 'comlink';
 import { zipBundle } from '../../worker/bundle/zip';
 import { writeBundle } from '../../worker/bundle/writeBundle';
-import { parseIsoDate } from '../../worker/engine/dates';
 import type { Bundle, Decision, ServiceRule } from '../../worker/engine/model';
 import { previewRules } from '../../worker/mapping/rulePreview';
 import { createClientMatcher } from '../../worker/mapping/suggestClients';
@@ -14,7 +13,8 @@ import { reconcile } from '../../worker/engine/reconcile';
 import { adjustmentsCsv } from '../../worker/export/adjustmentsCsv';
 import { clientsCsv, discrepanciesCsv } from '../../worker/export/reportCsv';
 import type { BillingFilter, GroupBy, ReviewInput } from '../../worker/views/types';
-import { WorkspaceView } from '../../worker/views/workspaceView';
+import { WorkspaceView, reviewDecisions } from '../../worker/views/workspaceView';
+import { pairKey } from '../../worker/doc/keys';
 import { openDb } from '../state/db';
 import { loadWorkspace, type MappingOverride, type UsageCache } from './loadWorkspace';
 
@@ -28,10 +28,11 @@ export interface DocumentState extends MappingOverride {
   review: ReviewInput;
 }
 
-/** Decisions for the engine (spec §7): approvals count; a dismissal changes no number. */
-function engineDecisions(review: ReviewInput): Decision[] {
-  return review.entries.flatMap((e) => (e.decision === null ? [] : [{ clientId: e.clientId, serviceId: e.serviceId, decision: e.decision, effectiveDate: e.effectiveDate ? parseIsoDate(e.effectiveDate) : null }]));
-}
+/**
+ * How often each kind of work ran since the worker started (the app's tests read them: a note must
+ * cost no reconcile, an approval no full reconcile, an import exactly one).
+ */
+const counts = { reconciles: 0, reviews: 0, notes: 0 };
 
 function current(): WorkspaceView {
   if (!view) throw new Error('the workspace is not loaded yet');
@@ -43,12 +44,32 @@ const api = {
   async refresh(state?: DocumentState) {
     const started = performance.now();
     bundle = await loadWorkspace(db, cache, undefined, state);
-    if (state) bundle.decisions = engineDecisions(state.review);
+    if (state) bundle.decisions = reviewDecisions(state.review);
     const loaded = performance.now();
+    counts.reconciles++;
     view = new WorkspaceView(bundle, reconcile(bundle), state?.review);
     const overview = view.overview();
     return { overview, timings: { loadMs: Math.round(loaded - started), reconcileMs: Math.round(performance.now() - loaded) } };
   },
+  /**
+   * Decisions changed, nothing else: review states and adjustments from the last reconciliation,
+   * no reload and no reconcile. Null before the first refresh (the caller refreshes then).
+   */
+  review(review: ReviewInput) {
+    if (!view) return null;
+    counts.reviews++;
+    view = view.withReview(review);
+    bundle = view.bundle;
+    return view.overview();
+  },
+  /** Only notes changed: the screens' next rows carry them; no number moves. False before the first refresh. */
+  notes(notes: ReviewInput['notes']) {
+    if (!view) return false;
+    counts.notes++;
+    view = view.withNotes(notes);
+    return true;
+  },
+  stats: () => ({ ...counts }),
   overview: () => current().overview(),
   clientRows: (filter: BillingFilter) => current().clientRows(filter),
   discrepancies: (filter: BillingFilter) => current().discrepancies(filter),
@@ -97,9 +118,9 @@ const api = {
  */
 function exportedDecisions(): Decision[] {
   const v = current();
-  const states = new Map(v.discrepancies().map((d) => [`${d.clientId}\u0000${d.serviceId}`, d]));
+  const states = new Map(v.discrepancies().map((d) => [pairKey(d.clientId, d.serviceId), d]));
   return bundle!.decisions.flatMap((d) => {
-    const shown = states.get(`${d.clientId}\u0000${d.serviceId}`);
+    const shown = states.get(pairKey(d.clientId, d.serviceId));
     if (d.decision === 'dismiss' && shown?.review === 'returned') return [];
     return [{ ...d, ...(shown?.note ? { note: shown.note } : {}) }];
   });

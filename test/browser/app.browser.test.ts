@@ -12,7 +12,7 @@ import { unzipBundle } from '../../worker/bundle/zip';
 import { generateDemoBundle } from '../../worker/demo/generateDemo';
 import type { Report } from '../../worker/engine/report.types';
 import { reconcileFiles } from '../../worker/reconcileFiles';
-import { dropFiles, readClientRows, statValue, waitForWorkspace, type ShownClientRow } from './appDriver';
+import { dropFiles, engineStats, readClientRows, statValue, waitForWorkspace, type ShownClientRow } from './appDriver';
 import { browserTest, expectNoPageErrors, ROOT, screenshot } from './harness';
 
 const DEMO = generateDemoBundle();
@@ -54,11 +54,14 @@ browserTest('the app', (env) => {
     await page.goto(`${env.url}/#/`);
     await page.waitForSelector('.empty-state', { timeout: 30_000 });
     await screenshot(page, 'empty-workspace');
+    const before = await engineStats(page);
     await dropFiles(page, DEMO);
     expect(await page.textContent('[data-testid=import-result]')).toContain('Imported 8 files');
 
     const report = cliReport(DEMO);
     expectTableMatches(await readClientRows(page, env.url), report);
+    // The bundle's mappings, settings and decisions go into the document as one transaction: one reconcile.
+    expect((await engineStats(page)).reconciles).toBe(before.reconciles + 1);
     await screenshot(page, 'billing-invoices');
     await page.goto(`${env.url}/#/`);
     await page.waitForSelector('[data-testid=stat-discrepancies]');

@@ -95,3 +95,14 @@ export async function dragRule(page: Page, from: number, to: number): Promise<vo
   await page.mouse.move(t.x + 60, t.y + 4, { steps: 12 });
   await page.mouse.up();
 }
+
+export interface EngineStats {
+  reconciles: number;
+  reviews: number;
+  notes: number;
+}
+
+/** What the engine worker ran so far (src/state/workspace.ts exposes it on the dev server). */
+export function engineStats(page: Page): Promise<EngineStats> {
+  return page.evaluate(() => (globalThis as unknown as { __ledgerlineEngineStats: () => Promise<EngineStats> }).__ledgerlineEngineStats());
+}

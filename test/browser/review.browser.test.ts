@@ -9,7 +9,7 @@ import { expect, it } from 'vitest';
 import { unzipBundle } from '../../worker/bundle/zip';
 import { generateDemoBundle } from '../../worker/demo/generateDemo';
 import { reconcileFiles } from '../../worker/reconcileFiles';
-import { dragRule, waitForWorkspace } from './appDriver';
+import { dragRule, engineStats, waitForWorkspace } from './appDriver';
 import { browserTest, expectNoPageErrors, screenshot } from './harness';
 
 const DEMO = generateDemoBundle();
@@ -41,6 +41,7 @@ browserTest('review workflow', (env) => {
     await waitForWorkspace(page);
     await openReview(page, env.url);
     const approvedBefore = await chipCount(page, 'approved');
+    const statsBefore = await engineStats(page);
     await selectRows(page, [0, 1, 2]);
     await page.click('[data-testid=approve-selected]');
     await page.waitForSelector('[data-testid=bulk-warning]');
@@ -54,6 +55,10 @@ browserTest('review workflow', (env) => {
     await page.click('[data-testid=approve-selected]');
     await page.waitForFunction((n) => Number(document.querySelector('[data-testid=review-show-approved] .tab-count')?.textContent) === n, approvedBefore + 5);
     expect(await page.isVisible('[data-testid=bulk-warning]')).toBe(false);
+    // Two approvals: review states and adjustments again, from the cached reconciliation; no reconcile.
+    const statsAfter = await engineStats(page);
+    expect(statsAfter.reconciles).toBe(statsBefore.reconciles);
+    expect(statsAfter.reviews).toBeGreaterThanOrEqual(statsBefore.reviews + 2);
     expectNoPageErrors(page);
   });
 

@@ -3,13 +3,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { startRelay, type Relay } from '../../server/relay';
 import { createWorkspace } from '../../server/workspaces';
-import type { AuditEntry, DecisionEntry, NoteEntry } from '../../src/state/doc';
+import { clientMapKey, clientNoteKey, pairKey, tenantNameKey } from '../../worker/doc/keys';
+import { DOC_TYPES, DOC_TYPE_NAMES, RULE_FIELDS, docTypes, type AuditEntry, type DecisionEntry, type DocTypeName, type SharedBatch } from '../../worker/doc/schema';
 import type { ClientMapEntry, ServiceRule } from '../../worker/engine/model';
+import type { MonthSnapshot } from '../../worker/review/snapshots';
+import { BUILTIN_PROFILES } from '../../worker/sources/builtinProfiles';
+import type { SourceProfile } from '../../worker/sources/types';
 import { connect, sleep, storedDoc, synced, tempDir, type Client } from './helpers';
 
 /**
- * Seeded randomized convergence: several stock y-websocket clients edit the app's document layout
- * (src/state/doc.ts) at random, go offline and online, and the relay is stopped and restarted on the
+ * Seeded randomized convergence: several stock y-websocket clients edit the app's document
+ * (worker/doc/schema.ts: every top-level type, through the same accessor as the app) at random, go offline and online, and the relay is stopped and restarted on the
  * same port and data folder in the middle of it all. At the end every client, a fresh client and the
  * relay's log on disk must hold one identical document, with every audit entry ever pushed (each edit
  * pushes one, with a unique id) present exactly once: nothing lost, nothing applied twice.
@@ -68,21 +72,15 @@ class Rng {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The document layout of src/state/doc.ts
+// The document: the app's own schema (worker/doc/schema.ts), never a copy
 
 type TestAuditEntry = AuditEntry & { id: string };
 
+/** The app's accessor; audit entries here also carry a unique id (to count them). */
 function layout(doc: Y.Doc) {
-  return {
-    clientMap: doc.getMap<ClientMapEntry>('clientMap'),
-    rules: doc.getArray<Y.Map<string>>('serviceRules'),
-    decisions: doc.getMap<DecisionEntry>('decisions'),
-    notes: doc.getMap<NoteEntry>('notes'),
-    audit: doc.getArray<TestAuditEntry>('audit'),
-  };
+  const types = docTypes(doc);
+  return { ...types, audit: types.audit as unknown as Y.Array<TestAuditEntry> };
 }
-
-const RULE_FIELDS = ['ruleId', 'integrationId', 'product', 'category', 'action', 'psaServiceId', 'count'] as const;
 
 /** Plain values with object keys sorted, so the JSON does not depend on key order. */
 function sortKeys(value: unknown): unknown {
@@ -95,23 +93,23 @@ function sortKeys(value: unknown): unknown {
 
 const byKey = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0);
 
+const plain = (v: unknown): unknown => sortKeys(v instanceof Y.AbstractType ? v.toJSON() : v);
+
 /**
- * The whole state as one string: client map, decisions and notes sorted by key, rules in array
- * order with every field, audit entries sorted by id (duplicates would show).
+ * The whole state as one string, every top-level type of the schema: maps sorted by key, arrays in
+ * order (a rule's Y.Map as its fields), audit entries sorted by id (duplicates would show).
  */
 function canonical(doc: Y.Doc): string {
-  const l = layout(doc);
-  const sortedMap = <T>(m: Y.Map<T>) => [...m.entries()].sort(byKey).map(([k, v]) => [k, sortKeys(v)]);
-  return JSON.stringify({
-    clientMap: sortedMap(l.clientMap),
-    rules: l.rules.toArray().map((m) => sortKeys(Object.fromEntries(RULE_FIELDS.map((f) => [f, m.get(f) ?? null])))),
-    decisions: sortedMap(l.decisions),
-    notes: sortedMap(l.notes),
-    audit: l.audit
-      .toArray()
-      .map((e) => sortKeys(e))
-      .sort((a, b) => ((a as TestAuditEntry).id < (b as TestAuditEntry).id ? -1 : 1)),
-  });
+  const types = layout(doc);
+  const state: Record<string, unknown> = {};
+  for (const name of DOC_TYPE_NAMES) {
+    const type = types[name];
+    state[name] =
+      name === 'audit' ? types.audit.toArray().map(plain).sort((a, b) => ((a as TestAuditEntry).id < (b as TestAuditEntry).id ? -1 : 1))
+      : DOC_TYPES[name] === 'map' ? [...(type as Y.Map<unknown>).entries()].sort(byKey).map(([k, v]) => [k, plain(v)])
+      : (type as Y.Array<unknown>).toArray().map(plain);
+  }
+  return JSON.stringify(state);
 }
 
 function auditIds(doc: Y.Doc): string[] {
@@ -140,7 +138,39 @@ const EDITS = {
   deleteDecision: 2,
   setNote: 8,
   removeNote: 2,
+  closeMonth: 3,
+  shareImport: 3,
+  setSetting: 4,
+  saveProfile: 3,
+  deleteProfile: 1,
+  nameTenant: 3,
+  unnameTenant: 1,
 } as const;
+
+/** The top-level type each edit writes (besides the audit entry every edit pushes). */
+const EDITED: Record<keyof typeof EDITS, DocTypeName> = {
+  mapClient: 'clientMap',
+  unmapClient: 'clientMap',
+  addRule: 'serviceRules',
+  updateRule: 'serviceRules',
+  deleteRule: 'serviceRules',
+  moveRule: 'serviceRules',
+  decide: 'decisions',
+  reopenDecision: 'decisions',
+  deleteDecision: 'decisions',
+  setNote: 'notes',
+  removeNote: 'notes',
+  closeMonth: 'snapshots',
+  shareImport: 'datasets',
+  setSetting: 'settings',
+  saveProfile: 'sourceProfiles',
+  deleteProfile: 'sourceProfiles',
+  nameTenant: 'tenantNames',
+  unnameTenant: 'tenantNames',
+};
+
+const PROFILE_IDS = ['saved-0001', 'saved-0002'];
+const TENANTS = ['contoso.com', 'Fabrikam.com'];
 
 interface Sim {
   /** The schedule: which operation, which client, how long to wait. */
@@ -150,6 +180,8 @@ interface Sim {
   /** Every audit id ever pushed, by any client: the accepted edits. */
   pushed: Set<string>;
   ruleCounter: number;
+  /** The top-level types the run's edits wrote. */
+  edited: Set<DocTypeName>;
 }
 
 function randomEdit(sim: Sim, client: Client, clientIndex: number): void {
@@ -161,7 +193,7 @@ function randomEdit(sim: Sim, client: Client, clientIndex: number): void {
   const by = `client-${clientIndex}`;
   const id = `${sim.seed}:${clientIndex}:${sim.step}`;
   let kind = rng.weighted(EDITS);
-  if ((kind === 'updateRule' || kind === 'deleteRule' || kind === 'moveRule') && l.rules.length === 0) kind = 'addRule';
+  if ((kind === 'updateRule' || kind === 'deleteRule' || kind === 'moveRule') && l.serviceRules.length === 0) kind = 'addRule';
 
   client.doc.transact(() => {
     let what: string = kind;
@@ -172,13 +204,13 @@ function randomEdit(sim: Sim, client: Client, clientIndex: number): void {
         const externalClientId = rng.pick(EXTERNAL_CLIENTS);
         const excluded = rng.chance(0.2);
         const entry: ClientMapEntry = { integrationId, externalClientId, status: excluded ? 'excluded' : 'mapped', psaClientId: excluded ? '' : rng.pick(PSA_CLIENTS) };
-        l.clientMap.set(`${integrationId}\u0000${externalClientId}`, entry);
+        l.clientMap.set(clientMapKey(integrationId, externalClientId), entry);
         clientId = entry.psaClientId;
         what = `${integrationId} client ${externalClientId} → ${entry.status} ${entry.psaClientId}`;
         break;
       }
       case 'unmapClient': {
-        const key = `${rng.pick(INTEGRATIONS)}\u0000${rng.pick(EXTERNAL_CLIENTS)}`;
+        const key = clientMapKey(rng.pick(INTEGRATIONS), rng.pick(EXTERNAL_CLIENTS));
         l.clientMap.delete(key);
         what = `unmapped ${key}`;
         break;
@@ -195,12 +227,12 @@ function randomEdit(sim: Sim, client: Client, clientIndex: number): void {
         };
         const map = new Y.Map<string>();
         for (const f of RULE_FIELDS) map.set(f, rule[f]);
-        l.rules.insert(rng.int(l.rules.length + 1), [map]);
+        l.serviceRules.insert(rng.int(l.serviceRules.length + 1), [map]);
         what = `added rule ${rule.ruleId}`;
         break;
       }
       case 'updateRule': {
-        const map = l.rules.get(rng.int(l.rules.length));
+        const map = l.serviceRules.get(rng.int(l.serviceRules.length));
         const field = rng.pick(['integrationId', 'product', 'category', 'action', 'psaServiceId', 'count'] as const);
         const value = {
           integrationId: () => rng.pick(INTEGRATIONS),
@@ -215,20 +247,20 @@ function randomEdit(sim: Sim, client: Client, clientIndex: number): void {
         break;
       }
       case 'deleteRule': {
-        const index = rng.int(l.rules.length);
-        what = `deleted rule ${l.rules.get(index).get('ruleId') ?? '?'}`;
-        l.rules.delete(index, 1);
+        const index = rng.int(l.serviceRules.length);
+        what = `deleted rule ${l.serviceRules.get(index).get('ruleId') ?? '?'}`;
+        l.serviceRules.delete(index, 1);
         break;
       }
       case 'moveRule': {
         // As the app moves a rule: delete it, insert a new Y.Map copy elsewhere.
-        const from = rng.int(l.rules.length);
-        const old = l.rules.get(from);
+        const from = rng.int(l.serviceRules.length);
+        const old = l.serviceRules.get(from);
         const copy = new Y.Map<string>();
         for (const f of RULE_FIELDS) copy.set(f, old.get(f) ?? '');
-        l.rules.delete(from, 1);
-        const to = rng.int(l.rules.length + 1);
-        l.rules.insert(to, [copy]);
+        l.serviceRules.delete(from, 1);
+        const to = rng.int(l.serviceRules.length + 1);
+        l.serviceRules.insert(to, [copy]);
         what = `moved rule ${copy.get('ruleId') ?? '?'} from ${from} to ${to}`;
         break;
       }
@@ -236,7 +268,7 @@ function randomEdit(sim: Sim, client: Client, clientIndex: number): void {
       case 'reopenDecision': {
         clientId = rng.pick(PSA_CLIENTS);
         const serviceId = rng.pick(SERVICES);
-        const key = `${clientId}\u0000${serviceId}`;
+        const key = pairKey(clientId, serviceId);
         const previous = l.decisions.get(key);
         const decision = kind === 'reopenDecision' ? null : rng.pick(['approve', 'dismiss'] as const);
         const entry: DecisionEntry = { clientId, serviceId, decision, effectiveDate: rng.chance(0.3) ? '2025-02-01' : (previous?.effectiveDate ?? null), at, by };
@@ -250,23 +282,59 @@ function randomEdit(sim: Sim, client: Client, clientIndex: number): void {
       }
       case 'deleteDecision': {
         clientId = rng.pick(PSA_CLIENTS);
-        l.decisions.delete(`${clientId}\u0000${rng.pick(SERVICES)}`);
+        l.decisions.delete(pairKey(clientId, rng.pick(SERVICES)));
         break;
       }
       case 'setNote':
       case 'removeNote': {
         clientId = rng.pick(PSA_CLIENTS);
-        const key = rng.chance(0.3) ? `client\u0000${clientId}` : `${clientId}\u0000${rng.pick(SERVICES)}`;
+        const key = rng.chance(0.3) ? clientNoteKey(clientId) : pairKey(clientId, rng.pick(SERVICES));
         if (kind === 'removeNote') l.notes.delete(key);
         else l.notes.set(key, { text: `note ${id} by ${by}`, at, by });
         what = `${kind} ${key}`;
         break;
       }
+      case 'closeMonth': {
+        const snapshot: MonthSnapshot = { id, name: `month ${id}`, createdAt: at, asOf: at, currency: 'USD', totals: { discrepancies: rng.int(9), amount: `${rng.int(10000) / 100}`, amountAbs: '0' }, clients: [] };
+        l.snapshots.push([snapshot]);
+        what = `closed ${snapshot.name}`;
+        break;
+      }
+      case 'shareImport': {
+        const batch: SharedBatch = { id, at, by, files: [{ name: `usage-${id}.csv`, hash: `h${id}`, size: rng.int(1000) }] };
+        l.datasets.push([batch]);
+        what = `shared ${batch.files[0]!.name}`;
+        break;
+      }
+      case 'setSetting': {
+        const key = rng.pick(['inactiveAfterDays', 'staleAfterHours', 'currency', 'asOf'] as const);
+        const value = key === 'currency' ? rng.pick(['USD', 'EUR']) : key === 'asOf' ? (rng.chance(0.5) ? null : at) : 1 + rng.int(60);
+        l.settings.set(key, value);
+        what = `setting ${key} → ${value}`;
+        break;
+      }
+      case 'saveProfile':
+      case 'deleteProfile': {
+        const profileId = rng.pick(PROFILE_IDS);
+        if (kind === 'deleteProfile') l.sourceProfiles.delete(profileId);
+        else l.sourceProfiles.set(profileId, { ...BUILTIN_PROFILES[0]!, id: profileId, name: `profile ${id}`, origin: 'saved' } as SourceProfile);
+        what = `${kind} ${profileId}`;
+        break;
+      }
+      case 'nameTenant':
+      case 'unnameTenant': {
+        const key = tenantNameKey(rng.pick(INTEGRATIONS), rng.pick(TENANTS));
+        if (kind === 'unnameTenant') l.tenantNames.delete(key);
+        else l.tenantNames.set(key, `tenant ${id}`);
+        what = `${kind} ${key}`;
+        break;
+      }
     }
-    const entry: TestAuditEntry = { id, at, by, kind: kind.includes('Note') ? 'note' : kind.includes('ecision') || kind === 'decide' ? 'decision' : 'mapping', clientId, what };
+    const entry: TestAuditEntry = { id, at, by, kind: kind.includes('Note') ? 'note' : kind.includes('ecision') || kind === 'decide' ? 'decision' : kind === 'closeMonth' ? 'month' : kind === 'shareImport' ? 'import' : 'mapping', clientId, what };
     l.audit.push([entry]);
   }, 'local-edit');
   sim.pushed.add(id);
+  sim.edited.add(EDITED[kind]).add('audit');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -342,7 +410,7 @@ async function run(seed: number): Promise<RunReport> {
     online.push(true);
   }
 
-  const sim: Sim = { rng, seed, step: 0, pushed: new Set(), ruleCounter: 0 };
+  const sim: Sim = { rng, seed, step: 0, pushed: new Set(), ruleCounter: 0, edited: new Set() };
   let offlineToggles = 0;
   let relayRestarts = 0;
 
@@ -386,12 +454,14 @@ async function run(seed: number): Promise<RunReport> {
   await converged(() => clients.map((c, i) => (c.provider.wsconnected && c.provider.synced ? canonical(c.doc) : `client ${i} not connected and synced`)), 'every client to hold the same document');
   const convergeMs = performance.now() - convergeStarted;
   const final = canonical(clients[0]!.doc);
-  const rules = layout(clients[0]!.doc).rules.length;
+  const rules = layout(clients[0]!.doc).serviceRules.length;
 
   // Nothing lost, nothing twice: every edit's audit entry, exactly once, in every document.
   const ids = auditIds(clients[0]!.doc);
   expect(new Set(ids).size).toBe(ids.length);
   expect([...ids].sort()).toEqual([...sim.pushed].sort());
+  // The run wrote every top-level type of the app's schema, so the comparison above covers them all.
+  expect([...sim.edited].sort()).toEqual([...DOC_TYPE_NAMES].sort());
 
   // A fresh (read-only) client gets the same state from the relay alone.
   const fresh = connect(url, ws.workspaceId, ws.roToken);

@@ -5,6 +5,7 @@ import { columnIndex } from './header';
 import { parseLocaleBoolean, parseLocaleDate, parseLocaleNumber } from './locale';
 import { applyTransforms, emailDomain, isGuestUpn } from './transforms';
 import { cellText, type CatalogRow, type Conversion, type ConvertResult, type FieldSource, type FileOverrides, type PsaClientRow, type PsaLineRow, type PsaProfile, type RawCell, type RawTable, type SkipRule, type SourceLocale, type SourceProfile, type UsageProfile, type UsageRow } from './types';
+import { tenantNameKey } from '../doc/keys';
 
 /**
  * One raw table through one profile into bundle rows (spec §1). Pure and quick, so the wizard
@@ -22,7 +23,8 @@ export interface ConvertContext {
   tenantNames?: Readonly<Record<string, string>>;
 }
 
-export const tenantKey = (integrationId: string, foundName: string) => `${integrationId}\u0000${foundName.toLowerCase()}`;
+/** The document's `tenantNames` key (worker/doc/keys.ts). */
+export const tenantKey = tenantNameKey;
 
 const MS_PER_DAY = 86_400_000;
 

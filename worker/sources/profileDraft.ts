@@ -1,6 +1,7 @@
 import { columnIndex, headerSignature } from './header';
 import { LOCALES, inferDateOrder } from './locale';
 import type { FieldSource, PsaField, PsaProfile, SourceLocale, SourceProfile, Transform, UsageField, UsageProfile } from './types';
+import { newProfileId } from '../doc/keys';
 
 /**
  * The import wizard's form state and its translation to and from a source profile. Pure, so the
@@ -189,9 +190,7 @@ export function guessDraft(file: string, header: readonly string[], sample: read
   };
 }
 
-export function newProfileId(): string {
-  return `saved-${crypto.randomUUID().slice(0, 8)}`;
-}
+export { newProfileId };
 
 /**
  * A draft from an existing profile. With a header (the wizard starting from the nearest profile),

@@ -7,7 +7,7 @@ export type { DoubleCount };
 /** The reviewers' decisions and notes, from the workspace document. */
 export interface ReviewInput {
   entries: ReviewEntry[];
-  /** Notes by "client \0 service" for a discrepancy, "client \0 clientId" for a client. */
+  /** Notes by `pairKey(client, service)` for a discrepancy, `clientNoteKey(client)` for a client (worker/doc/keys.ts). */
   notes: Record<string, string>;
   outlierAmount: string;
 }

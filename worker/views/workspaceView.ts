@@ -4,9 +4,11 @@ import { defaultEffectiveDate, prorate } from '../engine/adjustments';
 import { DEFAULT_OUTLIER_AMOUNT, outlierReason, reviewState, type ReviewEntry } from '../review/reviewState';
 import { valueAt } from '../engine/dictionary';
 import type { Pair } from '../engine/comparePairs';
-import { NO_DAY, type Bundle, type PsaLine } from '../engine/model';
+import { NO_DAY, type Bundle, type Decision, type PsaLine } from '../engine/model';
 import type { Reconciliation } from '../engine/reconcile';
 import { toReport } from '../engine/report';
+import { adjustmentsFor } from '../engine/adjustments';
+import { clientMapKey, clientNoteKey, pairKey } from '../doc/keys';
 import type { Report } from '../engine/report.types';
 import { EXCLUDED_RULE, MAPPED, UNACCOUNTED } from '../engine/resolve';
 import { comparedServices } from '../engine/comparePairs';
@@ -27,6 +29,26 @@ const centsOf = (money: string) => parseUnits(money)! / 100n;
 
 const byAbsAmount = (a: { abs: bigint; id: string }, b: { abs: bigint; id: string }) => (a.abs > b.abs ? -1 : a.abs < b.abs ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
+/** Usage rows per integration, counted once per usage table (a review-only update keeps the table). */
+const integrationRows = new WeakMap<Bundle['usage'], Map<string, number>>();
+function rowsPerIntegration(usage: Bundle['usage']): Map<string, number> {
+  let rows = integrationRows.get(usage);
+  if (!rows) {
+    rows = new Map<string, number>();
+    for (let i = 0; i < usage.length; i++) {
+      const id = valueAt(usage.integrationId, i);
+      rows.set(id, (rows.get(id) ?? 0) + 1);
+    }
+    integrationRows.set(usage, rows);
+  }
+  return rows;
+}
+
+/** Decisions for the engine (spec §7): approvals count; a dismissal or a reopened pair changes no number. */
+export function reviewDecisions(review: ReviewInput): Decision[] {
+  return review.entries.flatMap((e) => (e.decision === null ? [] : [{ clientId: e.clientId, serviceId: e.serviceId, decision: e.decision, effectiveDate: e.effectiveDate ? parseIsoDate(e.effectiveDate) : null }]));
+}
+
 /**
  * Everything the screens ask about one reconciliation. Pure: built from the engine's bundle and
  * result, so the worker, the tests and any future server give the same answers.
@@ -43,11 +65,26 @@ export class WorkspaceView {
     readonly rec: Reconciliation,
     private readonly review: ReviewInput = { entries: [], notes: {}, outlierAmount: DEFAULT_OUTLIER_AMOUNT },
   ) {
-    this.entries = new Map(review.entries.map((e) => [`${e.clientId}\u0000${e.serviceId}`, e]));
+    this.entries = new Map(review.entries.map((e) => [pairKey(e.clientId, e.serviceId), e]));
     this.clientNames = new Map(bundle.clients.map((c) => [c.clientId, c.clientName]));
     for (const item of bundle.catalog) if (item.serviceName) this.serviceNames.set(item.serviceId, item.serviceName);
     for (const line of bundle.lines) if (line.serviceName && !this.serviceNames.has(line.serviceId)) this.serviceNames.set(line.serviceId, line.serviceName);
     this.compared = comparedServices(bundle);
+  }
+
+  /**
+   * The same reconciliation under another review (decisions, notes): only what decisions decide is
+   * derived again (the adjustments of spec §7, and review states, which the view computes on
+   * demand). Decisions change no other number, so there is no reconcile here.
+   */
+  withReview(review: ReviewInput): WorkspaceView {
+    const decisions = reviewDecisions(review);
+    return new WorkspaceView({ ...this.bundle, decisions }, { ...this.rec, adjustments: adjustmentsFor(this.rec.pairs, decisions, this.rec.asOfDay) }, review);
+  }
+
+  /** The same reconciliation and decisions with other notes (notes change no number and no review state). */
+  withNotes(notes: ReviewInput['notes']): WorkspaceView {
+    return new WorkspaceView(this.bundle, this.rec, { ...this.review, notes });
   }
 
   report(): Report {
@@ -118,11 +155,7 @@ export class WorkspaceView {
 
   integrations(): IntegrationView[] {
     const { settings, usage } = this.bundle;
-    const rows = new Map<string, number>();
-    for (let i = 0; i < usage.length; i++) {
-      const id = valueAt(usage.integrationId, i);
-      rows.set(id, (rows.get(id) ?? 0) + 1);
-    }
+    const rows = rowsPerIntegration(usage);
     const hours = settings.staleAfterHours;
     return this.rec.integrations.map((i) => ({
       id: i.id,
@@ -154,7 +187,7 @@ export class WorkspaceView {
       .filter((c) => !filtered || perClient.has(c.clientId))
       .map((c) => {
         const list = perClient.get(c.clientId) ?? [];
-        const base = { clientId: c.clientId, clientName: c.clientName, seatCount: c.seatCount, serviceCount: c.serviceCount, billingCycle: c.billingCycle, note: this.review.notes[`client\u0000${c.clientId}`] ?? '' };
+        const base = { clientId: c.clientId, clientName: c.clientName, seatCount: c.seatCount, serviceCount: c.serviceCount, billingCycle: c.billingCycle, note: this.review.notes[clientNoteKey(c.clientId)] ?? '' };
         const types = [...new Set(list.map((d) => d.type))];
         const integrationIds = [...new Set(list.flatMap((d) => d.integrationIds))].sort();
         if (!filtered) {
@@ -180,7 +213,7 @@ export class WorkspaceView {
       if (pair.qtyDelta === 0n) continue;
       if (types && !types.has(pair.type)) continue;
       if (filter.integrationId !== undefined && !pair.integrationIds.includes(filter.integrationId)) continue;
-      out.push({ view: this.pairDiscrepancy(pair), abs: pair.amount === null ? 0n : absBig(pair.amount), id: `${pair.clientId}\u0000${pair.serviceId}` });
+      out.push({ view: this.pairDiscrepancy(pair), abs: pair.amount === null ? 0n : absBig(pair.amount), id: pairKey(pair.clientId, pair.serviceId) });
     }
     if (!types || types.has('unaccounted')) {
       for (const u of this.unaccounted()) {
@@ -307,7 +340,7 @@ export class WorkspaceView {
   adjustments(): AdjustmentView[] {
     return this.rec.adjustments.map((a) => ({
       clientId: a.pair.clientId, clientName: this.clientName(a.pair.clientId), serviceId: a.pair.serviceId, serviceName: this.serviceName(a.pair.serviceId),
-      note: this.review.notes[`${a.pair.clientId}\u0000${a.pair.serviceId}`] ?? '',
+      note: this.review.notes[pairKey(a.pair.clientId, a.pair.serviceId)] ?? '',
       effectiveDate: formatDay(a.effectiveDate), qtyDelta: formatUnits(a.pair.qtyDelta), unitRate: formatCents(a.pair.rate.cents!),
       monthlyAmount: formatCents(a.monthlyAmount), proratedAmount: formatCents(a.proratedAmount),
     }));
@@ -316,12 +349,12 @@ export class WorkspaceView {
   /** Every (integration, external client) in usage, with its mapping: the client mapping grid. */
   externalClients(): ExternalClientView[] {
     const { usage, clientMap } = this.bundle;
-    const entries = new Map(clientMap.map((e) => [`${e.integrationId}\u0000${e.externalClientId}`, e]));
+    const entries = new Map(clientMap.map((e) => [clientMapKey(e.integrationId, e.externalClientId), e]));
     const seen = new Map<string, ExternalClientView>();
     for (let i = 0; i < usage.length; i++) {
       const integrationId = valueAt(usage.integrationId, i);
       const externalClientId = valueAt(usage.externalClientId, i);
-      const key = `${integrationId}\u0000${externalClientId}`;
+      const key = clientMapKey(integrationId, externalClientId);
       let view = seen.get(key);
       if (!view) {
         const entry = entries.get(key);
@@ -375,7 +408,7 @@ export class WorkspaceView {
   }
 
   private pairDiscrepancy(pair: Pair): DiscrepancyView {
-    const key = `${pair.clientId}\u0000${pair.serviceId}`;
+    const key = pairKey(pair.clientId, pair.serviceId);
     const entry = this.entries.get(key);
     const qtyDelta = formatUnits(pair.qtyDelta);
     const amount = pair.amount === null ? null : formatCents(pair.amount);
@@ -388,7 +421,7 @@ export class WorkspaceView {
       proratedAmount: pair.rate.cents === null ? null : formatCents(prorate(pair.qtyDelta, pair.rate.cents, effective)),
       note: this.review.notes[key] ?? '',
       outlier: pair.type === 'unmapped' ? 'new revenue: review it on its own' : outlierReason(formatUnits(pair.invoicedQty), qtyDelta, amount, this.review.outlierAmount),
-      key: `${pair.clientId}\u0000${pair.serviceId}`,
+      key,
       clientId: pair.clientId,
       clientName: this.clientName(pair.clientId),
       serviceId: pair.serviceId,

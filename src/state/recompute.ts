@@ -1,0 +1,89 @@
+import type * as Y from 'yjs';
+import { changedTypeNames, type DocTypeName } from '../../worker/doc/schema';
+
+/**
+ * What the engine must do again after the document changed, cheapest first:
+ * - `none`: nothing the engine reads (the audit trail, closed months, profiles, tenant names, the
+ *   list of shared imports: an import that follows from it reconciles on its own);
+ * - `notes`: the screens' next rows carry the new notes; no number and no review state moves;
+ * - `review`: decisions changed: review states and the adjustments of spec §7, from the cached
+ *   reconciliation (no reload, no reconcile);
+ * - `reconcile`: mappings or shared settings changed: reconcile again.
+ */
+export type Recompute = 'none' | 'notes' | 'review' | 'reconcile';
+
+const RANK: Record<Recompute, number> = { none: 0, notes: 1, review: 2, reconcile: 3 };
+
+/**
+ * Every top-level type of the document, and what its change costs. A Record over the schema's
+ * names: a type added to worker/doc/schema.ts does not compile until it is classified here.
+ */
+export const RECOMPUTE_BY_TYPE: Readonly<Record<DocTypeName, Recompute>> = {
+  clientMap: 'reconcile',
+  serviceRules: 'reconcile',
+  settings: 'reconcile',
+  decisions: 'review',
+  notes: 'notes',
+  audit: 'none',
+  snapshots: 'none',
+  datasets: 'none',
+  sourceProfiles: 'none',
+  tenantNames: 'none',
+};
+
+/** The larger of two recomputes (a reconcile covers a review, a review covers notes). */
+export const larger = (a: Recompute, b: Recompute): Recompute => (RANK[a] >= RANK[b] ? a : b);
+
+/** What a change of these top-level types costs: the most any of them needs. */
+export function classify(changed: Iterable<DocTypeName>): Recompute {
+  let out: Recompute = 'none';
+  for (const name of changed) out = larger(out, RECOMPUTE_BY_TYPE[name]);
+  return out;
+}
+
+/**
+ * Runs the engine work asked for, one run at a time. Requests that arrive while a run is on
+ * coalesce into one more run of the largest kind asked, so a burst of edits costs at most two runs,
+ * and a note during a reconcile never costs a second reconcile.
+ */
+export function createScheduler(run: (what: Exclude<Recompute, 'none'>) => Promise<void>) {
+  let running: Promise<void> | null = null;
+  let pending: Recompute = 'none';
+  const request = (what: Recompute): Promise<void> => {
+    pending = larger(pending, what);
+    if (running) return running;
+    if (pending === 'none') return Promise.resolve();
+    running = (async () => {
+      try {
+        while (pending !== 'none') {
+          const next = pending;
+          pending = 'none';
+          await run(next);
+        }
+      } finally {
+        running = null;
+      }
+    })();
+    return running;
+  };
+  return {
+    request,
+    /** Resolves when nothing is running or waiting. */
+    idle: (): Promise<void> => running ?? Promise.resolve(),
+  };
+}
+
+/**
+ * Asks `schedule` for what each transaction of `doc` needs, local or remote, except those whose
+ * origin is in `quiet`: their caller recomputes itself (an import writes mappings, settings and
+ * decisions in one transaction, then reconciles once). Returns the unsubscribe.
+ */
+export function followDoc(doc: Y.Doc, schedule: (what: Recompute) => unknown, quiet: ReadonlySet<unknown> = new Set()): () => void {
+  const onTransaction = (transaction: Y.Transaction) => {
+    if (quiet.has(transaction.origin)) return;
+    const what = classify(changedTypeNames(transaction));
+    if (what !== 'none') schedule(what);
+  };
+  doc.on('afterTransaction', onTransaction);
+  return () => doc.off('afterTransaction', onTransaction);
+}

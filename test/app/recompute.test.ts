@@ -1,0 +1,163 @@
+import 'fake-indexeddb/auto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import {
+  BATCH, addRule, addSnapshot, announceBatch, decide, replaceMappings, saveProfile, setClientMapping, setNote, setSharedSettings, setTenantName, stampDismissals, takeImport, undoManager, updateRule, ydoc, LOCAL,
+} from '../../src/state/doc';
+import { DEFAULT_APP_SETTINGS } from '../../src/state/db';
+import { RECOMPUTE_BY_TYPE, classify, createScheduler, followDoc, type Recompute } from '../../src/state/recompute';
+import { DOC_TYPES, DOC_TYPE_NAMES, changedTypeNames, docTypes, type DocTypeName } from '../../worker/doc/schema';
+import { clientMapKey, pairKey } from '../../worker/doc/keys';
+import { BUILTIN_PROFILES } from '../../worker/sources/builtinProfiles';
+import type { ServiceRule } from '../../worker/engine/model';
+
+const rule = (ruleId: string, product: string): ServiceRule => ({ ruleId, integrationId: 'm365', product, category: '', action: 'map', psaServiceId: 'S1', count: 'records' });
+const pair = { clientId: 'C1', serviceId: 'S1', qtyDelta: '2', amount: '40.00' };
+
+/**
+ * The app's wiring with a fake engine: the document's transactions go through followDoc and the
+ * scheduler exactly as in src/state/workspace.ts (`start`), and the fake counts what ran.
+ */
+function fakeEngine() {
+  const runs: Exclude<Recompute, 'none'>[] = [];
+  const scheduler = createScheduler(async (what) => {
+    runs.push(what);
+  });
+  const stop = followDoc(ydoc, (what) => void scheduler.request(what), new Set([BATCH]));
+  const count = (what: Recompute) => runs.filter((r) => r === what).length;
+  return { scheduler, runs, count, stop, refresh: () => scheduler.request('reconcile') };
+}
+
+let engine: ReturnType<typeof fakeEngine>;
+beforeEach(() => {
+  replaceMappings({ clientMap: [], serviceMap: [rule('R-1', 'A')] });
+  engine = fakeEngine();
+});
+afterEach(() => engine.stop());
+
+describe('the document schema', () => {
+  it('is the layout of the app document: every top-level type, by name and kind', () => {
+    const types = docTypes(ydoc);
+    for (const name of DOC_TYPE_NAMES) {
+      expect(types[name]).toBeInstanceOf(DOC_TYPES[name] === 'map' ? Y.Map : Y.Array);
+      expect(ydoc.share.get(name)).toBe(types[name]);
+    }
+    // Nothing in the app's document lives outside the schema.
+    expect([...ydoc.share.keys()].filter((k) => !DOC_TYPE_NAMES.includes(k as DocTypeName))).toEqual([]);
+  });
+
+  it('names an edit inside a rule (a nested Y.Map) after its top-level type', () => {
+    const seen: Set<DocTypeName>[] = [];
+    const record = (t: Y.Transaction) => seen.push(changedTypeNames(t));
+    ydoc.on('afterTransaction', record);
+    updateRule(0, { product: 'B' });
+    ydoc.off('afterTransaction', record);
+    expect(seen.map((s) => [...s].sort())).toEqual([['audit', 'serviceRules']]);
+  });
+});
+
+describe('recompute by what changed', () => {
+  it('classifies every top-level type', () => {
+    expect(RECOMPUTE_BY_TYPE).toEqual({
+      clientMap: 'reconcile', serviceRules: 'reconcile', settings: 'reconcile',
+      decisions: 'review', notes: 'notes',
+      audit: 'none', snapshots: 'none', datasets: 'none', sourceProfiles: 'none', tenantNames: 'none',
+    });
+    expect(classify([])).toBe('none');
+    expect(classify(['audit', 'notes'])).toBe('notes');
+    expect(classify(['notes', 'decisions', 'audit'])).toBe('review');
+    expect(classify(['decisions', 'clientMap'])).toBe('reconcile');
+  });
+
+  it('a note runs no reconcile and no review, only a notes update', async () => {
+    setNote('C1', 'S1', 'checked with the client');
+    setNote('C1', null, 'a client note');
+    await engine.scheduler.idle();
+    expect(engine.runs).toEqual(['notes', 'notes']);
+  });
+
+  it('audit-only edits, a closed month, a profile, a tenant name and a shared batch run nothing', async () => {
+    addSnapshot({ id: 'm1', name: 'Nov', createdAt: '2025-11-30T00:00:00Z', asOf: '2025-11-30T00:00:00Z', currency: 'USD', totals: { discrepancies: 0, amount: '0.00', amountAbs: '0.00' }, clients: [] });
+    expect(saveProfile({ ...BUILTIN_PROFILES[0]!, id: 'saved-x', name: 'Mine' })).toBeNull();
+    expect(setTenantName('m365', 'contoso.com', 'Contoso Ltd')).toBeNull();
+    announceBatch({ id: 'b1', at: '2025-11-30T00:00:00Z', by: 'me', files: [] });
+    ydoc.transact(() => docTypes(ydoc).audit.push([{ at: '', by: '', kind: 'note', clientId: '', what: 'an audit entry alone' }]), LOCAL);
+    await engine.scheduler.idle();
+    expect(engine.runs).toEqual([]);
+  });
+
+  it('an approval runs no reconcile: one review-only update', async () => {
+    expect(decide([pair], 'approve')).toBeNull();
+    await engine.scheduler.idle();
+    expect(engine.runs).toEqual(['review']);
+    // Undoing it is a decision change too.
+    undoManager.undo();
+    await engine.scheduler.idle();
+    expect(engine.count('reconcile')).toBe(0);
+    expect(engine.count('review')).toBe(2);
+  });
+
+  it('dismissals stamped after an import are a review, not a reconcile', async () => {
+    takeImport({ decisions: [{ clientId: 'C1', serviceId: 'S1', decision: 'dismiss', effectiveDate: null }] }, null, 'decisions.csv');
+    stampDismissals([pair]);
+    await engine.scheduler.idle();
+    expect(engine.runs).toEqual(['review']);
+  });
+
+  it('mapping and settings edits reconcile, once each', async () => {
+    expect(setClientMapping('m365', 't1', { status: 'mapped', psaClientId: 'C1' })).toBeNull();
+    await engine.scheduler.idle();
+    expect(addRule(rule('R-2', 'B'))).toBeNull();
+    await engine.scheduler.idle();
+    setSharedSettings({ ...DEFAULT_APP_SETTINGS, inactiveAfterDays: 30 }, LOCAL);
+    await engine.scheduler.idle();
+    expect(engine.runs).toEqual(['reconcile', 'reconcile', 'reconcile']);
+  });
+
+  it('an import (mappings, settings, decisions with notes) runs exactly one reconcile', async () => {
+    takeImport(
+      {
+        clientMap: [{ integrationId: 'm365', externalClientId: 't1', status: 'mapped', psaClientId: 'C1' }],
+        serviceMap: [rule('R-7', 'X'), rule('R-8', 'Y')],
+        decisions: [{ clientId: 'C1', serviceId: 'S1', decision: 'approve', effectiveDate: null, note: 'from the file' }],
+      },
+      { ...DEFAULT_APP_SETTINGS, asOfMode: 'fixed', asOf: '2025-11-30T00:00:00Z' },
+      'decisions.csv',
+    );
+    // The import's own refresh (src/state/workspace.ts runImport).
+    await engine.refresh();
+    await engine.scheduler.idle();
+    expect(engine.runs).toEqual(['reconcile']);
+    expect(undoManager.canUndo()).toBe(false);
+  });
+
+  it('a burst of edits during a reconcile coalesces into one more run of the largest kind', async () => {
+    const runs: Recompute[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const scheduler = createScheduler(async (what) => {
+      runs.push(what);
+      if (runs.length === 1) await gate;
+    });
+    const first = scheduler.request('reconcile');
+    void scheduler.request('notes');
+    void scheduler.request('review');
+    void scheduler.request('notes');
+    release();
+    await first;
+    await scheduler.idle();
+    expect(runs).toEqual(['reconcile', 'review']);
+  });
+
+  it('a teammate\'s edit (a remote update) is classified like a local one', async () => {
+    const other = new Y.Doc();
+    Y.applyUpdate(other, Y.encodeStateAsUpdate(ydoc));
+    other.transact(() => docTypes(other).notes.set(pairKey('C9', 'S9'), { text: 'remote', at: '', by: 'them' }));
+    Y.applyUpdate(ydoc, Y.encodeStateAsUpdate(other, Y.encodeStateVector(ydoc)), 'remote');
+    other.transact(() => docTypes(other).clientMap.set(clientMapKey('m365', 't9'), { integrationId: 'm365', externalClientId: 't9', status: 'excluded', psaClientId: '' }));
+    Y.applyUpdate(ydoc, Y.encodeStateAsUpdate(other, Y.encodeStateVector(ydoc)), 'remote');
+    await engine.scheduler.idle();
+    expect(engine.runs).toEqual(['notes', 'reconcile']);
+    other.destroy();
+  });
+});
