@@ -12,6 +12,8 @@ const SRC = { group: ['**/src/**', '../src/*', '../../src/*', '../../../src/*'],
 const SERVER = { group: ['**/server/**', '../server/*', '../../server/*', '../../../server/*'], message: 'server/ is the relay: reach it over the network, not by import.' };
 const UI_AND_STORAGE = { group: ['dexie', 'solid-js', 'solid-js/*', 'ag-grid-community', 'y-indexeddb', 'y-websocket'], message: 'worker/ holds no UI or storage code.' };
 const NODE = { group: ['node:*', 'fs', 'path', 'os', 'child_process', 'ws'], message: 'The core runs in the browser worker, the CLI and tests alike: no Node APIs here.' };
+/** From a file in src/screens/: a sibling ('./X', './sub/X') or any path through a screens/ folder. */
+const SCREENS = { regex: '^\\./|(^|/)screens(/|$)', message: 'A screen never imports another screen: shared parts go to src/components/.' };
 const SYNC_AND_THREADS = { group: ['yjs', 'y-protocols', 'y-protocols/*', 'comlink'], message: 'The engine is pure functions over plain data: the document, sync and threads belong to the app around it.' };
 
 /** Folders of pure code: no Node, no UI, no storage, no document or threads. */
@@ -42,7 +44,12 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts', 'src/**/*.tsx'],
+    ignores: ['src/screens/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [SERVER] }] },
+  },
+  {
+    files: ['src/screens/**/*.ts', 'src/screens/**/*.tsx'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [SERVER, SCREENS] }] },
   },
   {
     files: ['server/**/*.ts'],

@@ -42,7 +42,7 @@ export function deltaCell(p: ICellRendererParams): HTMLElement {
 const BADGE_TEXT: Record<string, string> = {
   calculated: 'Calculated',
   estimated: 'Estimated',
-  unmapped: 'Unmapped (new revenue)',
+  unmapped: 'New revenue',
   unaccounted: 'Unaccounted',
   invoice: 'Invoice (hard value)',
   median: 'Estimated: median',

@@ -4,16 +4,16 @@ import type { BillingFilter, ClientRowView, DiscrepancyGroup, DiscrepancyView, F
 import { plainMoneyCell, badgeCell, deltaCell, moneyCell, quantityFormatter } from '../components/cells';
 import { DataGrid } from '../components/DataGrid';
 import { decimalComparator, formatMagnitude, formatMoney } from '../components/format';
+import { ReviewPanel } from '../components/ReviewPanel';
 import { EmptyState, PageHeader, Tabs, download } from '../components/ui';
 import { clientPath, go, route } from '../router';
 import { engine, overview, revision } from '../state/workspace';
-import { Review } from './Review';
 
 const TYPES: { id: ReviewType; label: string; hint: string }[] = [
   { id: 'calculated', label: 'Calculated', hint: 'Rate from the invoice itself (hard values)' },
   { id: 'estimated', label: 'Estimated', hint: 'A price is missing: rate from the median or the catalog' },
-  { id: 'unmapped', label: 'Unmapped', hint: 'Usage with no PSA line: new revenue' },
-  { id: 'unaccounted', label: 'Unaccounted', hint: 'Products no service rule covers' },
+  { id: 'unmapped', label: 'New revenue', hint: 'Usage with no PSA line (spec type "unmapped"): new revenue' },
+  { id: 'unaccounted', label: 'Unaccounted', hint: 'A (client, product) group no service rule covers' },
 ];
 
 const currency = () => overview()?.currency ?? 'USD';
@@ -43,7 +43,7 @@ export function Billing() {
           <ReconciledInvoices />
         </Match>
         <Match when={tab() === 'review'}>
-          <Review />
+          <ReviewPanel />
         </Match>
         <Match when={tab() === 'flags'}>
           <FlaggedServices />

@@ -5,7 +5,7 @@ import { badgeCell, moneyCell } from '../components/cells';
 import { AuditTrail } from '../components/AuditTrail';
 import { DataGrid } from '../components/DataGrid';
 import { follow } from '../components/follow';
-import { decimalComparator, formatDateTime, formatMoney } from '../components/format';
+import { countOf, decimalComparator, formatDateTime, formatMoney } from '../components/format';
 import { EmptyState, PageHeader, Tabs } from '../components/ui';
 import type { ImportRecord } from '../state/db';
 import { addSnapshot, ySnapshots } from '../state/doc';
@@ -97,6 +97,10 @@ function MonthClose() {
     <>
       <div class="card">
         <p>Closing a month freezes this reconciliation (every client's discrepancies and amounts) under a name, so later months can be compared with it.</p>
+        <p class="muted" data-testid="snapshot-keeps">
+          A snapshot keeps the <strong data-testid="snapshot-keeps-count">{overview()?.serviceDiscrepancies ?? 0}</strong> discrepancies on services; the{' '}
+          {countOf(overview()?.unaccountedGroups ?? 0, 'unaccounted group')} that Home also counts have no service or amount, so they are not kept.
+        </p>
         <div class="form-actions">
           <input value={name()} onInput={(e) => setName(e.currentTarget.value)} aria-label="Month name" data-testid="month-name" />
           <button onClick={() => void close()} data-testid="close-month">Close month</button>
@@ -110,7 +114,7 @@ function MonthClose() {
           columns={[
             { field: 'name', headerName: 'Month', flex: 1 },
             { field: 'asOf', headerName: 'As of', width: 190, valueFormatter: (p) => formatDateTime(p.value as string) },
-            { headerName: 'Discrepancies', width: 140, type: 'numericColumn', valueGetter: (p) => p.data?.totals.discrepancies },
+            { colId: 'serviceDiscrepancies', headerName: 'Service discrepancies', width: 190, type: 'numericColumn', valueGetter: (p) => p.data?.totals.discrepancies, headerTooltip: 'Discrepancies on a PSA service kept in the snapshot (unaccounted groups are not kept)' },
             { headerName: `Net (${currency()})`, width: 150, type: 'rightAligned', valueGetter: (p) => p.data?.totals.amount, cellRenderer: moneyCell(currency), comparator: decimalComparator },
             { field: 'createdAt', headerName: 'Closed', width: 190, valueFormatter: (p) => formatDateTime(p.value as string) },
           ]}

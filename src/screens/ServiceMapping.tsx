@@ -5,6 +5,7 @@ import { buildPresetRules, presetsFor, type Preset } from '../../worker/mapping/
 import type { RulePreview } from '../../worker/mapping/rulePreview';
 import { badge } from '../components/cells';
 import { DataGrid } from '../components/DataGrid';
+import { countOf } from '../components/format';
 import { PageHeader } from '../components/ui';
 import { UndoBar } from '../components/UndoBar';
 import { addRule, addRules, deleteRule, moveRule, nextRuleIds, rulesNow, updateRule, yRules } from '../state/doc';
@@ -112,7 +113,12 @@ export function ServiceMapping() {
       <For each={overview()?.doubleCounted ?? []}>{(d) => <div class="warning-band yellow" role="alert" data-testid="double-count" style={{ margin: '8px 0' }}>{d.message}</div>}</For>
       <For each={withoutRules()}>{(i) => <PresetOffer integrationId={i.id} name={i.name} kind={i.kind} onResult={apply} />}</For>
 
-      <h2 class="section-title">Products no rule covers ({unaccounted()?.length ?? 0})</h2>
+      <h2 class="section-title" data-testid="unaccounted-title">
+        Products no rule covers (<span data-testid="unaccounted-count">{unaccounted()?.length ?? 0}</span>)
+        <Show when={(overview()?.unaccountedGroups ?? 0) > 0}>
+          <span class="muted"> · in {countOf(overview()?.unaccountedGroups ?? 0, 'client group')}, the Unaccounted rows on Billing</span>
+        </Show>
+      </h2>
       <Show when={(unaccounted() ?? []).length > 0} fallback={<p class="muted">Every product of every mapped client is mapped or excluded by a rule.</p>}>
         <DataGrid<Unaccounted>
           testId="unaccounted-grid"

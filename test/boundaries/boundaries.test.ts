@@ -25,6 +25,9 @@ describe('folder boundaries', () => {
     ['the app in the CLI', 'worker/cli/probe.ts', "import { openDb } from '../../src/state/db';\nexport const o = openDb;\n"],
     ['Dexie anywhere in worker/', 'worker/cli/probe.ts', "import Dexie from 'dexie';\nexport const d = Dexie;\n"],
     ['the relay in the app', 'src/screens/probe.ts', "import { startRelay } from '../../server/relay';\nexport const s = startRelay;\n"],
+    ['the relay in an app component', 'src/components/probe.ts', "import { startRelay } from '../../server/relay';\nexport const s = startRelay;\n"],
+    ['a screen in a screen', 'src/screens/probe.ts', "import { Billing } from './Billing';\nexport const b = Billing;\n"],
+    ['a screen through the screens folder', 'src/screens/probe.ts', "import { Home } from '../screens/Home';\nexport const h = Home;\n"],
     ['the app in the relay', 'server/probe.ts', "import { openDb } from '../src/state/db';\nexport const o = openDb;\n"],
     ['the browser window in the engine', 'worker/engine/probe.ts', 'export const w = window.location;\n'],
   ])('refuses %s', async (_what, path, code) => {
@@ -35,6 +38,8 @@ describe('folder boundaries', () => {
     expect(await restrictedImports('worker/engine/probe.ts', "import { parseUnits } from './decimal';\nexport const p = parseUnits;\n")).toEqual([]);
     expect(await restrictedImports('worker/cli/probe.ts', "import { readFileSync } from 'node:fs';\nimport { reconcileFiles } from '../reconcileFiles';\nexport const x = [readFileSync, reconcileFiles];\n")).toEqual([]);
     expect(await restrictedImports('src/screens/probe.ts', "import { formatUnits } from '../../worker/engine/decimal';\nexport const f = formatUnits;\n")).toEqual([]);
+    expect(await restrictedImports('src/screens/probe.ts', "import { ReviewPanel } from '../components/ReviewPanel';\nimport { engine } from '../state/workspace';\nexport const r = [ReviewPanel, engine];\n")).toEqual([]);
+    expect(await restrictedImports('src/App.tsx', "import { Billing } from './screens/Billing';\nexport const b = Billing;\n")).toEqual([]);
     expect(await restrictedImports('server/probe.ts', "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n")).toEqual([]);
   });
 });

@@ -68,7 +68,8 @@ browserTest('the app', (env) => {
     // Home counts discrepancies as §4 does: listed discrepancies plus unaccounted groups.
     expect(await statValue(page, 'stat-discrepancies')).toBe(String(report.discrepancies.length + report.unaccounted.length));
     expect(await statValue(page, 'stat-unmapped')).toBe(String(report.unmapped_clients.length));
-    expect(await statValue(page, 'stat-unaccounted')).toBe(String(report.unaccounted.length));
+    // Unaccounted products as Service mapping lists them: once per (integration, product), over all clients.
+    expect(await statValue(page, 'stat-unaccounted')).toBe(String(new Set(report.unaccounted.map((u) => `${u.integration_id}\u0000${u.product.toLowerCase()}`)).size));
     expect(await statValue(page, 'stat-flags')).toBe(String(report.flags.length));
     expect(await statValue(page, 'stat-inactive')).toBe(String(report.inactive_seats.length));
     expectNoPageErrors(page);

@@ -38,6 +38,10 @@ describe('spot check before bulk approval', () => {
     expect(outlierReason('4', '-2', '-10.00', '500.00')).toBeNull();
   });
 
+  it('flags a change with no amount (no rate): approving it would add no adjustment', () => {
+    expect(outlierReason('0', '2', null, '500.00')).toMatch(/no rate/);
+  });
+
   it('flags an amount above the threshold either way', () => {
     expect(outlierReason('100', '-3', '-500.01', '500.00')).toMatch(/more than 500.00/);
     expect(outlierReason('100', '3', '500.00', '500.00')).toBeNull();

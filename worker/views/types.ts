@@ -1,8 +1,8 @@
 import type { DiscrepancyType, FlagKind, HealthStatus, RateSource } from '../engine/report.types';
-import type { ReviewEntry, ReviewState } from '../review/reviewState';
+import type { ReviewEntry, ReviewQueue, ReviewShow, ReviewState } from '../review/reviewState';
 import type { DoubleCount } from '../mapping/doubleCounting';
 
-export type { DoubleCount };
+export type { DoubleCount, ReviewQueue, ReviewShow };
 
 /** The reviewers' decisions and notes, from the workspace document. */
 export interface ReviewInput {
@@ -42,20 +42,39 @@ export interface Overview {
   /** Σ amounts, signed: positive = under-billed revenue. */
   discrepancyAmount: string;
   discrepancyAmountAbs: string;
+  /**
+   * Of `discrepancies`: the (client, service) pairs with qty_delta ≠ 0 (spec §3, the report's
+   * discrepancies, what a month-close snapshot keeps); the rest are `unaccountedGroups`.
+   */
+  serviceDiscrepancies: number;
+  /** Integration clients whose usage is on nobody's invoice: the "Unmapped" rows of Client mapping. */
   unmappedClients: number;
   unmappedRecords: number;
+  /** (client, integration, product) groups no rule covers: rows of the Billing grids (spec §3/§4). */
   unaccountedGroups: number;
+  /** The same, once per (integration, product) over all clients: the list of Service mapping, where a rule clears them. */
+  unaccountedProducts: number;
   unaccountedRecords: number;
   flags: number;
   inactiveSeats: number;
   adjustments: number;
   adjustmentsMonthly: string;
   adjustmentsProrated: string;
-  /** Discrepancies with an amount still to decide (pending, or back for review). */
+  /** = review.open.total: discrepancies and new revenue still to decide (pending, or back for review). */
   toReview: number;
+  /** Per chip of the review, the rows of its two grids (WorkspaceView.reviewBuckets). */
+  review: Record<ReviewShow, ReviewCount>;
   integrations: IntegrationView[];
   /** (client, service) pairs that two or more integrations count: probably a double count (worker/mapping/doubleCounting.ts). */
   doubleCounted: DoubleCount[];
+}
+
+export interface ReviewCount {
+  /** Rows of the review grid (services on an invoice whose count differs). */
+  discrepancies: number;
+  /** Rows of the new-revenue grid (usage with no PSA line). */
+  newRevenue: number;
+  total: number;
 }
 
 export interface BillingFilter {
@@ -63,6 +82,8 @@ export interface BillingFilter {
   integrationId?: string;
   /** Only these kinds of discrepancy; empty or absent means all. */
   types?: ReviewType[];
+  /** Only what this chip of the review lists (no unaccounted groups: a rule clears them, not a decision). */
+  review?: ReviewShow;
 }
 
 export interface ClientRowView {
@@ -107,7 +128,8 @@ export interface DiscrepancyView {
   outlier: string | null;
 }
 
-export type GroupBy = 'account' | 'service' | 'contract';
+/** 'queue': the two lists of the review, always both and in this order: discrepancies, then new revenue. */
+export type GroupBy = 'account' | 'service' | 'contract' | 'queue';
 
 export interface DiscrepancyGroup {
   key: string;

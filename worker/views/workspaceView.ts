@@ -1,7 +1,7 @@
 import { absBig, formatCents, formatUnits, parseUnits } from '../engine/decimal';
 import { formatDay, parseIsoDate } from '../engine/dates';
 import { defaultEffectiveDate, prorate } from '../engine/adjustments';
-import { DEFAULT_OUTLIER_AMOUNT, outlierReason, reviewState, type ReviewEntry } from '../review/reviewState';
+import { DEFAULT_OUTLIER_AMOUNT, REVIEW_QUEUES, REVIEW_SHOWS, outlierReason, reviewQueue, reviewState, shownIn, type ReviewEntry, type ReviewQueue, type ReviewShow } from '../review/reviewState';
 import { valueAt } from '../engine/dictionary';
 import type { Pair } from '../engine/comparePairs';
 import { NO_DAY, type Bundle, type Decision, type PsaLine } from '../engine/model';
@@ -10,13 +10,23 @@ import { toReport } from '../engine/report';
 import { adjustmentsFor } from '../engine/adjustments';
 import { clientMapKey, clientNoteKey, pairKey } from '../doc/keys';
 import type { Report } from '../engine/report.types';
-import { EXCLUDED_RULE, MAPPED, UNACCOUNTED } from '../engine/resolve';
+import { EXCLUDED_CLIENT, EXCLUDED_RULE, MAPPED, UNACCOUNTED, UNMAPPED } from '../engine/resolve';
 import { comparedServices } from '../engine/comparePairs';
 import { findDoubleCounting, type DoubleCount } from '../mapping/doubleCounting';
+import { PRESETS, buildPresetRules, type PresetId, type PresetResult } from '../mapping/presets';
+import { takeSnapshot, type MonthSnapshot, type SnapshotMeta } from '../review/snapshots';
 import type {
   AdjustmentView, BillingFilter, ClientDetail, ClientRowView, DiscrepancyGroup, DiscrepancyView, ExternalClientView, FlagView, GroupBy, ProductView, ServiceOption,
-  InactiveSeatView, IntegrationView, LineView, Overview, PairView, ReviewInput, ReviewType, SeatView, UnaccountedView, UnmappedClientView,
+  InactiveSeatView, IntegrationView, LineView, Overview, PairView, ReviewCount, ReviewInput, ReviewType, SeatView, UnaccountedView, UnmappedClientView,
 } from './types';
+
+/** The review's rows: per chip, per list (discrepancies, new revenue). */
+export type ReviewBuckets = Record<ReviewShow, Record<ReviewQueue, DiscrepancyView[]>>;
+
+const QUEUE_LABEL: Record<ReviewQueue, string> = {
+  discrepancies: 'Discrepancies on invoiced services',
+  newRevenue: 'New revenue: usage with no PSA line',
+};
 
 const FLAG_DETAIL = {
   missing_price: 'A line has no unit price: the rate is estimated.',
@@ -42,6 +52,19 @@ function rowsPerIntegration(usage: Bundle['usage']): Map<string, number> {
     integrationRows.set(usage, rows);
   }
   return rows;
+}
+
+/** A group of discrepancy rows with their count and amounts (null amounts count 0). */
+function summed(key: string, label: string, rows: DiscrepancyView[]): DiscrepancyGroup {
+  let cents = 0n;
+  let absCents = 0n;
+  for (const d of rows) {
+    if (d.amount === null) continue;
+    const c = centsOf(d.amount);
+    cents += c;
+    absCents += absBig(c);
+  }
+  return { key, label, count: rows.length, amount: formatCents(cents), amountAbs: formatCents(absCents), rows };
 }
 
 /** Decisions for the engine (spec §7): approvals count; a dismissal or a reopened pair changes no number. */
@@ -91,6 +114,25 @@ export class WorkspaceView {
     return toReport(this.bundle, this.rec);
   }
 
+  /**
+   * Month close: this reconciliation frozen (worker/review/snapshots.ts). It keeps the service
+   * discrepancies only, so its `totals.discrepancies` is the overview's `serviceDiscrepancies`.
+   */
+  snapshot(meta: SnapshotMeta): MonthSnapshot {
+    return takeSnapshot(this.report(), meta);
+  }
+
+  /**
+   * The rules a preset makes for one integration from its products this month and the PSA services
+   * (worker/mapping/presets.ts). Rule ids are left blank: ids are the document's to give (random,
+   * unique among its rules), so the caller fills them in before adding the rules.
+   */
+  presetRules(presetId: PresetId, integrationId: string): PresetResult {
+    const preset = PRESETS.find((p) => p.id === presetId);
+    if (!preset) throw new RangeError(`unknown preset ${presetId}`);
+    return buildPresetRules(preset, integrationId, { products: this.integrationProducts(integrationId) }, this.psaServices(), () => '');
+  }
+
   clientName(id: string): string {
     return this.clientNames.get(id) ?? '';
   }
@@ -118,7 +160,13 @@ export class WorkspaceView {
       adjustments += a.monthlyAmount;
       prorated += a.proratedAmount;
     }
-    const toReview = this.rec.pairs.filter((p) => p.qtyDelta !== 0n && p.amount !== null && ['pending', 'returned'].includes(this.pairDiscrepancy(p).review)).length;
+    const buckets = this.reviewBuckets();
+    const review = Object.fromEntries(
+      REVIEW_SHOWS.map((show): [ReviewShow, ReviewCount] => {
+        const b = buckets[show];
+        return [show, { discrepancies: b.discrepancies.length, newRevenue: b.newRevenue.length, total: b.discrepancies.length + b.newRevenue.length }];
+      }),
+    ) as Record<ReviewShow, ReviewCount>;
     return {
       currency: settings.currency,
       asOf: new Date(settings.asOf).toISOString(),
@@ -126,18 +174,21 @@ export class WorkspaceView {
       clients: this.rec.clients.length,
       usageRows: this.bundle.usage.length,
       discrepancies: discrepancies + this.rec.unaccounted.length,
+      serviceDiscrepancies: discrepancies,
       discrepancyAmount: formatCents(amount),
       discrepancyAmountAbs: formatCents(abs),
       unmappedClients: this.rec.unmapped.length,
       unmappedRecords: this.rec.unmapped.reduce((n, u) => n + u.records, 0),
       unaccountedGroups: this.rec.unaccounted.length,
+      unaccountedProducts: this.unaccountedProducts().length,
       unaccountedRecords: this.rec.unaccounted.reduce((n, u) => n + u.records, 0),
       flags: this.rec.flags.length,
       inactiveSeats: this.rec.inactive.length,
       adjustments: this.rec.adjustments.length,
       adjustmentsMonthly: formatCents(adjustments),
       adjustmentsProrated: formatCents(prorated),
-      toReview,
+      toReview: review.open.total,
+      review,
       integrations: this.integrations(),
       doubleCounted: this.doubleCounting(),
     };
@@ -231,10 +282,31 @@ export class WorkspaceView {
         });
       }
     }
-    return out.sort(byAbsAmount).map((o) => o.view);
+    const sorted = out.sort(byAbsAmount).map((o) => o.view);
+    const show = filter.review;
+    return show === undefined ? sorted : sorted.filter((d) => reviewQueue(d.type) !== null && shownIn(show, d.review));
+  }
+
+  /**
+   * The one classification of the review: every discrepancy, per chip (to review, approved,
+   * dismissed, all) and per list (discrepancies on invoiced services, new revenue). The tab badge,
+   * the chips and both grids are these arrays and their lengths; unaccounted groups are in none.
+   */
+  reviewBuckets(filter: BillingFilter = {}): ReviewBuckets {
+    const out = Object.fromEntries(REVIEW_SHOWS.map((show) => [show, { discrepancies: [], newRevenue: [] }])) as unknown as ReviewBuckets;
+    for (const d of this.discrepancies({ ...filter, review: undefined })) {
+      const queue = reviewQueue(d.type);
+      if (queue === null) continue;
+      for (const show of REVIEW_SHOWS) if (shownIn(show, d.review)) out[show][queue].push(d);
+    }
+    return out;
   }
 
   groups(groupBy: GroupBy, filter: BillingFilter = {}): DiscrepancyGroup[] {
+    if (groupBy === 'queue') {
+      const bucket = this.reviewBuckets(filter)[filter.review ?? 'all'];
+      return REVIEW_QUEUES.map((queue) => summed(queue, QUEUE_LABEL[queue], bucket[queue]));
+    }
     const groups = new Map<string, DiscrepancyGroup & { cents: bigint; absCents: bigint }>();
     const add = (key: string, label: string, d: DiscrepancyView) => {
       let g = groups.get(key);
@@ -346,9 +418,14 @@ export class WorkspaceView {
     }));
   }
 
-  /** Every (integration, external client) in usage, with its mapping: the client mapping grid. */
+  /**
+   * Every (integration, external client) in usage, with its mapping: the client mapping grid. The
+   * status is how spec §2 resolved its rows (the engine's one classification), so "Unmapped" here
+   * lists exactly the overview's `unmappedClients`.
+   */
   externalClients(): ExternalClientView[] {
     const { usage, clientMap } = this.bundle;
+    const { kind } = this.rec.resolution;
     const entries = new Map(clientMap.map((e) => [clientMapKey(e.integrationId, e.externalClientId), e]));
     const seen = new Map<string, ExternalClientView>();
     for (let i = 0; i < usage.length; i++) {
@@ -358,7 +435,7 @@ export class WorkspaceView {
       let view = seen.get(key);
       if (!view) {
         const entry = entries.get(key);
-        const status = entry ? entry.status : 'unmapped';
+        const status = kind[i] === UNMAPPED ? 'unmapped' : kind[i] === EXCLUDED_CLIENT ? 'excluded' : 'mapped';
         const psaClientId = entry?.status === 'mapped' ? entry.psaClientId : '';
         view = { integrationId, externalClientId, externalClientName: '', rows: 0, status, psaClientId, psaClientName: this.clientName(psaClientId) };
         seen.set(key, view);
@@ -420,7 +497,7 @@ export class WorkspaceView {
       effectiveDateIsDefault: chosen === null,
       proratedAmount: pair.rate.cents === null ? null : formatCents(prorate(pair.qtyDelta, pair.rate.cents, effective)),
       note: this.review.notes[key] ?? '',
-      outlier: pair.type === 'unmapped' ? 'new revenue: review it on its own' : outlierReason(formatUnits(pair.invoicedQty), qtyDelta, amount, this.review.outlierAmount),
+      outlier: outlierReason(formatUnits(pair.invoicedQty), qtyDelta, amount, this.review.outlierAmount),
       key,
       clientId: pair.clientId,
       clientName: this.clientName(pair.clientId),

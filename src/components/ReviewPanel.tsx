@@ -1,21 +1,22 @@
 import type { ColDef, GridApi, ICellRendererParams, RowClassParams } from 'ag-grid-community';
 import { For, Show, createMemo, createResource, createSignal } from 'solid-js';
-import type { ReviewState } from '../../worker/review/reviewState';
+import type { ReviewShow, ReviewState } from '../../worker/review/reviewState';
 import type { DiscrepancyView } from '../../worker/views/types';
-import { badge, deltaCell, moneyCell, plainMoneyCell } from '../components/cells';
-import { DataGrid } from '../components/DataGrid';
-import { decimalComparator, formatMoney } from '../components/format';
-import { UndoBar } from '../components/UndoBar';
+import { badge, deltaCell, moneyCell, plainMoneyCell } from './cells';
+import { DataGrid } from './DataGrid';
+import { decimalComparator, formatMoney } from './format';
+import { UndoBar } from './UndoBar';
 import { decide, setEffectiveDate, setNote, type PairNumbers } from '../state/doc';
 import { engine, overview, revision } from '../state/workspace';
 
 const STATE_TEXT: Record<ReviewState, string> = { pending: 'To review', approved: 'Approved', dismissed: 'Dismissed', returned: 'Back for review' };
-const SHOW = [
-  { id: 'open', label: 'To review', states: ['pending', 'returned'] },
-  { id: 'approved', label: 'Approved', states: ['approved'] },
-  { id: 'dismissed', label: 'Dismissed', states: ['dismissed'] },
-  { id: 'all', label: 'All', states: ['pending', 'returned', 'approved', 'dismissed'] },
-] as const;
+/** The chips; which states each shows is the view's (worker/review/reviewState.ts `shownIn`). */
+const SHOW: { id: ReviewShow; label: string }[] = [
+  { id: 'open', label: 'To review' },
+  { id: 'approved', label: 'Approved' },
+  { id: 'dismissed', label: 'Dismissed' },
+  { id: 'all', label: 'All' },
+];
 const SKIP_WARNING = 'ledgerline.skipBulkWarning';
 const currency = () => overview()?.currency ?? 'USD';
 const numbers = (d: DiscrepancyView): PairNumbers => ({ clientId: d.clientId, serviceId: d.serviceId, qtyDelta: d.qtyDelta, amount: d.amount });
@@ -25,9 +26,10 @@ const numbers = (d: DiscrepancyView): PairNumbers => ({ clientId: d.clientId, se
  * dates, write notes. New revenue (usage with no PSA line) is kept apart for one-at-a-time review,
  * and the first bulk action of a workspace asks for a spot check of what looks out of proportion.
  */
-export function Review() {
-  const [rows] = createResource(revision, () => engine.discrepancies({}));
-  const [show, setShow] = createSignal<(typeof SHOW)[number]['id']>('open');
+export function ReviewPanel() {
+  const [show, setShow] = createSignal<ReviewShow>('open');
+  // The view's two lists for this chip: [discrepancies on invoiced services, new revenue], with their counts.
+  const [queues] = createResource(() => ({ r: revision(), show: show() }), (k) => engine.groups('queue', { review: k.show }));
   const [search, setSearch] = createSignal('');
   const [selected, setSelected] = createSignal<DiscrepancyView[]>([]);
   const [date, setDate] = createSignal('');
@@ -35,10 +37,9 @@ export function Review() {
   const [pending, setPending] = createSignal<{ action: 'approve' | 'dismiss'; rows: DiscrepancyView[] } | null>(null);
   let api: GridApi<DiscrepancyView> | undefined;
 
-  const states = () => SHOW.find((s) => s.id === show())!.states as readonly ReviewState[];
-  const reviewable = createMemo(() => (rows() ?? []).filter((d) => d.type !== 'unaccounted' && d.type !== 'unmapped' && states().includes(d.review)));
-  const newRevenue = createMemo(() => (rows() ?? []).filter((d) => d.type === 'unmapped' && states().includes(d.review)));
-  const counts = createMemo(() => Object.fromEntries(SHOW.map((s) => [s.id, (rows() ?? []).filter((d) => d.type !== 'unaccounted' && (s.states as readonly string[]).includes(d.review)).length])));
+  const reviewable = createMemo(() => queues()?.[0]?.rows ?? []);
+  const newRevenue = createMemo(() => queues()?.[1]);
+  const count = (id: ReviewShow) => overview()?.review[id].total;
 
   const apply = (result: string | null) => {
     setMessage(result ?? '');
@@ -65,7 +66,7 @@ export function Review() {
   const columns = (withActions: boolean): ColDef<DiscrepancyView>[] => [
     { field: 'clientName', headerName: 'Client', flex: 1, minWidth: 170, valueGetter: (p) => p.data?.clientName || p.data?.clientId },
     { field: 'serviceName', headerName: 'Service', flex: 1, minWidth: 170, valueGetter: (p) => p.data?.serviceName || p.data?.serviceId },
-    { field: 'review', headerName: 'State', width: 135, cellRenderer: (p: ICellRendererParams) => badge(`review-${p.value as string}`, STATE_TEXT[p.value as ReviewState]) },
+    { field: 'review', headerName: 'State', width: 150, cellRenderer: (p: ICellRendererParams) => badge(`review-${p.value as string}`, STATE_TEXT[p.value as ReviewState]) },
     { field: 'qtyDelta', headerName: 'Δ qty', type: 'rightAligned', width: 85, cellRenderer: deltaCell, comparator: decimalComparator },
     { field: 'unitRate', headerName: `Rate (${currency()})`, type: 'rightAligned', width: 110, cellRenderer: plainMoneyCell(currency), comparator: decimalComparator },
     { field: 'amount', headerName: `Monthly (${currency()})`, type: 'rightAligned', width: 125, cellRenderer: moneyCell(currency), comparator: decimalComparator },
@@ -96,8 +97,8 @@ export function Review() {
         <div class="chips" role="group" aria-label="Show">
           <For each={SHOW}>
             {(s) => (
-              <button classList={{ chip: true, on: show() === s.id }} onClick={() => setShow(s.id)} data-testid={`review-show-${s.id}`}>
-                {s.label} <span class="tab-count">{counts()[s.id]}</span>
+              <button classList={{ chip: true, on: show() === s.id }} onClick={() => setShow(s.id)} data-testid={`review-show-${s.id}`} title="Both lists below: discrepancies and new revenue">
+                {s.label} <span class="tab-count">{count(s.id)}</span>
               </button>
             )}
           </For>
@@ -113,6 +114,9 @@ export function Review() {
           Set effective date
         </button>
       </div>
+      <h2 class="section-title" data-testid="review-title">
+        {queues()?.[0]?.label ?? 'Discrepancies'} (<span data-testid="review-count">{queues()?.[0]?.count ?? 0}</span>)
+      </h2>
       <DataGrid<DiscrepancyView>
         testId="review-grid"
         height="max(380px, calc(100vh - 520px))"
@@ -129,8 +133,10 @@ export function Review() {
           stopEditingWhenCellsLoseFocus: true,
         }}
       />
-      <h2 class="section-title">New revenue: usage with no PSA line ({newRevenue().length}) — review each on its own</h2>
-      <DataGrid<DiscrepancyView> testId="new-revenue-grid" rows={newRevenue()} rowId={(r) => r.key} quickFilter={search()} columns={columns(true)} emptyMessage="No new revenue to review." />
+      <h2 class="section-title" data-testid="new-revenue-title">
+        {newRevenue()?.label ?? 'New revenue'} (<span data-testid="new-revenue-count">{newRevenue()?.count ?? 0}</span>) — review each on its own
+      </h2>
+      <DataGrid<DiscrepancyView> testId="new-revenue-grid" rows={newRevenue()?.rows ?? []} rowId={(r) => r.key} quickFilter={search()} columns={columns(true)} emptyMessage="No new revenue to review." />
 
       <Show when={pending()}>
         {(p) => (
@@ -161,7 +167,7 @@ function BulkWarning(props: { action: 'approve' | 'dismiss'; rows: DiscrepancyVi
         <p>Bulk {props.action === 'approve' ? 'approval' : 'dismissal'} is fast, and just as fast at pushing a wrong number. Spot-check first:</p>
         <Show when={outliers().length > 0} fallback={<p class="ok">None of the selected changes looks out of proportion.</p>}>
           <p>
-            <strong>{outliers().length}</strong> look out of proportion (a change over half the invoiced quantity, or a large amount):
+            <strong>{outliers().length}</strong> need a look (a change over half the invoiced quantity, a large amount, or no rate at all):
           </p>
           <ul class="spot-check" data-testid="spot-check">
             <For each={outliers()}>
