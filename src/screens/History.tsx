@@ -1,6 +1,6 @@
 import type { ICellRendererParams } from 'ag-grid-community';
 import { For, Match, Show, Switch, createMemo, createResource, createSignal } from 'solid-js';
-import { compareSnapshots, takeSnapshot, type ClientChange, type MonthSnapshot } from '../../worker/review/snapshots';
+import { compareSnapshots, type ClientChange, type MonthSnapshot } from '../../worker/review/snapshots';
 import { badgeCell, moneyCell } from '../components/cells';
 import { AuditTrail } from '../components/AuditTrail';
 import { DataGrid } from '../components/DataGrid';
@@ -81,7 +81,7 @@ function MonthClose() {
   const close = async () => {
     const o = overview();
     if (!o) return;
-    addSnapshot(takeSnapshot(await engine.report(), { id: crypto.randomUUID(), name: name().trim() || monthName(o.asOfDate), createdAt: new Date().toISOString(), asOf: o.asOf, currency: o.currency }));
+    addSnapshot(await engine.snapshot({ id: crypto.randomUUID(), name: name().trim() || monthName(o.asOfDate), createdAt: new Date().toISOString(), asOf: o.asOf, currency: o.currency }));
   };
   const comparison = createMemo(() => {
     const a = snapshots().find((s) => s.id === older());

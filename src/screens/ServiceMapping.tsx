@@ -1,7 +1,7 @@
 import type { ColDef, ICellRendererParams, RowDragEndEvent } from 'ag-grid-community';
 import { For, Show, createMemo, createResource, createSignal, onCleanup } from 'solid-js';
 import type { ServiceRule } from '../../worker/engine/model';
-import { buildPresetRules, presetsFor, type Preset } from '../../worker/mapping/presets';
+import { presetsFor, type Preset } from '../../worker/mapping/presets';
 import type { RulePreview } from '../../worker/mapping/rulePreview';
 import { badge } from '../components/cells';
 import { DataGrid } from '../components/DataGrid';
@@ -199,11 +199,11 @@ function PresetOffer(props: { integrationId: string; name: string; kind: string;
   const [unmatched, setUnmatched] = createSignal<string[]>([]);
   const applyPreset = async () => {
     const preset: Preset = presets[choice()]!;
-    const [products, services] = await Promise.all([engine.integrationProducts(props.integrationId), engine.psaServices()]);
-    const ids = nextRuleIds(products.length + 8);
-    const { rules, unmatched: left } = buildPresetRules(preset, props.integrationId, { products }, services, (i) => ids[i]!);
+    // Built in the engine worker, from this month's products: the main thread only adds them.
+    const { rules, unmatched: left } = await engine.presetRules(preset.id, props.integrationId);
+    const ids = nextRuleIds(rules.length);
     setUnmatched(left);
-    props.onResult(rules.length === 0 ? 'The preset found nothing to map: add rules by hand.' : addRules(rules));
+    props.onResult(rules.length === 0 ? 'The preset found nothing to map: add rules by hand.' : addRules(rules.map((r, i) => ({ ...r, ruleId: ids[i]! }))));
   };
   return (
     <div class="preset-offer" data-testid={`preset-${props.integrationId}`}>

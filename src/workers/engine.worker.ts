@@ -12,6 +12,8 @@ import { createClientMatcher } from '../../worker/mapping/suggestClients';
 import { reconcile } from '../../worker/engine/reconcile';
 import { adjustmentsCsv } from '../../worker/export/adjustmentsCsv';
 import { clientsCsv, discrepanciesCsv } from '../../worker/export/reportCsv';
+import type { PresetId } from '../../worker/mapping/presets';
+import type { SnapshotMeta } from '../../worker/review/snapshots';
 import type { BillingFilter, GroupBy, ReviewInput } from '../../worker/views/types';
 import { WorkspaceView, reviewDecisions } from '../../worker/views/workspaceView';
 import { pairKey } from '../../worker/doc/keys';
@@ -99,6 +101,10 @@ const api = {
       .map((c) => ({ integrationId: c.integrationId, externalClientId: c.externalClientId, suggestions: matcher.suggest(c.externalClientName || c.externalClientId, limit) }));
   },
   integrationProducts: (integrationId: string) => current().integrationProducts(integrationId),
+  /** A month's snapshot, computed here so a close never runs the engine on the main thread. */
+  snapshot: (meta: SnapshotMeta) => current().snapshot(meta),
+  /** A preset's rules, ids left blank for the document to give. */
+  presetRules: (presetId: PresetId, integrationId: string) => current().presetRules(presetId, integrationId),
   exportBundleZip() {
     const zip = zipBundle(writeBundle({ ...bundle!, decisions: exportedDecisions() }));
     return Comlink.transfer(zip, [zip.buffer as ArrayBuffer]);
