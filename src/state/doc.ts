@@ -47,6 +47,11 @@ export async function openDoc(name = 'ledgerline-doc'): Promise<void> {
   await persistence.whenSynced;
 }
 
+/** Whether a transaction is y-indexeddb loading the saved document (every tab reads the same database). */
+export function isPersistenceOrigin(origin: unknown): boolean {
+  return origin instanceof IndexeddbPersistence;
+}
+
 /**
  * Forgets this device's copy of the document (before joining a shared workspace, whose document
  * replaces it: two independently created documents would otherwise merge into duplicates).

@@ -74,15 +74,16 @@ export function createScheduler(run: (what: Exclude<Recompute, 'none'>) => Promi
 }
 
 /**
- * Asks `schedule` for what each transaction of `doc` needs, local or remote, except those whose
+ * Asks `schedule` for what each transaction of `doc` needs (with its origin: another tab's edit
+ * comes as `TAB`, src/state/tabs.ts), local or remote, except those whose
  * origin is in `quiet`: their caller recomputes itself (an import writes mappings, settings and
  * decisions in one transaction, then reconciles once). Returns the unsubscribe.
  */
-export function followDoc(doc: Y.Doc, schedule: (what: Recompute) => unknown, quiet: ReadonlySet<unknown> = new Set()): () => void {
+export function followDoc(doc: Y.Doc, schedule: (what: Recompute, origin: unknown) => unknown, quiet: ReadonlySet<unknown> = new Set()): () => void {
   const onTransaction = (transaction: Y.Transaction) => {
     if (quiet.has(transaction.origin)) return;
     const what = classify(changedTypeNames(transaction));
-    if (what !== 'none') schedule(what);
+    if (what !== 'none') schedule(what, transaction.origin);
   };
   doc.on('afterTransaction', onTransaction);
   return () => doc.off('afterTransaction', onTransaction);

@@ -4,6 +4,7 @@ import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { HELD_QUERY, MESSAGE, blobUrl as protocolBlobUrl, roomParams, watchProvider, type RelayLink, type SyncState } from '../../worker/protocol/syncProtocol';
 import { clearLocalDoc, currentDisplayName, ydoc } from './doc';
+import { FIRST_START_LOCK, activeTabLink, setActiveTabLink, withLock } from './tabs';
 
 /**
  * Teammate sync: the workspace document travels through the relay (server/) with the stock
@@ -137,8 +138,16 @@ export { paused };
  */
 export async function joinWorkspace(settings: SyncSettings): Promise<void> {
   disconnect();
-  localStorage.setItem(SETTINGS_KEY, JSON.stringify(settings));
-  await clearLocalDoc();
+  // Holding the lock every tab's start takes to open the document: this browser's other tabs
+  // reload (their document is the old workspace's) and open the new one only once it is cleared.
+  await withLock(FIRST_START_LOCK, async () => {
+    localStorage.setItem(SETTINGS_KEY, JSON.stringify(settings));
+    const tabs = activeTabLink();
+    tabs?.workspaceChanged();
+    tabs?.close();
+    setActiveTabLink(null);
+    await clearLocalDoc();
+  });
   location.hash = '#/';
   location.reload();
 }

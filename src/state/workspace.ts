@@ -9,8 +9,9 @@ import { DEFAULT_APP_SETTINGS, openDb, type AppSettings } from './db';
 import { blobUrl, firstSync, resumeSync, savedSyncSettings } from './sync';
 import { DEFAULT_OUTLIER_AMOUNT } from '../../worker/review/reviewState';
 import type { ReviewInput } from '../../worker/views/types';
-import { createScheduler, followDoc, type Recompute } from './recompute';
-import { BATCH, LOCAL, announceBatch, batch, takeImport, profilesNow, saveProfile, setTenantName, tenantNamesNow, yProfiles, currentDisplayName, decisionsNow, mappingSnapshot, notesNow, openDoc, setDisplayName, setSharedSettings, settingsNow, stampDismissals, undoManager, yDatasets, ydoc } from './doc';
+import { createScheduler, followDoc, larger, type Recompute } from './recompute';
+import { FIRST_START_LOCK, SHARED_BATCHES_LOCK, linkTabs, setActiveTabLink, tabChannelName, withLock, type TabLink } from './tabs';
+import { BATCH, IMPORT, LOCAL, announceBatch, batch, isPersistenceOrigin, takeImport, profilesNow, saveProfile, setTenantName, tenantNamesNow, yProfiles, currentDisplayName, decisionsNow, mappingSnapshot, notesNow, openDoc, setDisplayName, setSharedSettings, settingsNow, stampDismissals, undoManager, yDatasets, ydoc } from './doc';
 
 /**
  * The app's one place of state: the two worker threads, the overview the engine last produced,
@@ -103,6 +104,8 @@ async function runImport(run: () => Promise<ImportOutcome>, announce = true, tak
       takeImport(outcome.mappings, bundleSettings, outcome.files.find((f) => f.kind === 'decisions')?.fileName ?? 'a bundle');
     }
     // A failed import stores nothing, but may record a failed sync (integration health).
+    // The other tabs of this workspace read the same IndexedDB: they reconcile too.
+    tabs?.dataChanged();
     await refresh();
     return outcome;
   } finally {
@@ -245,23 +248,28 @@ async function applySharedBatches(): Promise<void> {
   if (!settings || applying) return;
   applying = true;
   try {
-    for (const batch of yDatasets.toArray()) {
-      if (applied().has(batch.id)) continue;
-      const files: { name: string; gzipped: Uint8Array }[] = [];
-      for (const f of batch.files) {
-        const response = await fetch(blobUrl(settings, f.hash));
-        if (!response.ok) return; // not there yet, or offline: try again on the next change
-        files.push({ name: f.name, gzipped: new Uint8Array(await response.arrayBuffer()) });
-      }
-      // The teammate's mappings are already in the document: take only the data.
-      // A batch that fails here failed for its sender too (same validation): applied either way.
-      const outcome = await runImport(() => importer.importShared(files, onProgress, { profiles: profilesNow(), tenantNames: tenantNamesNow(), overrides: batch.overrides ?? {} }), false, false);
-      // A file no profile knows yet: the sender's profile is on its way in the document.
-      if (!outcome.ok && outcome.errors.length === 0 && outcome.unknown.length > 0) return;
-      await markApplied(batch.id);
-    }
+    // One tab at a time (each re-reads what is applied), so two tabs never import one batch twice.
+    await withLock(SHARED_BATCHES_LOCK, () => applyUnapplied(settings));
   } finally {
     applying = false;
+  }
+}
+
+async function applyUnapplied(settings: NonNullable<ReturnType<typeof savedSyncSettings>>): Promise<void> {
+  for (const batch of yDatasets.toArray()) {
+    if (applied().has(batch.id)) continue;
+    const files: { name: string; gzipped: Uint8Array }[] = [];
+    for (const f of batch.files) {
+      const response = await fetch(blobUrl(settings, f.hash));
+      if (!response.ok) return; // not there yet, or offline: try again on the next change
+      files.push({ name: f.name, gzipped: new Uint8Array(await response.arrayBuffer()) });
+    }
+    // The teammate's mappings are already in the document: take only the data.
+    // A batch that fails here failed for its sender too (same validation): applied either way.
+    const outcome = await runImport(() => importer.importShared(files, onProgress, { profiles: profilesNow(), tenantNames: tenantNamesNow(), overrides: batch.overrides ?? {} }), false, false);
+    // A file no profile knows yet: the sender's profile is on its way in the document.
+    if (!outcome.ok && outcome.errors.length === 0 && outcome.unknown.length > 0) return;
+    markApplied(batch.id);
   }
 }
 
@@ -272,6 +280,7 @@ export function loadDemo(announce = true): Promise<ImportOutcome> {
 export async function clearWorkspace(): Promise<void> {
   await importer.clearWorkspace();
   takeImport({ clientMap: [], serviceMap: [], decisions: [] }, DEFAULT_APP_SETTINGS, 'clearing the workspace');
+  tabs?.dataChanged();
   setLastImport(null);
   await refresh();
 }
@@ -279,26 +288,64 @@ export async function clearWorkspace(): Promise<void> {
 export async function saveSettings(next: AppSettings): Promise<void> {
   await db.setMeta('settings', next);
   batch(() => setSharedSettings(next, LOCAL));
+  tabs?.dataChanged();
   await refresh();
 }
 
 /** First start loads the demo, so a newcomer sees real numbers at once. */
 export const DISPLAY_NAME_KEY = 'ledgerline.displayName';
 
+/** The other tabs of this workspace in this browser (src/state/tabs.ts); null before start. */
+let tabs: TabLink | null = null;
+
+/**
+ * Until the first reconciliation has run, what other tabs ask for (their edits, their imports) is
+ * kept here and run once afterwards: the screens stay on "Opening your workspace…" meanwhile.
+ */
+let startDone = false;
+let missedAtStart: Recompute = 'none';
+function fromOtherTab(what: Recompute): void {
+  if (startDone) void recompute.request(what);
+  else missedAtStart = larger(missedAtStart, what);
+}
+
 export async function start(): Promise<void> {
   void requestPersistence();
   setDisplayName(localStorage.getItem(DISPLAY_NAME_KEY) ?? 'Someone');
-  await openDoc();
-  resumeSync();
-  if (savedSyncSettings()) {
+  const shared = savedSyncSettings();
+  // Linked before the document loads: the other tabs' answer may come before y-indexeddb's.
+  tabs = linkTabs(ydoc, {
+    name: tabChannelName(shared?.workspaceId ?? null),
+    quiet: isPersistenceOrigin,
+    onDataChanged: () => fromOtherTab('reconcile'),
+    onWorkspaceChanged: () => location.reload(),
+  });
+  setActiveTabLink(tabs);
+  const initialisedBefore = await db.getMeta('initialised', false);
+  // One tab at a time opens the document and decides on the demo: two tabs opened at once on a
+  // fresh profile import it once, and the second one waits for it (never showing an empty workspace).
+  const firstStart = await withLock(FIRST_START_LOCK, async () => {
+    await openDoc();
+    // Every edit (and every teammate's) recomputes what it changed: see src/state/recompute.ts.
+    // Other tabs' and the relay's edits during the start are run once after it; the start's own
+    // writes (the demo's stamps, y-indexeddb's load) are in its first run.
+    followDoc(ydoc, (what, origin) => (startDone || !(origin === IMPORT || isPersistenceOrigin(origin)) ? fromOtherTab(what) : undefined), new Set([BATCH]));
     // A shared workspace: its document comes from the relay, never from a local demo.
-    await firstSync(3000);
-    await db.setMeta('initialised', true);
+    if (savedSyncSettings()) await db.setMeta('initialised', true);
+    if (await db.getMeta('initialised', false)) return false;
+    await loadDemo(false);
+    return true;
+  });
+  resumeSync();
+  if (savedSyncSettings()) await firstSync(3000);
+  if (!firstStart) {
+    // Another tab imported the demo while this one waited: take its document before the first numbers.
+    if (!initialisedBefore && !savedSyncSettings()) await tabs.catchUp(1000);
+    await refresh();
   }
-  if (!(await db.getMeta('initialised', false))) await loadDemo(false);
-  else await refresh();
-  // Every edit (and every teammate's) recomputes what it changed: see src/state/recompute.ts.
-  followDoc(ydoc, (what: Recompute) => void recompute.request(what), new Set([BATCH]));
+  startDone = true;
+  if (missedAtStart !== 'none') void recompute.request(missedAtStart);
+  missedAtStart = 'none';
   yDatasets.observe(() => void applySharedBatches());
   yProfiles.observe(() => void applySharedBatches());
   void applySharedBatches();
