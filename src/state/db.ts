@@ -62,6 +62,7 @@ export interface CurrentImports {
   psa_clients?: string;
   psa_lines?: string;
   psa_catalog?: string;
+  /** Legacy: mapping and decision files live in the document now; older workspaces may still point here (never read). */
   client_map?: string;
   service_map?: string;
   decisions?: string;
@@ -96,6 +97,7 @@ export const DEFAULT_APP_SETTINGS: AppSettings = { asOfMode: 'now', asOf: null, 
 
 export interface MetaValues {
   current: CurrentImports;
+  /** Legacy: settings lived here before the document became their one home; read once at start to move them. */
   settings: AppSettings;
   /** Last sync per integration from CSV imports (an import is the sync). */
   syncLog: Record<string, SyncEntry>;

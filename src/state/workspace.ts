@@ -56,12 +56,18 @@ export function engineStats() {
 // The browser tests read it (dev server only): an approval must cost no reconcile.
 if (import.meta.env.DEV) Object.assign(globalThis, { __ledgerlineEngineStats: engineStats });
 
+/** The shared settings' as-of time when fixed: the month a PSA export is billed for (else now). */
+function fixedAsOf(): string | null {
+  const s = settingsNow();
+  return s?.asOfMode === 'fixed' && s.asOf ? s.asOf : null;
+}
+
 const reviewNow = (): ReviewInput => ({ entries: decisionsNow(), notes: notesNow(), outlierAmount: DEFAULT_OUTLIER_AMOUNT });
 
 async function refreshOnce(): Promise<void> {
   const shared = settingsNow();
   const { overview: next, timings } = await engine.refresh({ ...mappingSnapshot(), settings: shared, review: reviewNow() });
-  setSettingsSignal(shared ?? (await db.getMeta('settings', DEFAULT_APP_SETTINGS)));
+  setSettingsSignal(shared ?? DEFAULT_APP_SETTINGS);
   setIsDemo((await db.getMeta('source', 'files')) === 'demo');
   setOverview(next);
   setLastTimings(timings);
@@ -99,9 +105,8 @@ async function runImport(run: () => Promise<ImportOutcome>, announce = true, tak
     if (announce || !outcome.ok) setLastImport(outcome);
     if (outcome.ok && takeMappings) {
       // A bundle sets the workspace's settings (its asOf): for every teammate alike.
-      const bundleSettings = outcome.files.some((f) => f.kind === 'workspace') ? await db.getMeta('settings', DEFAULT_APP_SETTINGS) : null;
       // One transaction, which reconciles nothing by itself: the refresh below is the import's one reconcile.
-      takeImport(outcome.mappings, bundleSettings, outcome.files.find((f) => f.kind === 'decisions')?.fileName ?? 'a bundle');
+      takeImport(outcome.mappings, outcome.mappings.settings ?? null, outcome.files.find((f) => f.kind === 'decisions')?.fileName ?? 'a bundle');
     }
     // A failed import stores nothing, but may record a failed sync (integration health).
     // The other tabs of this workspace read the same IndexedDB: they reconcile too.
@@ -133,7 +138,7 @@ export { pendingImport };
 export async function importFiles(inputs: ImportInput[], choices: { skip?: string[]; overrides?: Record<string, FileOverrides> } = {}): Promise<ImportOutcome> {
   setPendingImport(null);
   lastAttempt = { inputs, choices };
-  const outcome = await runImport(() => importer.importFiles(inputs, onProgress, { profiles: profilesNow(), tenantNames: tenantNamesNow(), ...choices }));
+  const outcome = await runImport(() => importer.importFiles(inputs, onProgress, { profiles: profilesNow(), tenantNames: tenantNamesNow(), asOf: fixedAsOf(), ...choices }));
   if (!outcome.ok && outcome.unknown.length > 0 && outcome.errors.length === 0) {
     setPendingImport({ inputs, unknown: outcome.unknown, index: 0, skip: choices.skip ?? [], overrides: choices.overrides ?? {} });
   }
@@ -187,7 +192,7 @@ export async function renameTenant(file: string, tenant: { integrationId: string
 
 /** The wizard's live preview (runs in the import worker, on the whole file). */
 export function previewProfile(file: string, profile: SourceProfile, overrides: FileOverrides = {}) {
-  return importer.previewProfile(file, profile, overrides);
+  return importer.previewProfile(file, profile, overrides, fixedAsOf());
 }
 
 /**
@@ -266,7 +271,7 @@ async function applyUnapplied(settings: NonNullable<ReturnType<typeof savedSyncS
     }
     // The teammate's mappings are already in the document: take only the data.
     // A batch that fails here failed for its sender too (same validation): applied either way.
-    const outcome = await runImport(() => importer.importShared(files, onProgress, { profiles: profilesNow(), tenantNames: tenantNamesNow(), overrides: batch.overrides ?? {} }), false, false);
+    const outcome = await runImport(() => importer.importShared(files, onProgress, { profiles: profilesNow(), tenantNames: tenantNamesNow(), asOf: fixedAsOf(), overrides: batch.overrides ?? {} }), false, false);
     // A file no profile knows yet: the sender's profile is on its way in the document.
     if (!outcome.ok && outcome.errors.length === 0 && outcome.unknown.length > 0) return;
     markApplied(batch.id);
@@ -286,7 +291,6 @@ export async function clearWorkspace(): Promise<void> {
 }
 
 export async function saveSettings(next: AppSettings): Promise<void> {
-  await db.setMeta('settings', next);
   batch(() => setSharedSettings(next, LOCAL));
   tabs?.dataChanged();
   await refresh();
@@ -307,6 +311,17 @@ let missedAtStart: Recompute = 'none';
 function fromOtherTab(what: Recompute): void {
   if (startDone) void recompute.request(what);
   else missedAtStart = larger(missedAtStart, what);
+}
+
+/**
+ * Settings once lived in IndexedDB beside the document; the document is their one home now. A
+ * workspace from before keeps its settings: moved over once, then removed from IndexedDB.
+ */
+async function moveSettingsToDocument(): Promise<void> {
+  const legacy = (await db.meta.get('settings'))?.value as AppSettings | undefined;
+  if (legacy === undefined) return;
+  if (settingsNow() === null) setSharedSettings(legacy, IMPORT);
+  await db.meta.delete('settings');
 }
 
 export async function start(): Promise<void> {
@@ -332,6 +347,7 @@ export async function start(): Promise<void> {
     followDoc(ydoc, (what, origin) => (startDone || !(origin === IMPORT || isPersistenceOrigin(origin)) ? fromOtherTab(what) : undefined), new Set([BATCH]));
     // A shared workspace: its document comes from the relay, never from a local demo.
     if (savedSyncSettings()) await db.setMeta('initialised', true);
+    await moveSettingsToDocument();
     if (await db.getMeta('initialised', false)) return false;
     await loadDemo(false);
     return true;

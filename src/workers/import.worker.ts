@@ -5,7 +5,6 @@ import { gunzipSync, gzipSync } from 'fflate';
 import { generateDemoBundle } from '../../worker/demo/generateDemo';
 import { openDb } from '../state/db';
 import type { FileOverrides, RawTable, SourceProfile } from '../../worker/sources/types';
-import { DEFAULT_APP_SETTINGS } from '../state/db';
 import { importBatch, type ImportInput, type ImportOptions, type ImportProgress } from './importBatch';
 import { previewConversion } from '../../worker/sources/previewConversion';
 
@@ -14,7 +13,7 @@ const db = openDb();
 const unknownTables = new Map<string, RawTable>();
 
 /** What the main thread may choose for an import (the rest is the worker's). */
-export type ImportChoices = Pick<ImportOptions, 'profiles' | 'skip' | 'overrides' | 'tenantNames'>;
+export type ImportChoices = Pick<ImportOptions, 'profiles' | 'skip' | 'overrides' | 'tenantNames' | 'asOf'>;
 
 const api = {
   importFiles(inputs: ImportInput[], onProgress: (p: ImportProgress) => void, choices: ImportChoices = {}) {
@@ -23,11 +22,10 @@ const api = {
   },
 
   /** The wizard's live preview of an unknown file of the last import through a profile being edited. */
-  async previewProfile(file: string, profile: SourceProfile, overrides: FileOverrides = {}) {
+  previewProfile(file: string, profile: SourceProfile, overrides: FileOverrides = {}, asOf: string | null = null) {
     const table = unknownTables.get(file);
     if (!table) return null;
-    const settings = await db.getMeta('settings', DEFAULT_APP_SETTINGS);
-    return previewConversion(table, profile, overrides, settings.asOfMode === 'fixed' && settings.asOf ? settings.asOf : undefined);
+    return previewConversion(table, profile, overrides, asOf ?? undefined);
   },
 
   /** The built-in demo workspace, imported like any bundle (so clearing and history work the same). */

@@ -9,7 +9,7 @@ import { convertFiles, expandZips, type FileOutcome, type InputFile } from '../.
 import { mergePsa } from '../../worker/sources/mergeBundle';
 import type { NearProfile } from '../../worker/sources/recognizeSource';
 import { cellText, type Conversion, type FileOverrides, type RawTable, type SourceProfile } from '../../worker/sources/types';
-import { DEFAULT_APP_SETTINGS, EMPTY_CURRENT, parseScopeKey, scopeKey, type CurrentImports, type DatasetRecord, type ImportRecord, type LedgerlineDb, type UsageBlockRecord } from '../state/db';
+import { DEFAULT_APP_SETTINGS, EMPTY_CURRENT, type AppSettings, parseScopeKey, scopeKey, type CurrentImports, type DatasetRecord, type ImportRecord, type LedgerlineDb, type UsageBlockRecord } from '../state/db';
 
 /** A file as dropped: a name (with its folder path when a folder was dropped) and its bytes. */
 export interface ImportInput {
@@ -32,8 +32,13 @@ export interface ImportedFile {
   integrationIds: string[];
 }
 
-/** Mapping files of an import: they replace the workspace document's mappings (see state/doc.ts). */
+/**
+ * What an import brings to the workspace document, the one home of mappings, decisions and
+ * settings (see state/doc.ts); IndexedDB keeps the imported data only.
+ */
 export interface ImportedMappings {
+  /** A bundle's workspace.json: the settings (its asOf) every teammate computes against. */
+  settings?: AppSettings;
   clientMap?: ClientMapEntry[];
   serviceMap?: ServiceRule[];
   decisions?: { clientId: string; serviceId: string; decision: 'approve' | 'dismiss'; effectiveDate: string | null; note?: string }[];
@@ -104,6 +109,8 @@ export interface ImportOptions {
   skip?: readonly string[];
   /** Per file: a profile forced by id (the one just saved in the wizard), a client name, a locale. */
   overrides?: Record<string, FileOverrides>;
+  /** The as-of time of the shared settings when fixed (ISO): the month PSA exports are billed for. Default: now. */
+  asOf?: string | null;
   /** Names the workspace gave per-client exports' clients (see worker/sources/convert.ts tenantKey). */
   tenantNames?: Readonly<Record<string, string>>;
   /** Receives the full tables of unknown files, for the wizard's live preview in the worker. */
@@ -117,6 +124,12 @@ interface Parsed {
   rows: number;
   conversion?: Conversion;
 }
+
+/**
+ * Files whose content lives in the workspace document, not in IndexedDB: their import is recorded
+ * in the history, and what they hold goes to the document (ImportedMappings), its one home.
+ */
+const DOCUMENT_KINDS: ReadonlySet<DatasetKind> = new Set(['client_map', 'service_map', 'decisions']);
 
 const KIND_ORDER: DatasetKind[] = ['workspace', 'psa_clients', 'psa_lines', 'psa_catalog', 'client_map', 'service_map', 'decisions', 'usage'];
 const SAMPLE_ROWS = 50;
@@ -139,8 +152,7 @@ export async function importBatch(db: LedgerlineDb, inputs: readonly ImportInput
   const { files, failed } = expandZips(await readInputs(inputs, onProgress));
 
   const profiles = [...BUILTIN_PROFILES, ...(options.profiles ?? [])];
-  const settings = await db.getMeta('settings', DEFAULT_APP_SETTINGS);
-  const asOf = settings.asOfMode === 'fixed' && settings.asOf ? settings.asOf : now().toISOString();
+  const asOf = options.asOf ?? now().toISOString();
   const outcomes = [...failed, ...(await convertFiles(files, profiles, options.overrides ?? {}, { asOf, tenantNames: options.tenantNames ?? {} }))];
 
   const bundleFiles: { name: string; kind: DatasetKind; text: string; bytes: number }[] = [];
@@ -388,7 +400,7 @@ async function store(db: LedgerlineDb, parsed: readonly Parsed[], at: Date, sour
       const packed = packUsage(dataset.usage);
       datasets.push({ importId: id, dataset: { kind: 'usage', packed: { length: packed.length, seatCount: packed.seatCount, dictionaries: packed.dictionaries }, replaced: dataset.replaced } });
       packed.blocks.forEach((block, index) => blocks.push({ importId: id, index, block }));
-    } else {
+    } else if (!DOCUMENT_KINDS.has(dataset.kind)) {
       datasets.push({ importId: id, dataset });
     }
   }
@@ -421,7 +433,7 @@ async function store(db: LedgerlineDb, parsed: readonly Parsed[], at: Date, sour
           scopeSync[key] = syncTimeOf.get(record.id) ?? importedAt;
           touched.add(scope.integrationId);
         }
-      } else {
+      } else if (!DOCUMENT_KINDS.has(record.kind)) {
         current[record.kind] = record.id;
       }
     }
@@ -454,11 +466,6 @@ async function store(db: LedgerlineDb, parsed: readonly Parsed[], at: Date, sour
     await db.setMeta('syncLog', syncLog);
     await db.setMeta('scopeSync', scopeSync);
     await db.setMeta('integrationInfo', integrationInfo);
-    const workspace = parsed.find((p) => p.dataset.kind === 'workspace')?.dataset;
-    if (workspace?.kind === 'workspace') {
-      const s = workspace.settings;
-      await db.setMeta('settings', { ...DEFAULT_APP_SETTINGS, asOfMode: 'fixed', asOf: new Date(s.asOf).toISOString(), inactiveAfterDays: s.inactiveAfterDays, staleAfterHours: s.staleAfterHours, currency: s.currency });
-    }
     await db.setMeta('initialised', true);
     await db.setMeta('source', source);
     await db.setMeta('dataVersion', (await db.getMeta('dataVersion', 0)) + 1);
@@ -487,6 +494,7 @@ function mappingsOf(datasets: readonly Dataset[]): ImportedMappings {
   const isBundle = datasets.some((d) => d.kind === 'workspace');
   const out: ImportedMappings = isBundle ? { clientMap: [], serviceMap: [], decisions: [] } : {};
   for (const d of datasets) {
+    if (d.kind === 'workspace') out.settings = { ...DEFAULT_APP_SETTINGS, asOfMode: 'fixed', asOf: new Date(d.settings.asOf).toISOString(), inactiveAfterDays: d.settings.inactiveAfterDays, staleAfterHours: d.settings.staleAfterHours, currency: d.settings.currency };
     if (d.kind === 'client_map') out.clientMap = d.rows;
     if (d.kind === 'service_map') out.serviceMap = d.rows;
     if (d.kind === 'decisions') out.decisions = d.rows.map((r) => ({ clientId: r.clientId, serviceId: r.serviceId, decision: r.decision, effectiveDate: r.effectiveDate === null ? null : formatDay(r.effectiveDate), ...(r.note ? { note: r.note } : {}) }));

@@ -14,17 +14,17 @@ export interface UsageCache {
 }
 
 /** The workspace's current datasets, read from IndexedDB and assembled into the engine's Bundle. */
-/** Mappings from the workspace document; when given they take the place of the imported files'. */
+/** What the workspace document holds for the engine: its mappings and shared settings (their one home). */
 export interface MappingOverride {
   clientMap: ClientMapEntry[];
   serviceMap: ServiceRule[];
-  /** The shared settings (as-of, thresholds, currency) when the document has them. */
+  /** The shared settings (as-of, thresholds, currency); null before any are set: the defaults. */
   settings?: AppSettings | null;
 }
 
 export async function loadWorkspace(db: LedgerlineDb, cache: { usage?: UsageCache } = {}, now = () => Date.now(), mapping?: MappingOverride): Promise<Bundle> {
-  const [current, stored, syncLog, info] = await Promise.all([db.getMeta('current', EMPTY_CURRENT), db.getMeta('settings', DEFAULT_APP_SETTINGS), db.getMeta('syncLog', {}), db.getMeta('integrationInfo', {})]);
-  const settings = mapping?.settings ?? stored;
+  const [current, syncLog, info] = await Promise.all([db.getMeta('current', EMPTY_CURRENT), db.getMeta('syncLog', {}), db.getMeta('integrationInfo', {})]);
+  const settings = mapping?.settings ?? DEFAULT_APP_SETTINGS;
   const dataset = async <K extends Exclude<keyof CurrentImports, 'usage'>>(kind: K) => {
     const id = current[kind];
     return id ? (await db.datasets.get(id))?.dataset : undefined;
@@ -42,9 +42,10 @@ export async function loadWorkspace(db: LedgerlineDb, cache: { usage?: UsageCach
     clients: await rowsOf('psa_clients'),
     lines: await rowsOf('psa_lines'),
     catalog: await rowsOf('psa_catalog'),
-    clientMap: mapping?.clientMap ?? (await rowsOf('client_map')),
-    serviceMap: mapping?.serviceMap ?? (await rowsOf('service_map')),
-    decisions: await rowsOf('decisions'),
+    clientMap: mapping?.clientMap ?? [],
+    serviceMap: mapping?.serviceMap ?? [],
+    // Decisions are the document's too: the engine worker sets them from the review it is given.
+    decisions: [],
     usage: usage.table,
   };
 }

@@ -6,7 +6,8 @@ import { toReport } from '../../worker/engine/report';
 import type { Report } from '../../worker/engine/report.types';
 import { reconcileFiles } from '../../worker/reconcileFiles';
 import { LedgerlineDb } from '../../src/state/db';
-import { importBatch, type ImportInput } from '../../src/workers/importBatch';
+import { importBatch, type ImportedMappings, type ImportInput, type ImportOutcome } from '../../src/workers/importBatch';
+import { parseIsoDate } from '../../worker/engine/dates';
 import { loadWorkspace } from '../../src/workers/loadWorkspace';
 
 const DEMO = generateDemoBundle({ seed: 11 });
@@ -17,11 +18,24 @@ let n = 0;
 
 beforeEach(() => {
   db = new LedgerlineDb(`test-${n++}`);
+  doc = {};
 });
+
+/**
+ * The workspace document's share, as the app keeps it: a successful import's mappings, decisions
+ * and settings go to the document (their one home), not to IndexedDB.
+ */
+let doc: ImportedMappings = {};
+async function importing(files: ImportInput[]): Promise<ImportOutcome> {
+  const outcome = await importBatch(db, files, () => undefined, { now: NOW });
+  if (outcome.ok) doc = { ...doc, ...outcome.mappings };
+  return outcome;
+}
 
 /** The §8 report with every list in a canonical order (the spec leaves order free). */
 async function report() {
-  const bundle = await loadWorkspace(db);
+  const bundle = await loadWorkspace(db, {}, undefined, { clientMap: doc.clientMap ?? [], serviceMap: doc.serviceMap ?? [], settings: doc.settings ?? null });
+  bundle.decisions = (doc.decisions ?? []).map((d) => ({ ...d, effectiveDate: d.effectiveDate === null ? null : parseIsoDate(d.effectiveDate) }));
   return canonical(toReport(bundle, reconcile(bundle)));
 }
 
@@ -38,9 +52,20 @@ function cliReport(files: Record<string, string>): Report {
 
 describe('importing files into the local workspace', () => {
   it('stores a whole bundle so that it reconciles exactly as the CLI does', async () => {
-    const outcome = await importBatch(db, inputs(DEMO), () => undefined, { now: NOW });
+    const outcome = await importing(inputs(DEMO));
     expect(outcome.ok).toBe(true);
     expect(await report()).toEqual(cliReport(DEMO));
+  });
+
+  it('keeps imported data only: a bundle\'s mappings, decisions and settings go to the document, not to IndexedDB', async () => {
+    const outcome = await importing(inputs(DEMO));
+    expect(outcome.ok && outcome.mappings.settings?.asOf).toBe(new Date(JSON.parse(DEMO['workspace.json']!).asOf).toISOString());
+    expect(outcome.ok && outcome.mappings.clientMap?.length).toBeGreaterThan(0);
+    const stored = (await db.datasets.toArray()).map((d) => d.dataset.kind).sort();
+    expect(stored).toEqual(['psa_catalog', 'psa_clients', 'psa_lines', 'usage', 'workspace']);
+    expect(await db.meta.get('settings')).toBeUndefined();
+    // Their imports are still in the history.
+    expect((await db.imports.toArray()).map((r) => r.kind)).toEqual(expect.arrayContaining(['client_map', 'service_map', 'decisions']));
   });
 
   it('recognises files by their header, whatever they are called', async () => {
@@ -50,7 +75,7 @@ describe('importing files into the local workspace', () => {
   });
 
   it('keeps nothing of a batch with one broken file, and lists the file, row and column', async () => {
-    await importBatch(db, inputs(DEMO), () => undefined, { now: NOW });
+    await importing(inputs(DEMO));
     const before = await report();
     const lines = DEMO['psa_lines.csv']!.split('\n');
     lines[2] = lines[2]!.replace(/,(\d+),/, ',1e3,');
@@ -69,7 +94,7 @@ describe('importing files into the local workspace', () => {
   });
 
   it('replaces only the integrations a later usage file brings, and counts the import as their sync', async () => {
-    await importBatch(db, inputs(DEMO), () => undefined, { now: NOW });
+    await importing(inputs(DEMO));
     const rmmOnly = 'integration_id,external_client_id,external_client_name,record_id,product,category\nrmm,new-tenant,New Tenant,dev-1,Windows 11 Pro,workstation\n';
     const outcome = await importBatch(db, inputs({ 'rmm-sync.csv': rmmOnly }), () => undefined, { now: NOW });
     expect(outcome.ok).toBe(true);
@@ -103,7 +128,7 @@ describe('importing files into the local workspace', () => {
   it('reads a bundle .zip like the folder it came from', async () => {
     const { zipBundle } = await import('../../worker/bundle/zip');
     const zip = zipBundle(DEMO);
-    const outcome = await importBatch(db, [{ name: 'november.zip', blob: new Blob([zip as BlobPart]) }], () => undefined, { now: NOW });
+    const outcome = await importing([{ name: 'november.zip', blob: new Blob([zip as BlobPart]) }]);
     expect(outcome.ok).toBe(true);
     expect(await report()).toEqual(cliReport(DEMO));
   });
