@@ -153,13 +153,15 @@ export async function importBatch(db: LedgerlineDb, inputs: readonly ImportInput
 
   const profiles = [...BUILTIN_PROFILES, ...(options.profiles ?? [])];
   const asOf = options.asOf ?? now().toISOString();
+  const sizeOf = new Map(files.map((f) => [f.name, f.bytes.length]));
   const outcomes = [...failed, ...(await convertFiles(files, profiles, options.overrides ?? {}, { asOf, tenantNames: options.tenantNames ?? {} }))];
+  // The bytes are text or tables now: let a 100 MB usage.csv's bytes go before it is parsed.
+  files.length = 0;
 
   const bundleFiles: { name: string; kind: DatasetKind; text: string; bytes: number }[] = [];
   const conversions: Conversion[] = [];
   const unknown: UnknownFile[] = [];
   const adjustable: UnknownFile[] = [];
-  const sizeOf = new Map(files.map((f) => [f.name, f.bytes.length]));
   for (const outcome of outcomes) {
     if (skip.has(outcome.file)) report.push({ ...emptyReport(outcome.file, 'skipped', 'skipped by you'), reason: 'you chose to skip it in the import wizard' });
     else handleOutcome(outcome, { bundleFiles, conversions, unknown, adjustable, report, errors, sizeOf, tables: options.unknownTables });
