@@ -135,15 +135,23 @@ export interface PendingImport {
 const [pendingImport, setPendingImport] = createSignal<PendingImport | null>(null);
 export { pendingImport };
 
-export async function importFiles(inputs: ImportInput[], choices: { skip?: string[]; overrides?: Record<string, FileOverrides> } = {}): Promise<ImportOutcome> {
+/** What the user chose for a drop's files in the wizard: files to skip, and per-file overrides. */
+export type DropChoices = { skip?: string[]; overrides?: Record<string, FileOverrides> };
+
+/**
+ * The drop the import report on screen belongs to, so its buttons (adjust a file in the wizard,
+ * rename a tenant) work without dropping the files again.
+ */
+let lastDrop: { inputs: ImportInput[]; choices: DropChoices } | null = null;
+
+export async function importFiles(inputs: ImportInput[], choices: DropChoices = {}): Promise<ImportOutcome> {
   setPendingImport(null);
-  lastAttempt = { inputs, choices };
+  lastDrop = { inputs, choices };
   const outcome = await runImport(() => importer.importFiles(inputs, onProgress, { profiles: profilesNow(), tenantNames: tenantNamesNow(), asOf: fixedAsOf(), ...choices }));
   if (!outcome.ok && outcome.unknown.length > 0 && outcome.errors.length === 0) {
     setPendingImport({ inputs, unknown: outcome.unknown, index: 0, skip: choices.skip ?? [], overrides: choices.overrides ?? {} });
   }
   if (outcome.ok) {
-    lastDrop = { inputs, choices };
     // A tenant named in the wizard keeps its name next month (its file is then recognised by the profile).
     for (const r of outcome.report) {
       const name = choices.overrides?.[r.file]?.clientName;
@@ -156,9 +164,6 @@ export async function importFiles(inputs: ImportInput[], choices: { skip?: strin
   return outcome;
 }
 
-/** The last drop tried, so a file that did not read can be adjusted in the wizard without dropping it again. */
-let lastAttempt: { inputs: ImportInput[]; choices: { skip?: string[]; overrides?: Record<string, FileOverrides> } } | null = null;
-
 /**
  * Opens the wizard on a file a profile recognised but whose values did not read (dates in another
  * order, a decimal comma): starting from that profile, the user adjusts and saves a profile of the
@@ -167,13 +172,10 @@ let lastAttempt: { inputs: ImportInput[]; choices: { skip?: string[]; overrides?
 export function adjustFile(file: string): boolean {
   const outcome = lastImport();
   const target = outcome && !outcome.ok ? outcome.adjustable.find((f) => f.file === file) : undefined;
-  if (!target || !lastAttempt) return false;
-  setPendingImport({ inputs: lastAttempt.inputs, unknown: [target], index: 0, skip: lastAttempt.choices.skip ?? [], overrides: lastAttempt.choices.overrides ?? {} });
+  if (!target || !lastDrop) return false;
+  setPendingImport({ inputs: lastDrop.inputs, unknown: [target], index: 0, skip: lastDrop.choices.skip ?? [], overrides: lastDrop.choices.overrides ?? {} });
   return true;
 }
-
-/** The last drop imported, so a tenant can be renamed without dropping its file again. */
-let lastDrop: { inputs: ImportInput[]; choices: { skip?: string[]; overrides?: Record<string, FileOverrides> } } | null = null;
 
 /**
  * Renames the client of a per-client export (a Microsoft 365 tenant named after its domain): the

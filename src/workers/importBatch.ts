@@ -65,6 +65,8 @@ export interface FileReport {
   skippedRows: Record<string, number>;
   /** Why a file was skipped or not imported. */
   reason: string | null;
+  /** The dataset the file is (or would have been): what a failed import is recorded as in the history. */
+  kind?: DatasetKind;
   /** A recognised file whose values did not read: the wizard can adjust how it is read. */
   adjustable?: boolean;
   /** Encoding and other remarks, each naming the file. */
@@ -111,7 +113,7 @@ export interface ImportOptions {
   overrides?: Record<string, FileOverrides>;
   /** The as-of time of the shared settings when fixed (ISO): the month PSA exports are billed for. Default: now. */
   asOf?: string | null;
-  /** Names the workspace gave per-client exports' clients (see worker/sources/convert.ts tenantKey). */
+  /** Names the workspace gave per-client exports' clients (keyed by worker/doc/keys.ts tenantNameKey). */
   tenantNames?: Readonly<Record<string, string>>;
   /** Receives the full tables of unknown files, for the wizard's live preview in the worker. */
   unknownTables?: Map<string, RawTable>;
@@ -266,13 +268,14 @@ function handleOutcome(outcome: FileOutcome, into: Collect): void {
   switch (outcome.status) {
     case 'bundle':
       into.bundleFiles.push({ name: outcome.file, kind: outcome.kind, text: outcome.text, bytes: into.sizeOf.get(outcome.file) ?? outcome.text.length });
-      into.report.push({ ...emptyReport(outcome.file, 'imported', outcome.kind === 'workspace' ? 'workspace settings' : outcome.kind), profile: 'bundle file (spec §1)', notes: outcome.notes });
+      into.report.push({ ...emptyReport(outcome.file, 'imported', outcome.kind === 'workspace' ? 'workspace settings' : outcome.kind), kind: outcome.kind, profile: 'bundle file (spec §1)', notes: outcome.notes });
       return;
     case 'converted': {
       const c = outcome.conversion;
       into.conversions.push(c);
       into.report.push({
         ...emptyReport(outcome.file, 'imported', c.target === 'usage' ? `usage of ${c.integration?.name ?? 'an integration'}` : 'PSA'),
+        kind: c.target === 'usage' ? 'usage' : 'psa_lines',
         profile: `${c.profile.name}${c.profile.origin === 'saved' ? ' (saved profile)' : ''}`,
         client: c.scope?.externalClientId ?? null,
         ...(c.scope?.foundName !== undefined ? { tenant: { integrationId: c.scope.integrationId, foundName: c.scope.foundName } } : {}),
@@ -362,7 +365,7 @@ async function recordFailure(db: LedgerlineDb, files: readonly FileReport[], siz
     for (const file of list) {
       const mine = errors.filter((e) => e.file === file.file);
       await db.imports.put({
-        id: crypto.randomUUID(), batchId, kind: (KIND_ORDER as string[]).includes(file.what) ? (file.what as DatasetKind) : file.what === 'PSA' ? 'psa_lines' : 'usage', fileName: file.file, importedAt: at.toISOString(), bytes: sizeOf.get(file.file) ?? 0, rows: 0, replaced: 0,
+        id: crypto.randomUUID(), batchId, kind: file.kind ?? 'usage', fileName: file.file, importedAt: at.toISOString(), bytes: sizeOf.get(file.file) ?? 0, rows: 0, replaced: 0,
         integrationIds: [], status: 'failed', errors: (mine.length > 0 ? mine : errors.slice(0, 5)).map(formatContractError),
       });
     }

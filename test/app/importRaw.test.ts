@@ -8,7 +8,7 @@ import { LedgerlineDb } from '../../src/state/db';
 import { importBatch, type ImportInput, type ImportOutcome } from '../../src/workers/importBatch';
 import { loadWorkspace } from '../../src/workers/loadWorkspace';
 import { previewConversion } from '../../worker/sources/previewConversion';
-import { tenantKey } from '../../worker/sources/convert';
+import { tenantNameKey } from '../../worker/doc/keys';
 import type { RawTable } from '../../worker/sources/types';
 import type { UsageTable } from '../../worker/engine/model';
 
@@ -80,7 +80,7 @@ describe('importing raw exports', () => {
 
   it('renames a tenant: its rows move to the new name, and next month\'s file keeps it', async () => {
     ok(await importBatch(db, [text('contoso.csv', tenant('contoso.com', ['a', 'b'])), text('fabrikam.csv', tenant('fabrikam.com', ['x']))], () => undefined, { now: NOW }));
-    const names = { [tenantKey('m365', 'contoso.com')]: 'Contoso Ltd' };
+    const names = { [tenantNameKey('m365', 'contoso.com')]: 'Contoso Ltd' };
     ok(await importBatch(db, [text('contoso.csv', tenant('contoso.com', ['a', 'b']))], () => undefined, { now: NOW, tenantNames: names, overrides: { 'contoso.csv': { replacesClient: 'contoso.com' } } }));
     expect(perClient((await loadWorkspace(db)).usage)).toEqual({ 'm365/Contoso Ltd': 2, 'm365/fabrikam.com': 1 });
     ok(await importBatch(db, [text('contoso-december.csv', tenant('contoso.com', ['a']))], () => undefined, { now: NOW, tenantNames: names }));

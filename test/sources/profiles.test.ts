@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_PROFILES } from '../../worker/sources/builtinProfiles';
-import { tenantKey } from '../../worker/sources/convert';
+import { tenantNameKey } from '../../worker/doc/keys';
 import { convertFile } from '../../worker/sources/convertFiles';
 import { AS_OF, converted, outcomeOf, rawBytes, usageTuples } from './fixtures';
 
@@ -32,7 +32,7 @@ describe('Microsoft 365 · Active users', () => {
   });
 
   it('keeps a name the workspace gave the tenant for next month\'s file, and says so', async () => {
-    const outcome = await convertFile({ name: 'm365.csv', bytes: rawBytes('2026-11/m365-acmedental.csv') }, BUILTIN_PROFILES, {}, { asOf: AS_OF, tenantNames: { [tenantKey('m365', 'acmedental.com')]: 'Acme Dental' } });
+    const outcome = await convertFile({ name: 'm365.csv', bytes: rawBytes('2026-11/m365-acmedental.csv') }, BUILTIN_PROFILES, {}, { asOf: AS_OF, tenantNames: { [tenantNameKey('m365', 'acmedental.com')]: 'Acme Dental' } });
     expect(outcome.status).toBe('converted');
     if (outcome.status !== 'converted') return;
     expect(outcome.conversion.scope).toEqual({ integrationId: 'm365', externalClientId: 'Acme Dental', foundName: 'acmedental.com' });

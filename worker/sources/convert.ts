@@ -17,14 +17,13 @@ export interface ConvertContext {
   /** ISO time whose month is billed (PSA agreements); default now. */
   asOf?: string;
   /**
-   * Names the workspace gave per-client exports' clients, by tenantKey(integration, found name):
+   * Names the workspace gave per-client exports' clients, by tenantNameKey(integration, found name):
    * a rename holds for next month's file of the same tenant too.
    */
   tenantNames?: Readonly<Record<string, string>>;
 }
 
 /** The document's `tenantNames` key (worker/doc/keys.ts). */
-export const tenantKey = tenantNameKey;
 
 const MS_PER_DAY = 86_400_000;
 
@@ -163,7 +162,7 @@ function convertUsage(run: Run, profile: UsageProfile, overrides: FileOverrides,
   if (run.errors.length > 0) return null;
 
   const found = perFile ? foundClient(run, profile) : null;
-  const renamed = found === null ? undefined : overrides.clientName?.trim() || context.tenantNames?.[tenantKey(profile.integration.id, found)];
+  const renamed = found === null ? undefined : overrides.clientName?.trim() || context.tenantNames?.[tenantNameKey(profile.integration.id, found)];
   if (renamed && found !== null) run.notes.push(`${run.table.file}: the ${profile.integration.name} tenant "${found}" is named "${renamed}" in this workspace`);
   const tenant = renamed || found;
   const integrationId = profile.integration.id;
