@@ -17,7 +17,7 @@ import { ServiceMapping } from './screens/ServiceMapping';
 import { Join } from './screens/Join';
 import { Settings } from './screens/Settings';
 import { SyncBadge } from './components/SyncBadge';
-import { importFiles, isDemo, loadState, overview, pendingImport, persisted, progress, start } from './state/workspace';
+import { core, isDemo, loadState, overview, pendingImport, persisted, progress, start } from './state/workspace';
 
 const NAV = [
   { id: 'home', label: 'Home', href: '' },
@@ -64,7 +64,7 @@ export function App() {
     setDragging(false);
     if (!e.dataTransfer || progress()) return;
     const inputs = await filesFromDrop(e.dataTransfer);
-    if (inputs.length > 0) await importFiles(inputs);
+    if (inputs.length > 0) await core.importFiles(inputs);
   };
 
   return (

@@ -1,14 +1,15 @@
 import { createMemo, createSignal } from 'solid-js';
-import { yAudit, type AuditEntry } from '../state/doc';
+import type { AuditEntry } from '../../worker/doc/schema';
+import { core } from '../state/workspace';
 import { DataGrid } from './DataGrid';
 import { follow } from './follow';
 import { formatDateTime } from './format';
 
 /** The audit trail, for the whole workspace or (clientId) one client. */
 export function AuditTrail(props: { clientId?: string }) {
-  const entries = follow(yAudit);
+  const entries = follow('audit', () => core.audit(props.clientId), []);
   const [search, setSearch] = createSignal('');
-  const rows = createMemo(() => entries().filter((e) => props.clientId === undefined || e.clientId === props.clientId).reverse());
+  const rows = createMemo(() => [...entries()].reverse());
   return (
     <>
       <div class="toolbar">

@@ -1,5 +1,5 @@
 import { filesFromInput } from './dropFiles';
-import { importFiles, progress } from '../state/workspace';
+import { core, progress } from '../state/workspace';
 
 /** The keyboard and mouse way to import, beside drag-and-drop: files (CSV, TSV, .xlsx, JSON, .zip) or a whole folder. */
 export function FilePicker() {
@@ -8,7 +8,7 @@ export function FilePicker() {
   const pick = async (input: HTMLInputElement) => {
     const inputs = filesFromInput(input.files);
     input.value = '';
-    if (inputs.length > 0) await importFiles(inputs);
+    if (inputs.length > 0) await core.importFiles(inputs);
   };
   return (
     <div class="file-picker">

@@ -1,6 +1,6 @@
 import { For, Show, createSignal } from 'solid-js';
-import type { FileReport, ImportOutcome } from '../workers/importBatch';
-import { adjustFile, lastImport, pendingImport, progress, renameTenant } from '../state/workspace';
+import type { FileReport, ImportOutcome } from '../../worker/core/importBatch';
+import { core, lastImport, pendingImport, progress } from '../state/workspace';
 import { ProgressBar } from './ui';
 
 const PHASE = { reading: 'Reading', parsing: 'Checking', storing: 'Saving', done: 'Done' } as const;
@@ -122,7 +122,7 @@ export function ImportReport(props: { files: FileReport[] }) {
                           <span class="error"> · {f.reason}</span>
                         </Show>
                         <Show when={f.status === 'failed' && f.adjustable && !pendingImport()}>
-                          <button class="link" data-testid="adjust-file" onClick={() => adjustFile(f.file)}>
+                          <button class="link" data-testid="adjust-file" onClick={() => void core.adjustFile(f.file)}>
                             Adjust how it is read…
                           </button>
                         </Show>
@@ -161,7 +161,7 @@ function RenameTenant(props: { file: string; tenant: { integrationId: string; fo
   const save = async () => {
     if (name().trim() === props.current) return setEditing(false);
     setBusy(true);
-    const refused = await renameTenant(props.file, props.tenant, props.current, name());
+    const refused = await core.renameTenant(props.file, props.tenant, props.current, name());
     setBusy(false);
     setProblem(refused);
     if (refused === null) setEditing(false);

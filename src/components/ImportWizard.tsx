@@ -2,10 +2,9 @@ import type { ColDef } from 'ag-grid-community';
 import { For, Show, createEffect, createMemo, createSignal, on, onCleanup } from 'solid-js';
 import type { ContractError } from '../../worker/bundle/contractError';
 import type { SourceLocale, SourceProfile, Transform } from '../../worker/sources/types';
-import type { UnknownFile } from '../workers/importBatch';
+import type { UnknownFile } from '../../worker/core/importBatch';
 import type { ConversionPreview } from '../../worker/sources/previewConversion';
-import { saveProfile } from '../state/doc';
-import { cancelPendingImport, pendingImport, previewProfile, resolveUnknown } from '../state/workspace';
+import { core, pendingImport } from '../state/workspace';
 import { DataGrid } from './DataGrid';
 import { TRANSFORMS, draftFromProfile, draftProblem, fieldsFor, guessDraft, profileFromDraft, type DraftTarget, type FieldChoice, type ProfileDraft } from '../../worker/sources/profileDraft';
 import { PageHeader } from './ui';
@@ -90,7 +89,7 @@ export function ImportWizard(props: { file?: UnknownFile; position?: number; tot
       }
       const mine = ++sequence;
       timer = setTimeout(async () => {
-        const result = await previewProfile(f.file, profileFromDraft({ ...d, name: d.name || 'draft', integration: { ...d.integration, id: d.integration.id || 'draft' } }), d.clientName ? { clientName: d.clientName } : {});
+        const result = await core.previewProfile(f.file, profileFromDraft({ ...d, name: d.name || 'draft', integration: { ...d.integration, id: d.integration.id || 'draft' } }), d.clientName ? { clientName: d.clientName } : {});
         if (mine === sequence) setPreview(result);
       }, 150);
     }),
@@ -103,12 +102,12 @@ export function ImportWizard(props: { file?: UnknownFile; position?: number; tot
     setSaving(true);
     try {
       if (editing) {
-        const refused = saveProfile(profileFromDraft(draft()));
+        const refused = await core.saveProfile(profileFromDraft(draft()));
         if (refused) setMessage(refused);
         else props.onClose?.();
         return;
       }
-      const refused = await resolveUnknown({ profile: profileFromDraft(draft()), clientName: draft().clientName.trim() || undefined });
+      const refused = await core.resolveUnknown({ profile: profileFromDraft(draft()), clientName: draft().clientName.trim() || undefined });
       if (refused) setMessage(refused);
     } finally {
       setSaving(false);
@@ -146,10 +145,10 @@ export function ImportWizard(props: { file?: UnknownFile; position?: number; tot
         }
         actions={
           <>
-            <button class="secondary" data-testid="wizard-skip-file" onClick={() => void resolveUnknown('skip')}>
+            <button class="secondary" data-testid="wizard-skip-file" onClick={() => void core.resolveUnknown('skip')}>
               Skip this file
             </button>
-            <button class="secondary" data-testid="wizard-cancel" onClick={() => cancelPendingImport()}>
+            <button class="secondary" data-testid="wizard-cancel" onClick={() => void core.cancelPendingImport()}>
               Cancel the import
             </button>
           </>

@@ -6,8 +6,8 @@ import { badge, deltaCell, moneyCell, plainMoneyCell } from './cells';
 import { DataGrid } from './DataGrid';
 import { decimalComparator, formatMoney } from './format';
 import { UndoBar } from './UndoBar';
-import { decide, setEffectiveDate, setNote, type PairNumbers } from '../state/doc';
-import { engine, overview, revision } from '../state/workspace';
+import type { PairNumbers } from '../../worker/core/doc';
+import { core, overview, revision } from '../state/workspace';
 
 const STATE_TEXT: Record<ReviewState, string> = { pending: 'To review', approved: 'Approved', dismissed: 'Dismissed', returned: 'Back for review' };
 /** The chips; which states each shows is the view's (worker/review/reviewState.ts `shownIn`). */
@@ -29,7 +29,7 @@ const numbers = (d: DiscrepancyView): PairNumbers => ({ clientId: d.clientId, se
 export function ReviewPanel() {
   const [show, setShow] = createSignal<ReviewShow>('open');
   // The view's two lists for this chip: [discrepancies on invoiced services, new revenue], with their counts.
-  const [queues] = createResource(() => ({ r: revision(), show: show() }), (k) => engine.groups('queue', { review: k.show }));
+  const [queues] = createResource(() => ({ r: revision(), show: show() }), (k) => core.groups('queue', { review: k.show }));
   const [search, setSearch] = createSignal('');
   const [selected, setSelected] = createSignal<DiscrepancyView[]>([]);
   const [date, setDate] = createSignal('');
@@ -41,7 +41,8 @@ export function ReviewPanel() {
   const newRevenue = createMemo(() => queues()?.[1]);
   const count = (id: ReviewShow) => overview()?.review[id].total;
 
-  const apply = (result: string | null) => {
+  const apply = async (edit: Promise<string | null>) => {
+    const result = await edit;
     setMessage(result ?? '');
     if (!result) api?.deselectAll();
   };
@@ -49,7 +50,7 @@ export function ReviewPanel() {
     const chosen = selected();
     if (chosen.length === 0) return setMessage('Select discrepancies first (the boxes on the left).');
     if (chosen.length > 1 && localStorage.getItem(SKIP_WARNING) !== '1') return setPending({ action, rows: chosen });
-    apply(decide(chosen.map(numbers), action));
+    apply(core.decide(chosen.map(numbers), action));
   };
 
   const noteColumn: ColDef<DiscrepancyView> = {
@@ -59,7 +60,7 @@ export function ReviewPanel() {
     minWidth: 160,
     editable: true,
     valueSetter: (p) => {
-      apply(setNote(p.data.clientId, p.data.serviceId, String(p.newValue ?? '')));
+      apply(core.setNote(p.data.clientId, p.data.serviceId, String(p.newValue ?? '')));
       return false;
     },
   };
@@ -84,7 +85,7 @@ export function ReviewPanel() {
       const b = document.createElement('button');
       b.className = `small-button${action === 'dismiss' ? ' secondary' : ''}`;
       b.textContent = label;
-      b.addEventListener('click', () => apply(decide([numbers(p.data!)], action)));
+      b.addEventListener('click', () => apply(core.decide([numbers(p.data!)], action)));
       wrap.append(b);
     }
     return wrap;
@@ -108,9 +109,9 @@ export function ReviewPanel() {
         <span class="muted">{selected().length} selected</span>
         <button onClick={() => bulk('approve')} data-testid="approve-selected">Approve</button>
         <button class="secondary" onClick={() => bulk('dismiss')} data-testid="dismiss-selected">Dismiss</button>
-        <button class="secondary" onClick={() => apply(decide(selected().map(numbers), null))}>Reopen</button>
+        <button class="secondary" onClick={() => apply(core.decide(selected().map(numbers), null))}>Reopen</button>
         <input type="date" value={date()} onInput={(e) => setDate(e.currentTarget.value)} aria-label="Effective date" data-testid="effective-date" />
-        <button class="secondary" onClick={() => apply(setEffectiveDate(selected().map(numbers), date() || null))} data-testid="set-effective-date" title="Saved without approving; empty = back to the default">
+        <button class="secondary" onClick={() => apply(core.setEffectiveDate(selected().map(numbers), date() || null))} data-testid="set-effective-date" title="Saved without approving; empty = back to the default">
           Set effective date
         </button>
       </div>
@@ -148,7 +149,7 @@ export function ReviewPanel() {
               const { action, rows: chosen } = p();
               if (skip) localStorage.setItem(SKIP_WARNING, '1');
               setPending(null);
-              apply(decide(chosen.map(numbers), action));
+              apply(core.decide(chosen.map(numbers), action));
             }}
           />
         )}

@@ -1,8 +1,12 @@
 import { For, Show, createEffect } from 'solid-js';
 import { route } from '../router';
-import { announceWhere, paused, pauseSync, peers, resumeAfterPause, savedOnRelay, syncMessage, syncStatus } from '../state/sync';
+import { core, sync } from '../state/workspace';
 
-/** Stopped states (refused, too large, incompatible) and offline say why in `syncMessage()` (from the protocol module). */
+const paused = () => sync().paused;
+const syncStatus = () => sync().status;
+const peers = () => sync().peers;
+
+/** Stopped states (refused, too large, incompatible) and offline say why in `sync().message` (from the protocol module). */
 function text(): string {
   if (paused()) return 'Paused: changes are kept on this device';
   switch (syncStatus()) {
@@ -11,9 +15,9 @@ function text(): string {
     case 'connecting':
       return 'Connecting to the relay…';
     case 'online':
-      return savedOnRelay() ? 'All changes saved to the relay' : 'Saving to the relay…';
+      return sync().saved ? 'All changes saved to the relay' : 'Saving to the relay…';
     default:
-      return syncMessage();
+      return sync().message;
   }
 }
 
@@ -24,7 +28,7 @@ const stopped = () => syncStatus() === 'refused' || syncStatus() === 'too-large'
 export function SyncBadge() {
   createEffect(() => {
     const r = route();
-    announceWhere(r.screen === 'client' ? `client ${r.clientId}` : r.screen);
+    void core.announceWhere(r.screen === 'client' ? `client ${r.clientId}` : r.screen);
   });
   return (
     <div class={`sync-badge sync-${syncStatus()}${stopped() ? ' sync-stopped' : ''}`} data-testid="sync-status" data-status={syncStatus()}>
@@ -34,7 +38,7 @@ export function SyncBadge() {
       </span>
       <Show when={syncStatus() !== 'off' && !stopped()}>
         {' '}
-        <button class="link" onClick={() => (paused() ? resumeAfterPause() : pauseSync())} data-testid="sync-toggle">
+        <button class="link" onClick={() => void (paused() ? core.resumeAfterPause() : core.pauseSync())} data-testid="sync-toggle">
           {paused() ? 'Resume' : 'Pause'}
         </button>
       </Show>

@@ -1,5 +1,8 @@
 import { Show, onCleanup, onMount } from 'solid-js';
-import { canRedo, canUndo, redo, undo } from '../state/workspace';
+import { canRedo, canUndo, core } from '../state/workspace';
+
+const undo = () => void core.undo();
+const redo = () => void core.redo();
 
 /** Undo / redo of mapping edits (Ctrl+Z, Ctrl+Shift+Z or Ctrl+Y), and the reason a refused edit was refused. */
 export function UndoBar(props: { message: string; onDismiss: () => void }) {

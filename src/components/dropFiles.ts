@@ -1,4 +1,4 @@
-import type { ImportInput } from '../workers/importBatch';
+import type { ImportInput } from '../../worker/core/importBatch';
 
 /**
  * Files from a drop: plain files, and whole folders walked through the File System entries API

@@ -1,10 +1,12 @@
-import { createSignal, onCleanup } from 'solid-js';
+import { createResource, type Accessor } from 'solid-js';
+import type { Change } from '../../worker/protocol/coreEvents';
+import { changed } from '../state/workspace';
 
-/** A Yjs array as a signal for the life of the component that reads it (the audit trail, closed months). */
-export function follow<T>(array: { toArray(): T[]; observe(f: () => void): void; unobserve(f: () => void): void }) {
-  const [items, setItems] = createSignal(array.toArray());
-  const update = () => setItems(array.toArray());
-  array.observe(update);
-  onCleanup(() => array.unobserve(update));
-  return items;
+/**
+ * A part of the workspace as a signal (the rules, notes, audit trail, closed months, profiles):
+ * fetched from the core, and again whenever the core says that part changed.
+ */
+export function follow<T>(change: Change, fetch: () => Promise<T>, initial: T): Accessor<T> {
+  const [value] = createResource(changed(change), () => fetch(), { initialValue: initial });
+  return () => value.latest;
 }

@@ -4,13 +4,13 @@ import { deltaCell, moneyCell, plainMoneyCell } from '../components/cells';
 import { DataGrid } from '../components/DataGrid';
 import { decimalComparator } from '../components/format';
 import { EmptyState, Money, PageHeader, download } from '../components/ui';
-import { engine, overview, revision } from '../state/workspace';
+import { core, overview, revision } from '../state/workspace';
 
 const currency = () => overview()?.currency ?? 'USD';
 
 export function Adjustments() {
-  const [rows] = createResource(revision, () => engine.adjustments());
-  const exportCsv = async () => download(`ledgerline-adjustments-${overview()?.asOfDate ?? 'export'}.csv`, await engine.exportCsv('adjustments'), 'text/csv;charset=utf-8');
+  const [rows] = createResource(revision, () => core.adjustments());
+  const exportCsv = async () => download(`ledgerline-adjustments-${overview()?.asOfDate ?? 'export'}.csv`, await core.exportCsv('adjustments'), 'text/csv;charset=utf-8');
   return (
     <section>
       <PageHeader

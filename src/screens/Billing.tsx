@@ -7,7 +7,7 @@ import { decimalComparator, formatMagnitude, formatMoney } from '../components/f
 import { ReviewPanel } from '../components/ReviewPanel';
 import { EmptyState, PageHeader, Tabs, download } from '../components/ui';
 import { clientPath, go, route } from '../router';
-import { engine, overview, revision } from '../state/workspace';
+import { core, overview, revision } from '../state/workspace';
 
 const TYPES: { id: ReviewType; label: string; hint: string }[] = [
   { id: 'calculated', label: 'Calculated', hint: 'Rate from the invoice itself (hard values)' },
@@ -64,13 +64,13 @@ function ReconciledInvoices() {
   const [search, setSearch] = createSignal('');
   const [groupBy, setGroupBy] = createSignal<GroupBy | ''>('');
   const filter = (): BillingFilter => ({ integrationId: integration() || undefined, types: types() });
-  const [clients] = createResource(() => ({ r: revision(), f: filter(), g: groupBy() }), (k) => (k.g ? Promise.resolve<ClientRowView[]>([]) : engine.clientRows(k.f)));
-  const [groups] = createResource(() => ({ r: revision(), f: filter(), g: groupBy() }), (k) => (k.g ? engine.groups(k.g, k.f) : Promise.resolve<DiscrepancyGroup[]>([])));
+  const [clients] = createResource(() => ({ r: revision(), f: filter(), g: groupBy() }), (k) => (k.g ? Promise.resolve<ClientRowView[]>([]) : core.clientRows(k.f)));
+  const [groups] = createResource(() => ({ r: revision(), f: filter(), g: groupBy() }), (k) => (k.g ? core.groups(k.g, k.f) : Promise.resolve<DiscrepancyGroup[]>([])));
   const grouped = createMemo<GroupedRow[]>(() => (groups() ?? []).flatMap((g) => [{ kind: 'group' as const, group: g }, ...g.rows.map((r) => ({ kind: 'row' as const, ...r }))]));
   const toggle = (t: ReviewType) => setTypes((ts) => (ts.includes(t) ? ts.filter((x) => x !== t) : [...ts, t]));
 
   const exportCsv = async (which: 'clients' | 'discrepancies') => {
-    download(`ledgerline-${which}-${overview()?.asOfDate ?? 'export'}.csv`, await engine.exportCsv(which), 'text/csv;charset=utf-8');
+    download(`ledgerline-${which}-${overview()?.asOfDate ?? 'export'}.csv`, await core.exportCsv(which), 'text/csv;charset=utf-8');
   };
 
   return (
@@ -184,7 +184,7 @@ export function discrepancyColumns(): ColDef<DiscrepancyView>[] {
 }
 
 function FlaggedServices() {
-  const [rows] = createResource(revision, () => engine.flags());
+  const [rows] = createResource(revision, () => core.flags());
   const [search, setSearch] = createSignal('');
   return (
     <>
@@ -213,7 +213,7 @@ function FlaggedServices() {
 }
 
 function InactiveSeats() {
-  const [rows] = createResource(revision, () => engine.inactiveSeats());
+  const [rows] = createResource(revision, () => core.inactiveSeats());
   const [search, setSearch] = createSignal('');
   return (
     <>

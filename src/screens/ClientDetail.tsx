@@ -1,12 +1,13 @@
-import { For, Match, Show, Switch, createResource, createSignal, onCleanup } from 'solid-js';
+import { For, Match, Show, Switch, createResource, createSignal } from 'solid-js';
 import type { LineView, PairView, SeatView, UnaccountedView } from '../../worker/views/types';
 import { badgeCell, deltaCell, moneyCell, plainMoneyCell, quantityFormatter } from '../components/cells';
 import { DataGrid } from '../components/DataGrid';
 import { decimalComparator } from '../components/format';
 import { EmptyState, Money, PageHeader, StatusDot, Tabs } from '../components/ui';
 import { clientPath, route } from '../router';
-import { clientNoteKey, notesNow, setNote, yNotes } from '../state/doc';
-import { engine, overview, revision } from '../state/workspace';
+import { clientNoteKey } from '../../worker/doc/keys';
+import { follow } from '../components/follow';
+import { core, overview, revision } from '../state/workspace';
 import { AuditTrail } from '../components/AuditTrail';
 
 const SEAT_PAGE = 500;
@@ -21,7 +22,7 @@ export function ClientDetail() {
     const r = route();
     return r.screen === 'client' ? r.tab : 'services';
   };
-  const [detail] = createResource(() => ({ id: clientId(), r: revision() }), (k) => engine.clientDetail(k.id));
+  const [detail] = createResource(() => ({ id: clientId(), r: revision() }), (k) => core.clientDetail(k.id));
 
   return (
     <Show when={!detail.loading || detail()} fallback={<div class="loading">Loading client…</div>}>
@@ -168,7 +169,7 @@ export function ClientDetail() {
 
 function Seats(props: { clientId: string }) {
   const [offset, setOffset] = createSignal(0);
-  const [page] = createResource(() => ({ id: props.clientId, o: offset(), r: revision() }), (k) => engine.seats(k.id, k.o, SEAT_PAGE));
+  const [page] = createResource(() => ({ id: props.clientId, o: offset(), r: revision() }), (k) => core.seats(k.id, k.o, SEAT_PAGE));
   return (
     <>
       <div class="toolbar">
@@ -205,10 +206,7 @@ function Seats(props: { clientId: string }) {
 
 /** A note on the client, kept with the review (and in the history). */
 function ClientNote(props: { clientId: string }) {
-  const [notes, setNotes] = createSignal(notesNow());
-  const update = () => setNotes(notesNow());
-  yNotes.observe(update);
-  onCleanup(() => yNotes.unobserve(update));
+  const notes = follow('notes', () => core.notes(), {});
   return (
     <label class="client-note">
       <span class="muted">Note on this client</span>
@@ -216,7 +214,7 @@ function ClientNote(props: { clientId: string }) {
         value={notes()[clientNoteKey(props.clientId)] ?? ''}
         placeholder="e.g. contract renews in March; ask before changing seats"
         data-testid="client-note"
-        onChange={(e) => setNote(props.clientId, null, e.currentTarget.value)}
+        onChange={(e) => void core.setNote(props.clientId, null, e.currentTarget.value)}
       />
     </label>
   );

@@ -8,18 +8,17 @@ import { DataGrid } from '../components/DataGrid';
 import { PSA_CLIENTS_LIST, PsaClientEditor } from '../components/psaClientEditor';
 import { PageHeader } from '../components/ui';
 import { UndoBar } from '../components/UndoBar';
-import { clientMapKey, setClientMapping, setClientMappings } from '../state/doc';
-import { announceWhere } from '../state/sync';
-import { engine, revision } from '../state/workspace';
+import { clientMapKey } from '../../worker/doc/keys';
+import { core, revision } from '../state/workspace';
 
 type Row = ExternalClientView & { suggestions: Suggestion[] };
 const STATUSES = ['unmapped', 'excluded', 'mapped'] as const;
 const STATUS_TEXT = { unmapped: 'Unmapped', excluded: 'Excluded', mapped: 'Mapped' } as const;
 
 export function ClientMapping() {
-  const [clients] = createResource(revision, () => engine.externalClients());
-  const [suggestions] = createResource(revision, () => engine.clientSuggestions(3));
-  const [psaClients] = createResource(revision, () => engine.psaClients());
+  const [clients] = createResource(revision, () => core.externalClients());
+  const [suggestions] = createResource(revision, () => core.clientSuggestions(3));
+  const [psaClients] = createResource(revision, () => core.psaClients());
   const [show, setShow] = createSignal<'all' | (typeof STATUSES)[number]>('all');
   const [search, setSearch] = createSignal('');
   const [threshold, setThreshold] = createSignal(0.9);
@@ -35,11 +34,11 @@ export function ClientMapping() {
   const counts = createMemo(() => Object.fromEntries(STATUSES.map((s) => [s, (clients() ?? []).filter((c) => c.status === s).length])) as Record<(typeof STATUSES)[number], number>);
   const confident = createMemo(() => rows().filter((r) => r.status === 'unmapped' && (r.suggestions[0]?.score ?? 0) >= threshold()));
 
-  const apply = (result: string | null) => setMessage(result ?? '');
-  const accept = (row: Row, s: Suggestion) => apply(setClientMapping(row.integrationId, row.externalClientId, { status: 'mapped', psaClientId: s.clientId }));
+  const apply = async (edit: Promise<string | null>) => setMessage((await edit) ?? '');
+  const accept = (row: Row, s: Suggestion) => apply(core.setClientMapping(row.integrationId, row.externalClientId, { status: 'mapped', psaClientId: s.clientId }));
   const acceptAll = () => {
     const entries: ClientMapEntry[] = confident().map((r) => ({ integrationId: r.integrationId, externalClientId: r.externalClientId, status: 'mapped', psaClientId: r.suggestions[0]!.clientId }));
-    apply(setClientMappings(entries));
+    apply(core.setClientMappings(entries));
   };
 
   const suggestionCell = (p: ICellRendererParams<Row>) => {
@@ -86,8 +85,8 @@ export function ClientMapping() {
       });
       wrap.append(b);
     };
-    if (row.status !== 'excluded') action('Exclude', () => apply(setClientMapping(row.integrationId, row.externalClientId, { status: 'excluded' })));
-    if (row.status !== 'unmapped') action('Unmap', () => apply(setClientMapping(row.integrationId, row.externalClientId, { status: 'unmapped' })));
+    if (row.status !== 'excluded') action('Exclude', () => apply(core.setClientMapping(row.integrationId, row.externalClientId, { status: 'excluded' })));
+    if (row.status !== 'unmapped') action('Unmap', () => apply(core.setClientMapping(row.integrationId, row.externalClientId, { status: 'unmapped' })));
     return wrap;
   };
 
@@ -108,7 +107,7 @@ export function ClientMapping() {
       valueSetter: (p) => {
         const id = p.newValue as string;
         if (!id || id === p.oldValue) return false;
-        apply(setClientMapping(p.data.integrationId, p.data.externalClientId, { status: 'mapped', psaClientId: id }));
+        apply(core.setClientMapping(p.data.integrationId, p.data.externalClientId, { status: 'mapped', psaClientId: id }));
         // The grid does not change the row itself: the edit goes to the document and comes back reconciled.
         return false;
       },
@@ -157,8 +156,8 @@ export function ClientMapping() {
           singleClickEdit: false,
           stopEditingWhenCellsLoseFocus: true,
           // Presence: teammates see which integration client this person is editing.
-          onCellEditingStarted: (e) => e.data && announceWhere(`client mapping · ${e.data.externalClientName || e.data.externalClientId}`),
-          onCellEditingStopped: () => announceWhere('client-mapping'),
+          onCellEditingStarted: (e) => e.data && core.announceWhere(`client mapping · ${e.data.externalClientName || e.data.externalClientId}`),
+          onCellEditingStopped: () => core.announceWhere('client-mapping'),
         }}
       />
     </section>

@@ -7,9 +7,8 @@ import { DataGrid } from '../components/DataGrid';
 import { follow } from '../components/follow';
 import { countOf, decimalComparator, formatDateTime, formatMoney } from '../components/format';
 import { EmptyState, PageHeader, Tabs } from '../components/ui';
-import type { ImportRecord } from '../state/db';
-import { addSnapshot, ySnapshots } from '../state/doc';
-import { engine, importHistory, overview, revision } from '../state/workspace';
+import type { ImportRecord } from '../../worker/core/db';
+import { changed, core, overview } from '../state/workspace';
 
 /** A Yjs array as a signal, for as long as the screen shows it. */
 export function History() {
@@ -43,7 +42,7 @@ export function History() {
 }
 
 function Imports() {
-  const [rows] = createResource(revision, () => importHistory());
+  const [rows] = createResource(changed('imports'), () => core.importHistory());
   return (
     <DataGrid<ImportRecord>
       testId="history-grid"
@@ -73,7 +72,7 @@ function Imports() {
 }
 
 function MonthClose() {
-  const snapshots = follow(ySnapshots);
+  const snapshots = follow('snapshots', () => core.snapshots(), []);
   const [name, setName] = createSignal(monthName(overview()?.asOfDate));
   const [older, setOlder] = createSignal('');
   const [newer, setNewer] = createSignal('');
@@ -81,7 +80,7 @@ function MonthClose() {
   const close = async () => {
     const o = overview();
     if (!o) return;
-    addSnapshot(await engine.snapshot({ id: crypto.randomUUID(), name: name().trim() || monthName(o.asOfDate), createdAt: new Date().toISOString(), asOf: o.asOf, currency: o.currency }));
+    await core.closeMonth({ id: crypto.randomUUID(), name: name().trim() || monthName(o.asOfDate), createdAt: new Date().toISOString(), asOf: o.asOf, currency: o.currency });
   };
   const comparison = createMemo(() => {
     const a = snapshots().find((s) => s.id === older());

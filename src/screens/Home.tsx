@@ -1,7 +1,7 @@
 import { For, Show } from 'solid-js';
 import { countOf, formatDateTime } from '../components/format';
 import { EmptyState, Money, PageHeader, StatCard, StatusDot } from '../components/ui';
-import { loadDemo, loadState, overview } from '../state/workspace';
+import { core, loadState, overview } from '../state/workspace';
 
 /** Month-end starts here: clear the counts to zero, then review the money. */
 export function Home() {
@@ -13,7 +13,7 @@ export function Home() {
         fallback={
           <EmptyState title="Your workspace is empty">
             Drop this month's CSV exports anywhere on the page (PSA clients and invoice lines, usage from each integration, mappings), a whole bundle folder, or a bundle
-            .zip. Or <button class="link" onClick={() => void loadDemo()}>load the demo workspace</button> to look around.
+            .zip. Or <button class="link" onClick={() => void core.loadDemo()}>load the demo workspace</button> to look around.
           </EmptyState>
         }
       >

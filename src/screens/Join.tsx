@@ -1,7 +1,8 @@
 import { Show, createSignal } from 'solid-js';
 import { EmptyState, PageHeader } from '../components/ui';
 import { route } from '../router';
-import { joinWorkspace, parseShareLink } from '../state/sync';
+import { parseShareLink } from '../../worker/protocol/syncProtocol';
+import { core } from '../state/workspace';
 
 /** Opening a share link: join the shared workspace on this device, after saying what that replaces. */
 export function Join() {
@@ -29,7 +30,7 @@ export function Join() {
                 data-testid="join"
                 onClick={() => {
                   setBusy(true);
-                  void joinWorkspace(s());
+                  void core.joinWorkspace(s());
                 }}
               >
                 Join workspace

@@ -1,5 +1,5 @@
 import type { ColDef, ICellRendererParams, RowDragEndEvent } from 'ag-grid-community';
-import { For, Show, createMemo, createResource, createSignal, onCleanup } from 'solid-js';
+import { For, Show, createMemo, createResource, createSignal } from 'solid-js';
 import type { ServiceRule } from '../../worker/engine/model';
 import { presetsFor, type Preset } from '../../worker/mapping/presets';
 import type { RulePreview } from '../../worker/mapping/rulePreview';
@@ -8,24 +8,20 @@ import { DataGrid } from '../components/DataGrid';
 import { countOf } from '../components/format';
 import { PageHeader } from '../components/ui';
 import { UndoBar } from '../components/UndoBar';
-import { addRule, addRules, deleteRule, moveRule, nextRuleIds, rulesNow, updateRule, yRules } from '../state/doc';
-import { announceWhere } from '../state/sync';
-import { engine, overview, revision } from '../state/workspace';
+import { core, overview, revision } from '../state/workspace';
+import { follow } from '../components/follow';
 
 type RuleRow = ServiceRule & { index: number; preview: RulePreview | undefined };
 type Unaccounted = { integrationId: string; product: string; rows: number; clients: number };
 
 export function ServiceMapping() {
-  const [rules, setRules] = createSignal<ServiceRule[]>(rulesNow());
-  // The grid follows the document directly, so a drag or an edit shows at once.
-  const follow = () => setRules(rulesNow());
-  yRules.observeDeep(follow);
-  onCleanup(() => yRules.unobserveDeep(follow));
-  const [previews] = createResource(() => ({ r: revision(), rules: rules() }), (k) => engine.previewRules(k.rules));
-  const [unaccounted] = createResource(revision, () => engine.unaccountedProducts());
-  const [services] = createResource(revision, () => engine.psaServices());
+  // The rules as the document has them: refetched whenever they change (an edit here, a teammate's).
+  const rules = follow('serviceRules', () => core.rules(), []);
+  const [previews] = createResource(() => ({ r: revision(), rules: rules() }), (k) => core.previewRules(k.rules));
+  const [unaccounted] = createResource(revision, () => core.unaccountedProducts());
+  const [services] = createResource(revision, () => core.psaServices());
   const [message, setMessage] = createSignal('');
-  const apply = (result: string | null) => setMessage(result ?? '');
+  const apply = async (edit: Promise<string | null>) => setMessage((await edit) ?? '');
 
   const integrations = () => (overview()?.integrations ?? []).map((i) => i.id);
   const serviceLabel = (id: string) => {
@@ -36,11 +32,11 @@ export function ServiceMapping() {
   const withoutRules = createMemo(() => (overview()?.integrations ?? []).filter((i) => i.usageRows > 0 && !rules().some((r) => r.integrationId === i.id)));
 
   const mapProduct = (u: Unaccounted, serviceId: string) => {
-    if (u.product.includes('*')) return apply(`"${u.product}" contains *, which a pattern reads as "anything": add a rule by hand.`);
-    apply(addRule({ ruleId: nextRuleIds(1)[0]!, integrationId: u.integrationId, product: u.product, category: '', action: 'map', psaServiceId: serviceId, count: 'records' }));
+    if (u.product.includes('*')) return apply(Promise.resolve(`"${u.product}" contains *, which a pattern reads as "anything": add a rule by hand.`));
+    apply(core.addRule({ ruleId: '', integrationId: u.integrationId, product: u.product, category: '', action: 'map', psaServiceId: serviceId, count: 'records' }));
   };
   const excludeProduct = (u: Unaccounted) =>
-    apply(addRule({ ruleId: nextRuleIds(1)[0]!, integrationId: u.integrationId, product: u.product, category: '', action: 'exclude', psaServiceId: '', count: 'records' }));
+    apply(core.addRule({ ruleId: '', integrationId: u.integrationId, product: u.product, category: '', action: 'exclude', psaServiceId: '', count: 'records' }));
 
   const unaccountedActions = (p: ICellRendererParams<Unaccounted>) => {
     const u = p.data!;
@@ -79,14 +75,14 @@ export function ServiceMapping() {
     const b = document.createElement('button');
     b.className = 'small-button danger';
     b.textContent = 'Delete';
-    b.addEventListener('click', () => apply(deleteRule(p.data!.index)));
+    b.addEventListener('click', () => apply(core.deleteRule(p.data!.index)));
     return b;
   };
   const editable = (field: keyof ServiceRule, extra: Partial<ColDef<RuleRow>> = {}): ColDef<RuleRow> => ({
     field,
     editable: true,
     valueSetter: (p) => {
-      apply(updateRule(p.data.index, { [field]: String(p.newValue ?? '').trim() } as Partial<ServiceRule>));
+      apply(core.updateRule(p.data.index, { [field]: String(p.newValue ?? '').trim() } as Partial<ServiceRule>));
       return false;
     },
     ...extra,
@@ -147,10 +143,10 @@ export function ServiceMapping() {
           defaultColDef: { sortable: false, resizable: true },
           singleClickEdit: false,
           stopEditingWhenCellsLoseFocus: true,
-          onCellEditingStarted: (e) => e.data && announceWhere(`service mapping · rule ${e.data.index + 1}`),
-          onCellEditingStopped: () => announceWhere('service-mapping'),
+          onCellEditingStarted: (e) => e.data && core.announceWhere(`service mapping · rule ${e.data.index + 1}`),
+          onCellEditingStopped: () => core.announceWhere('service-mapping'),
           onRowDragEnd: (e: RowDragEndEvent<RuleRow>) => {
-            if (e.node.data) apply(moveRule(e.node.data.index, e.overIndex));
+            if (e.node.data) apply(core.moveRule(e.node.data.index, e.overIndex));
           },
         }}
       />
@@ -158,15 +154,16 @@ export function ServiceMapping() {
   );
 }
 
-function AddRuleForm(props: { integrations: string[]; services: { serviceId: string; serviceName: string }[]; serviceLabel: (id: string) => string; onResult: (r: string | null) => void }) {
+function AddRuleForm(props: { integrations: string[]; services: { serviceId: string; serviceName: string }[]; serviceLabel: (id: string) => string; onResult: (r: Promise<string | null>) => void }) {
   const blank = (): ServiceRule => ({ ruleId: '', integrationId: props.integrations[0] ?? '', product: '', category: '', action: 'map', psaServiceId: '', count: 'records' });
   const [draft, setDraft] = createSignal<ServiceRule>(blank());
   const set = (patch: Partial<ServiceRule>) => setDraft({ ...draft(), ...patch });
-  const submit = (e: Event) => {
+  const submit = async (e: Event) => {
     e.preventDefault();
-    const rule = { ...draft(), integrationId: draft().integrationId || props.integrations[0] || '', ruleId: nextRuleIds(1)[0]! };
-    const result = addRule(rule);
-    props.onResult(result);
+    // A blank id: the core gives one that no teammate's rule has.
+    const rule = { ...draft(), integrationId: draft().integrationId || props.integrations[0] || '', ruleId: '' };
+    const result = await core.addRule(rule);
+    props.onResult(Promise.resolve(result));
     if (!result) setDraft({ ...blank(), integrationId: rule.integrationId });
   };
   return (
@@ -193,17 +190,16 @@ function AddRuleForm(props: { integrations: string[]; services: { serviceId: str
   );
 }
 
-function PresetOffer(props: { integrationId: string; name: string; kind: string; onResult: (r: string | null) => void }) {
+function PresetOffer(props: { integrationId: string; name: string; kind: string; onResult: (r: Promise<string | null>) => void }) {
   const presets = presetsFor(props.kind, props.integrationId);
   const [choice, setChoice] = createSignal(0);
   const [unmatched, setUnmatched] = createSignal<string[]>([]);
   const applyPreset = async () => {
     const preset: Preset = presets[choice()]!;
-    // Built in the engine worker, from this month's products: the main thread only adds them.
-    const { rules, unmatched: left } = await engine.presetRules(preset.id, props.integrationId);
-    const ids = nextRuleIds(rules.length);
+    // Built in the core, from this month's products (ids left blank for the core to give).
+    const { rules, unmatched: left } = await core.presetRules(preset.id, props.integrationId);
     setUnmatched(left);
-    props.onResult(rules.length === 0 ? 'The preset found nothing to map: add rules by hand.' : addRules(rules.map((r, i) => ({ ...r, ruleId: ids[i]! }))));
+    props.onResult(rules.length === 0 ? Promise.resolve('The preset found nothing to map: add rules by hand.') : core.addRules(rules));
   };
   return (
     <div class="preset-offer" data-testid={`preset-${props.integrationId}`}>

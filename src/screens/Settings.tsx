@@ -1,12 +1,12 @@
-import { For, Show, createSignal, onCleanup } from 'solid-js';
+import { For, Show, createSignal } from 'solid-js';
 import { BUILTIN_PROFILES } from '../../worker/sources/builtinProfiles';
 import type { SourceProfile } from '../../worker/sources/types';
 import { ImportWizard } from '../components/ImportWizard';
-import { connect, forgetSync, savedSyncSettings, shareLink, syncMessage, syncStatus, type SyncSettings } from '../state/sync';
+import { shareLink, type RelayLink } from '../../worker/protocol/syncProtocol';
+import { follow } from '../components/follow';
 import { download, PageHeader } from '../components/ui';
-import type { AppSettings } from '../state/db';
-import { currentDisplayName, deleteProfile, profilesNow, setDisplayName, yProfiles } from '../state/doc';
-import { DISPLAY_NAME_KEY, clearWorkspace, engine, lastTimings, loadDemo, overview, persisted, saveSettings, settings } from '../state/workspace';
+import type { AppSettings } from '../../worker/doc/settings';
+import { core, displayName, lastTimings, overview, persisted, setDisplayName, settings, sync } from '../state/workspace';
 
 export function Settings() {
   const [editing, setEditing] = createSignal<{ profile: SourceProfile; copy: boolean } | null>(null);
@@ -24,15 +24,15 @@ function SettingsForm(props: { onEditProfile: (e: { profile: SourceProfile; copy
   const valid = () => Number.isInteger(draft().inactiveAfterDays) && draft().inactiveAfterDays >= 0 && Number.isInteger(draft().staleAfterHours) && draft().staleAfterHours >= 0 && /^[A-Z]{3}$/.test(draft().currency);
 
   const save = async () => {
-    await saveSettings(draft());
+    await core.saveSettings(draft());
     setMessage('Saved. Every number was recalculated.');
   };
   const exportBundle = async () => {
-    download(`ledgerline-workspace-${overview()?.asOfDate ?? 'export'}.zip`, await engine.exportBundleZip(), 'application/zip');
+    download(`ledgerline-workspace-${overview()?.asOfDate ?? 'export'}.zip`, await core.exportBundleZip(), 'application/zip');
   };
   const clear = async () => {
     if (!confirm('Remove every imported file and setting from this browser? This cannot be undone (export the workspace first to keep a copy).')) return;
-    await clearWorkspace();
+    await core.clearWorkspace();
     setDraft({ ...settings() });
   };
 
@@ -91,12 +91,9 @@ function SettingsForm(props: { onEditProfile: (e: { profile: SourceProfile; copy
         <label class="inline">
           Your name, as the history shows it{' '}
           <input
-            value={currentDisplayName()}
+            value={displayName()}
             data-testid="display-name"
-            onChange={(e) => {
-              localStorage.setItem(DISPLAY_NAME_KEY, e.currentTarget.value.trim());
-              setDisplayName(e.currentTarget.value);
-            }}
+            onChange={(e) => void setDisplayName(e.currentTarget.value.trim())}
           />
         </label>
       </div>
@@ -113,7 +110,7 @@ function SettingsForm(props: { onEditProfile: (e: { profile: SourceProfile; copy
         </p>
         <div class="form-actions">
           <button onClick={() => void exportBundle()} data-testid="export-bundle">Export workspace (.zip)</button>
-          <button class="secondary" onClick={() => void loadDemo()}>Load the demo workspace</button>
+          <button class="secondary" onClick={() => void core.loadDemo()}>Load the demo workspace</button>
           <button class="danger" onClick={() => void clear()} data-testid="clear-workspace">Clear workspace…</button>
         </div>
       </div>
@@ -123,11 +120,12 @@ function SettingsForm(props: { onEditProfile: (e: { profile: SourceProfile; copy
 
 /** Connecting this workspace's document to a relay, and the link that lets a teammate join. */
 function TeammateSync() {
-  const saved = savedSyncSettings();
+  const saved = sync().link;
+  const syncStatus = () => sync().status;
   const [relayUrl, setRelayUrl] = createSignal(saved?.relayUrl ?? '');
   const [workspaceId, setWorkspaceId] = createSignal(saved?.workspaceId ?? '');
   const [token, setToken] = createSignal(saved?.token ?? '');
-  const current = (): SyncSettings => ({ relayUrl: relayUrl().trim(), workspaceId: workspaceId().trim(), token: token().trim() });
+  const current = (): RelayLink => ({ relayUrl: relayUrl().trim(), workspaceId: workspaceId().trim(), token: token().trim() });
   const valid = () => /^wss?:\/\//.test(current().relayUrl) && current().workspaceId !== '' && current().token !== '';
   return (
     <>
@@ -147,18 +145,18 @@ function TeammateSync() {
           Token <input value={token()} onInput={(e) => setToken(e.currentTarget.value)} data-testid="sync-token" />
         </label>
         <div class="form-actions">
-          <button disabled={!valid()} onClick={() => connect(current())} data-testid="sync-connect">Connect</button>
-          <button class="secondary" disabled={syncStatus() === 'off'} onClick={() => forgetSync()}>Disconnect</button>
+          <button disabled={!valid()} onClick={() => void core.connect(current())} data-testid="sync-connect">Connect</button>
+          <button class="secondary" disabled={syncStatus() === 'off'} onClick={() => void core.forgetSync()}>Disconnect</button>
         </div>
         <Show when={syncStatus() === 'refused' || syncStatus() === 'too-large' || syncStatus() === 'incompatible'}>
           {/* Sync stopped and will not retry on its own: say why; Connect tries again (e.g. with a new token). */}
           <p class="edit-refused" role="alert" data-testid="sync-message">
-            {syncMessage()}
+            {sync().message}
           </p>
         </Show>
         <Show when={valid() && syncStatus() !== 'off' && syncStatus() !== 'refused'}>
           <p>
-            Share link for a teammate: <code data-testid="share-link">{shareLink(current())}</code>
+            Share link for a teammate: <code data-testid="share-link">{shareLink(current(), `${location.origin}${location.pathname}`)}</code>
           </p>
         </Show>
       </div>
@@ -168,15 +166,12 @@ function TeammateSync() {
 
 /** How raw exports are read: the built-in profiles (copy one to change it) and this workspace's saved ones. */
 function ImportProfiles(props: { onEdit: (e: { profile: SourceProfile; copy: boolean }) => void }) {
-  const [saved, setSaved] = createSignal(profilesNow());
+  const saved = follow('sourceProfiles', () => core.profiles(), []);
   const [message, setMessage] = createSignal('');
-  const observer = () => setSaved(profilesNow());
-  yProfiles.observe(observer);
-  onCleanup(() => yProfiles.unobserve(observer));
   const what = (p: SourceProfile) => (p.target === 'usage' ? `Usage · ${p.integration.name}${p.clientScope === 'file' ? ' (one file per client)' : ''}` : p.fields.service_id ? 'PSA lines' : 'PSA clients');
-  const remove = (p: SourceProfile) => {
+  const remove = async (p: SourceProfile) => {
     if (!confirm(`Delete the profile "${p.name}"? Files it reads will open the import wizard again.`)) return;
-    setMessage(deleteProfile(p.id) ?? `Deleted "${p.name}".`);
+    setMessage((await core.deleteProfile(p.id)) ?? `Deleted "${p.name}".`);
   };
   return (
     <>

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ServiceRule } from '../../worker/engine/model';
-import { addRule, clientMapNow, deleteRule, moveRule, nextRuleIds, replaceMappings, rulesNow, setClientMapping, undoManager, updateRule } from '../../src/state/doc';
+import { addRule, clientMapNow, deleteRule, moveRule, nextRuleIds, replaceMappings, rulesNow, setClientMapping, undoManager, updateRule } from '../../worker/core/doc';
 
 const rule = (ruleId: string, product: string, extra: Partial<ServiceRule> = {}): ServiceRule => ({ ruleId, integrationId: 'm365', product, category: '', action: 'map', psaServiceId: 'S1', count: 'records', ...extra });
 
@@ -54,7 +54,7 @@ describe('mapping edits in the workspace document', () => {
 
 describe('source profiles in the workspace document', () => {
   it('saves a profile as "saved" (replacing it by id), lists it, and deletes it', async () => {
-    const { deleteProfile, profilesNow, saveProfile, yAudit } = await import('../../src/state/doc');
+    const { deleteProfile, profilesNow, saveProfile, yAudit } = await import('../../worker/core/doc');
     const { BUILTIN_PROFILES } = await import('../../worker/sources/builtinProfiles');
     const copy = { ...BUILTIN_PROFILES[0]!, id: 'saved-1', name: 'My M365' };
     expect(saveProfile(copy)).toBeNull();

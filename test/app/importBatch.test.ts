@@ -5,10 +5,10 @@ import { reconcile } from '../../worker/engine/reconcile';
 import { toReport } from '../../worker/engine/report';
 import type { Report } from '../../worker/engine/report.types';
 import { reconcileFiles } from '../../worker/reconcileFiles';
-import { LedgerlineDb } from '../../src/state/db';
-import { importBatch, type ImportedMappings, type ImportInput, type ImportOutcome } from '../../src/workers/importBatch';
+import { LedgerlineDb } from '../../worker/core/db';
+import { importBatch, type ImportedMappings, type ImportInput, type ImportOutcome } from '../../worker/core/importBatch';
 import { parseIsoDate } from '../../worker/engine/dates';
-import { loadWorkspace } from '../../src/workers/loadWorkspace';
+import { loadWorkspace } from '../../worker/core/loadWorkspace';
 
 const DEMO = generateDemoBundle({ seed: 11 });
 const inputs = (files: Record<string, string>): ImportInput[] => Object.entries(files).map(([name, text]) => ({ name, blob: new Blob([text]) }));

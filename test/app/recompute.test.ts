@@ -3,9 +3,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import {
   BATCH, addRule, addSnapshot, announceBatch, decide, replaceMappings, saveProfile, setClientMapping, setNote, setSharedSettings, setTenantName, stampDismissals, takeImport, undoManager, updateRule, ydoc, LOCAL,
-} from '../../src/state/doc';
-import { DEFAULT_APP_SETTINGS } from '../../src/state/db';
-import { RECOMPUTE_BY_TYPE, classify, createScheduler, followDoc, type Recompute } from '../../src/state/recompute';
+} from '../../worker/core/doc';
+import { DEFAULT_APP_SETTINGS } from '../../worker/core/db';
+import { RECOMPUTE_BY_TYPE, classify, createScheduler, followDoc, type Recompute } from '../../worker/core/recompute';
 import { DOC_TYPES, DOC_TYPE_NAMES, changedTypeNames, docTypes, type DocTypeName } from '../../worker/doc/schema';
 import { clientMapKey, pairKey } from '../../worker/doc/keys';
 import { BUILTIN_PROFILES } from '../../worker/sources/builtinProfiles';

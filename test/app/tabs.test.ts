@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { followDoc, type Recompute } from '../../src/state/recompute';
-import { TAB, linkTabs, withLock, type TabLink } from '../../src/state/tabs';
+import { followDoc, type Recompute } from '../../worker/core/recompute';
+import { TAB, linkTabs, withLock, type TabLink } from '../../worker/core/tabs';
 
 /**
  * Tabs of one workspace (src/state/tabs.ts) over Node's BroadcastChannel, which delivers between

@@ -97,12 +97,14 @@ export async function dragRule(page: Page, from: number, to: number): Promise<vo
 }
 
 export interface EngineStats {
+  /** The core that answered (one per browser profile where SharedWorker exists). */
+  core: string;
   reconciles: number;
   reviews: number;
   notes: number;
 }
 
-/** What the engine worker ran so far (src/state/workspace.ts exposes it on the dev server). */
+/** What the core ran so far (src/state/workspace.ts exposes it on the dev server). */
 export function engineStats(page: Page): Promise<EngineStats> {
   return page.evaluate(() => (globalThis as unknown as { __ledgerlineEngineStats: () => Promise<EngineStats> }).__ledgerlineEngineStats());
 }

@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { generateDemoBundle } from '../../worker/demo/generateDemo';
 import { reconcileFiles } from '../../worker/reconcileFiles';
-import { dropFiles, statValue, waitForWorkspace } from './appDriver';
+import { dropFiles, engineStats, statValue, waitForWorkspace } from './appDriver';
 import { browserTest, expectNoPageErrors } from './harness';
 
 const DEMO = generateDemoBundle();
@@ -71,6 +71,8 @@ browserTest('tabs of one workspace', (env) => {
     const b = await env.open('/#/client-mapping', { context: a.context() });
     await b.waitForSelector('[data-testid=count-unmapped]');
     expect(await b.textContent('[data-testid=count-unmapped]')).toBe(DEMO_UNMAPPED);
+    // One owner: both tabs talk to the same core (one document, one engine).
+    expect((await engineStats(b)).core).toBe((await engineStats(a)).core);
 
     // Tab A accepts a suggested client match.
     await a.setViewportSize({ width: 1600, height: 1200 });
@@ -94,6 +96,26 @@ browserTest('tabs of one workspace', (env) => {
     const rowB = b.locator('[data-testid=client-mapping-grid] .ag-row', { hasText: 'MULLER BACKEREI' }).first();
     await rowB.locator('[data-testid=accept-suggestion]').click();
     await waitForStat(a, 'stat-unmapped', String(Number(DEMO_UNMAPPED) - 1));
+    expectNoPageErrors(a);
+    expectNoPageErrors(b);
+  });
+
+  it('without SharedWorker (a core per tab), shows an edit in one tab in the other within a second', async () => {
+    const context = await env.newContext();
+    await context.addInitScript(() => {
+      delete (globalThis as { SharedWorker?: unknown }).SharedWorker;
+    });
+    const a = await env.open('/#/client-mapping', { context });
+    await a.waitForSelector('[data-testid=count-unmapped]');
+    const b = await env.open('/', { context });
+    await waitForWorkspace(b);
+    // Two cores, each with its own document, kept in step over a BroadcastChannel.
+    expect((await engineStats(b)).core).not.toBe((await engineStats(a)).core);
+    await waitForStat(b, 'stat-unmapped', DEMO_UNMAPPED, { timeout: 10_000 });
+
+    const row = a.locator('[data-testid=client-mapping-grid] .ag-row', { hasText: 'MULLER BACKEREI' }).first();
+    await row.locator('[data-testid=accept-suggestion]').click();
+    await waitForStat(b, 'stat-unmapped', String(Number(DEMO_UNMAPPED) - 1));
     expectNoPageErrors(a);
     expectNoPageErrors(b);
   });

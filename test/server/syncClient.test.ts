@@ -1,6 +1,6 @@
 /**
  * The app's sync logic against the real relay: a stock y-websocket `WebsocketProvider` (in Node,
- * through `ws`), watched by `watchProvider` from the protocol module exactly as src/state/sync.ts
+ * through `ws`), watched by `watchProvider` from the protocol module exactly as worker/core/sync.ts
  * does. A refused or revoked link and a document too large for the relay each end in their state
  * within 2 s, and the client makes no further connection attempt (counted on the relay).
  */
@@ -37,7 +37,7 @@ interface AppClient {
   closes: number[];
 }
 
-/** What src/state/sync.ts `connect()` does, with Node's WebSocket and a short back-off. */
+/** What worker/core/sync.ts `connect()` does, with Node's WebSocket and a short back-off. */
 function appClient(t: TestContext, relay: Relay, workspaceId: string, token: string, doc = new Y.Doc()): AppClient {
   const provider = new WebsocketProvider(relay.url, workspaceId, doc, {
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,

@@ -274,3 +274,18 @@ export function watchProvider(provider: WatchedProvider, onState: (s: WatchedSta
     provider.off('sync', onSync);
   };
 }
+
+/** A share link: the app's address with the relay, the workspace and a token in the hash. */
+export function shareLink(link: RelayLink, appUrl: string): string {
+  const q = new URLSearchParams({ relay: link.relayUrl, workspace: link.workspaceId, token: link.token });
+  return `${appUrl}#/join?${q.toString()}`;
+}
+
+/** The link in a share link's hash query, or null when it is not a complete one. */
+export function parseShareLink(hashQuery: string): RelayLink | null {
+  const q = new URLSearchParams(hashQuery);
+  const relayUrl = q.get('relay') ?? '';
+  const workspaceId = q.get('workspace') ?? '';
+  const token = q.get('token') ?? '';
+  return /^wss?:\/\//.test(relayUrl) && workspaceId && token ? { relayUrl, workspaceId, token } : null;
+}

@@ -1,5 +1,5 @@
 import type * as Y from 'yjs';
-import { changedTypeNames, type DocTypeName } from '../../worker/doc/schema';
+import { changedTypeNames, type DocTypeName } from '../doc/schema';
 
 /**
  * What the engine must do again after the document changed, cheapest first:

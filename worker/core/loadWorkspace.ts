@@ -1,10 +1,10 @@
-import { unpackUsage, type PackedUsage } from '../../worker/bundle/usagePack';
-import { dedupeUsage, selectRows } from '../../worker/engine/dedupeUsage';
-import { joinUsage } from '../../worker/engine/joinUsage';
-import { seatIds } from '../../worker/engine/seats';
-import { parseIsoTime } from '../../worker/engine/dates';
-import type { Bundle, ClientMapEntry, IntegrationSettings, ServiceRule, Settings, UsageTable } from '../../worker/engine/model';
-import { DEFAULT_APP_SETTINGS, EMPTY_CURRENT, parseScopeKey, scopeKey, type AppSettings, type CurrentImports, type DatasetRecord, type LedgerlineDb, type SyncEntry } from '../state/db';
+import { unpackUsage, type PackedUsage } from '../bundle/usagePack';
+import { dedupeUsage, selectRows } from '../engine/dedupeUsage';
+import { joinUsage } from '../engine/joinUsage';
+import { seatIds } from '../engine/seats';
+import { parseIsoTime } from '../engine/dates';
+import type { Bundle, ClientMapEntry, IntegrationSettings, ServiceRule, Settings, UsageTable } from '../engine/model';
+import { DEFAULT_APP_SETTINGS, EMPTY_CURRENT, parseScopeKey, scopeKey, type AppSettings, type CurrentImports, type DatasetRecord, type LedgerlineDb, type SyncEntry } from './db';
 
 /** The usage table of the last load, reused while the same imports are current (it is the costly part). */
 export interface UsageCache {

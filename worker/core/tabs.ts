@@ -141,15 +141,6 @@ export function linkTabs(doc: Y.Doc, options: TabLinkOptions): TabLink {
   };
 }
 
-let active: TabLink | null = null;
-/** The link of this page (set by start), for code that cannot reach workspace.ts (joining a workspace). */
-export function setActiveTabLink(link: TabLink | null): void {
-  active = link;
-}
-export function activeTabLink(): TabLink | null {
-  return active;
-}
-
 /** The channel of a workspace: the local one, or a shared workspace by its id. */
 export function tabChannelName(workspaceId: string | null): string {
   return `ledgerline-tabs:${workspaceId ?? 'local'}`;

@@ -1,11 +1,13 @@
 import Dexie, { type Table } from 'dexie';
-import type { Dataset, DatasetKind } from '../../worker/bundle/parseDataset';
-import type { PackedUsage, UsageBlock } from '../../worker/bundle/usagePack';
+import type { Dataset, DatasetKind } from '../bundle/parseDataset';
+import type { PackedUsage, UsageBlock } from '../bundle/usagePack';
+import type { RelayLink } from '../protocol/syncProtocol';
+import type { AppSettings } from '../doc/settings';
 
 /**
- * The local workspace in IndexedDB. Shared by the main thread and both workers (IndexedDB is
- * available in workers, so a million usage rows go from the import worker to disk and from disk
- * to the engine worker without crossing the main thread).
+ * The local workspace's imported data in IndexedDB, opened by the core only (IndexedDB is
+ * available in workers, so a million usage rows go from a drop to disk and from disk to the engine
+ * without crossing the main thread).
  *
  * Usage is stored as coarse blocks of 65,536 rows (columnar typed arrays): IndexedDB writes one
  * record at a time at roughly 15k records/s with indexes, far too slow for a row per CSV row.
@@ -84,16 +86,8 @@ export interface SyncEntry {
   status: 'ok' | 'failed';
 }
 
-export interface AppSettings {
-  /** 'now': asOf is the moment of each reconciliation; 'fixed': the given ISO time (a bundle sets it). */
-  asOfMode: 'now' | 'fixed';
-  asOf: string | null;
-  inactiveAfterDays: number;
-  staleAfterHours: number;
-  currency: string;
-}
-
-export const DEFAULT_APP_SETTINGS: AppSettings = { asOfMode: 'now', asOf: null, inactiveAfterDays: 21, staleAfterHours: 24, currency: 'USD' };
+export type { AppSettings } from '../doc/settings';
+export { DEFAULT_APP_SETTINGS } from '../doc/settings';
 
 export interface MetaValues {
   current: CurrentImports;
@@ -115,7 +109,14 @@ export interface MetaValues {
   initialised: boolean;
   /** Whether the data is the built-in demo (until the user imports anything of their own). */
   source: 'demo' | 'files';
+  /** This device's link to a shared workspace (relay, workspace, token): a device's choice, not the workspace's. */
+  relayLink: RelayLink | null;
+  /** Teammates' shared imports this device has applied (their batch ids). */
+  appliedBatches: string[];
 }
+
+/** Meta keys that belong to this device rather than to the data: clearing the workspace keeps them. */
+export const DEVICE_META_KEYS: readonly (keyof MetaValues)[] = ['relayLink', 'appliedBatches'];
 
 export interface MetaRecord<K extends keyof MetaValues = keyof MetaValues> {
   key: K;

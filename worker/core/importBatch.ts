@@ -1,15 +1,15 @@
-import { formatContractError, type ContractError } from '../../worker/bundle/contractError';
-import { parseDataset, type Dataset, type DatasetKind } from '../../worker/bundle/parseDataset';
-import { packUsage } from '../../worker/bundle/usagePack';
-import { formatDay } from '../../worker/engine/dates';
-import type { ClientMapEntry, ServiceRule } from '../../worker/engine/model';
-import { conversionFiles } from '../../worker/sources/bundleCsv';
-import { BUILTIN_PROFILES } from '../../worker/sources/builtinProfiles';
-import { convertFiles, expandZips, type FileOutcome, type InputFile } from '../../worker/sources/convertFiles';
-import { mergePsa } from '../../worker/sources/mergeBundle';
-import type { NearProfile } from '../../worker/sources/recognizeSource';
-import { cellText, type Conversion, type FileOverrides, type RawTable, type SourceProfile } from '../../worker/sources/types';
-import { DEFAULT_APP_SETTINGS, EMPTY_CURRENT, type AppSettings, parseScopeKey, scopeKey, type CurrentImports, type DatasetRecord, type ImportRecord, type LedgerlineDb, type UsageBlockRecord } from '../state/db';
+import { formatContractError, type ContractError } from '../bundle/contractError';
+import { parseDataset, type Dataset, type DatasetKind } from '../bundle/parseDataset';
+import { packUsage } from '../bundle/usagePack';
+import { formatDay } from '../engine/dates';
+import type { ClientMapEntry, ServiceRule } from '../engine/model';
+import { conversionFiles } from '../sources/bundleCsv';
+import { BUILTIN_PROFILES } from '../sources/builtinProfiles';
+import { convertFiles, expandZips, type FileOutcome, type InputFile } from '../sources/convertFiles';
+import { mergePsa } from '../sources/mergeBundle';
+import type { NearProfile } from '../sources/recognizeSource';
+import { cellText, type Conversion, type FileOverrides, type RawTable, type SourceProfile } from '../sources/types';
+import { DEFAULT_APP_SETTINGS, EMPTY_CURRENT, type AppSettings, parseScopeKey, scopeKey, type CurrentImports, type DatasetRecord, type ImportRecord, type LedgerlineDb, type UsageBlockRecord } from './db';
 
 /** A file as dropped: a name (with its folder path when a folder was dropped) and its bytes. */
 export interface ImportInput {

@@ -1,15 +1,15 @@
 import { IndexeddbPersistence } from 'y-indexeddb';
 import * as Y from 'yjs';
-import type { ClientMapEntry, ServiceRule } from '../../worker/engine/model';
+import type { ClientMapEntry, ServiceRule } from '../engine/model';
 import type { AppSettings } from './db';
-import type { MonthSnapshot } from '../../worker/review/snapshots';
-import { clientMappingProblem, ruleProblem } from '../../worker/mapping/validateRule';
-import type { SourceProfile } from '../../worker/sources/types';
-import { clientMapKey, clientNoteKey, newRuleId, pairKey, tenantNameKey } from '../../worker/doc/keys';
-import { RULE_FIELDS, docTypes, type AuditEntry, type DecisionEntry, type SharedBatch } from '../../worker/doc/schema';
+import type { MonthSnapshot } from '../review/snapshots';
+import { clientMappingProblem, ruleProblem } from '../mapping/validateRule';
+import type { SourceProfile } from '../sources/types';
+import { clientMapKey, clientNoteKey, newRuleId, pairKey, tenantNameKey } from '../doc/keys';
+import { RULE_FIELDS, docTypes, type AuditEntry, type DecisionEntry, type SharedBatch } from '../doc/schema';
 
-export type { AuditEntry, DecisionEntry, NoteEntry, SharedBatch } from '../../worker/doc/schema';
-export { clientMapKey, clientNoteKey, pairKey } from '../../worker/doc/keys';
+export type { AuditEntry, DecisionEntry, NoteEntry, SharedBatch } from '../doc/schema';
+export { clientMapKey, clientNoteKey, pairKey } from '../doc/keys';
 
 /**
  * The workspace's editable state, as a Yjs document: mappings, decisions, notes, the audit trail,
@@ -24,9 +24,25 @@ const types = docTypes(ydoc);
 export const yClientMap = types.clientMap;
 export const yRules = types.serviceRules;
 
-/** Transaction origins: only a person's own edits go on the undo stack. */
+/**
+ * Transaction origins: only a person's own edits go on the undo stack. `LOCAL` is the origin of
+ * edits made outside any tab's command (and the tests'); each tab's commands run under the tab's
+ * own origin (`asEditsOf`), so each tab undoes its own edits only.
+ */
 export const LOCAL = 'local-edit';
 export const IMPORT = 'import';
+
+let editOrigin: unknown = LOCAL;
+/** Runs `edit` (synchronous edits of this module) with `origin` as their transactions' origin. */
+export function asEditsOf<T>(origin: unknown, edit: () => T): T {
+  const before = editOrigin;
+  editOrigin = origin;
+  try {
+    return edit();
+  } finally {
+    editOrigin = before;
+  }
+}
 
 /**
  * Several writes as one transaction whose caller recomputes by itself afterwards (an import writes
@@ -37,7 +53,22 @@ export function batch(write: () => void): void {
   ydoc.transact(write, BATCH);
 }
 
-export const undoManager = new Y.UndoManager([yClientMap, yRules], { trackedOrigins: new Set([LOCAL]), captureTimeout: 0 });
+const undoManagers = new Set<Y.UndoManager>();
+/** An undo stack of the edits made under `origin`: mappings, rules, decisions and notes. */
+export function createUndoManager(origin: unknown): Y.UndoManager {
+  const manager = new Y.UndoManager([yClientMap, yRules, types.decisions, types.notes], { trackedOrigins: new Set([origin]), captureTimeout: 0 });
+  undoManagers.add(manager);
+  return manager;
+}
+
+/** Ends an undo stack (its tab is gone). */
+export function dropUndoManager(manager: Y.UndoManager): void {
+  undoManagers.delete(manager);
+  manager.destroy();
+}
+
+/** The undo stack of `LOCAL` edits. */
+export const undoManager = createUndoManager(LOCAL);
 
 let persistence: IndexeddbPersistence | null = null;
 
@@ -107,7 +138,7 @@ export function setClientMapping(integrationId: string, externalClientId: string
     ydoc.transact(() => {
       yClientMap.delete(key);
       audit('mapping', before?.psaClientId ?? '', `${integrationId} client ${externalClientId} unmapped`);
-    }, LOCAL);
+    }, editOrigin);
     return null;
   }
   const entry: ClientMapEntry = { integrationId, externalClientId, status: change.status, psaClientId: change.status === 'mapped' ? change.psaClientId : '' };
@@ -116,7 +147,7 @@ export function setClientMapping(integrationId: string, externalClientId: string
   ydoc.transact(() => {
     yClientMap.set(key, entry);
     audit('mapping', entry.psaClientId, `${integrationId} client ${externalClientId} ${entry.status === 'mapped' ? `mapped to ${entry.psaClientId}` : 'excluded'}`);
-  }, LOCAL);
+  }, editOrigin);
   return null;
 }
 
@@ -131,21 +162,26 @@ export function setClientMappings(entries: readonly ClientMapEntry[]): EditResul
       yClientMap.set(clientMapKey(e.integrationId, e.externalClientId), e);
       audit('mapping', e.psaClientId, `${e.integrationId} client ${e.externalClientId} mapped to ${e.psaClientId} (accepted suggestion)`);
     }
-  }, LOCAL);
+  }, editOrigin);
   return null;
 }
 
-export function addRule(rule: ServiceRule, index = yRules.length): EditResult {
+/** Adds a rule at `index` (the end by default); a blank id gets a new one. */
+export function addRule(given: ServiceRule, index = yRules.length): EditResult {
+  const rule = given.ruleId ? given : { ...given, ruleId: nextRuleIds(1)[0]! };
   const problem = ruleProblem(rule, rulesNow());
   if (problem) return problem;
   ydoc.transact(() => {
     yRules.insert(Math.min(index, yRules.length), [ruleMap(rule)]);
     audit('mapping', '', `added rule ${describeRule(rule)}`);
-  }, LOCAL);
+  }, editOrigin);
   return null;
 }
 
-export function addRules(rules: readonly ServiceRule[]): EditResult {
+/** Adds rules at the end as one edit (a preset); blank ids get new ones. */
+export function addRules(given: readonly ServiceRule[]): EditResult {
+  const ids = nextRuleIds(given.filter((r) => !r.ruleId).length);
+  const rules = given.map((r) => (r.ruleId ? r : { ...r, ruleId: ids.shift()! }));
   const all = [...rulesNow(), ...rules];
   for (const rule of rules) {
     const problem = ruleProblem(rule, all);
@@ -154,7 +190,7 @@ export function addRules(rules: readonly ServiceRule[]): EditResult {
   ydoc.transact(() => {
     yRules.push(rules.map(ruleMap));
     audit('mapping', '', `added ${rules.length} rules from a preset`);
-  }, LOCAL);
+  }, editOrigin);
   return null;
 }
 
@@ -170,7 +206,7 @@ export function updateRule(index: number, patch: Partial<ServiceRule>): EditResu
       audit('mapping', '', `rule ${next.ruleId}: ${field} ${JSON.stringify(map.get(field) ?? '')} → ${JSON.stringify(next[field])}`);
       map.set(field, next[field]);
     }
-  }, LOCAL);
+  }, editOrigin);
   return null;
 }
 
@@ -180,7 +216,7 @@ export function deleteRule(index: number): EditResult {
   ydoc.transact(() => {
     yRules.delete(index, 1);
     audit('mapping', '', `deleted rule ${describeRule(rule)}`);
-  }, LOCAL);
+  }, editOrigin);
   return null;
 }
 
@@ -194,7 +230,7 @@ export function moveRule(from: number, to: number): EditResult {
     yRules.delete(from, 1);
     yRules.insert(Math.min(to, yRules.length), [ruleMap(rule)]);
     audit('mapping', '', `moved rule ${rule.ruleId} from position ${from + 1} to ${to + 1}`);
-  }, LOCAL);
+  }, editOrigin);
   return null;
 }
 
@@ -210,7 +246,7 @@ export function replaceMappings(mappings: { clientMap?: readonly ClientMapEntry[
       yRules.push(mappings.serviceMap.map(ruleMap));
     }
   }, IMPORT);
-  if (mappings.clientMap || mappings.serviceMap) undoManager.clear();
+  if (mappings.clientMap || mappings.serviceMap) for (const manager of undoManagers) manager.clear();
 }
 
 /**
@@ -235,8 +271,6 @@ export const yDecisions = types.decisions;
 export const yNotes = types.notes;
 export const yAudit = types.audit;
 
-undoManager.addToScope([yDecisions, yNotes]);
-
 let displayName = 'Someone';
 /** Who is editing, for the audit trail (set in Settings, kept per device). */
 export function setDisplayName(name: string): void {
@@ -249,6 +283,12 @@ export function currentDisplayName(): string {
 /** Records an edit in the audit trail, inside the edit's own transaction. */
 function audit(kind: AuditEntry['kind'], clientId: string, what: string): void {
   yAudit.push([{ at: new Date().toISOString(), by: displayName, kind, clientId, what }]);
+}
+
+/** The audit trail, oldest first; of one client when `clientId` is given. */
+export function auditNow(clientId?: string): AuditEntry[] {
+  const all = yAudit.toArray();
+  return clientId === undefined ? all : all.filter((e) => e.clientId === clientId);
 }
 
 export function decisionsNow(): DecisionEntry[] {
@@ -283,7 +323,7 @@ export function decide(pairs: readonly PairNumbers[], decision: 'approve' | 'dis
       const verb = decision === 'approve' ? 'approved' : decision === 'dismiss' ? 'dismissed' : 'reopened';
       audit('decision', p.clientId, `${verb} ${p.serviceId} (Δ ${p.qtyDelta}, ${p.amount ?? 'no amount'})`);
     }
-  }, LOCAL);
+  }, editOrigin);
   return null;
 }
 
@@ -299,7 +339,7 @@ export function setEffectiveDate(pairs: readonly PairNumbers[], date: string | n
       yDecisions.set(key, { ...(previous ?? { clientId: p.clientId, serviceId: p.serviceId, decision: null }), effectiveDate: date, at, by: displayName });
       audit('decision', p.clientId, `effective date of ${p.serviceId} set to ${date ?? 'the default'}`);
     }
-  }, LOCAL);
+  }, editOrigin);
   return null;
 }
 
@@ -311,7 +351,7 @@ export function setNote(clientId: string, serviceId: string | null, text: string
     if (trimmed === '') yNotes.delete(key);
     else yNotes.set(key, { text: trimmed, at: new Date().toISOString(), by: displayName });
     audit('note', clientId, `${trimmed === '' ? 'removed the note on' : 'noted on'} ${serviceId ?? 'the client'}${trimmed ? `: "${trimmed}"` : ''}`);
-  }, LOCAL);
+  }, editOrigin);
   return null;
 }
 
@@ -355,6 +395,10 @@ export function takeImport(imported: { clientMap?: readonly ClientMapEntry[]; se
 // Month close
 
 export const ySnapshots = types.snapshots;
+
+export function snapshotsNow(): MonthSnapshot[] {
+  return ySnapshots.toArray();
+}
 
 /** Freezes a month's reconciliation under a name; snapshots are never edited, only added. */
 export function addSnapshot(snapshot: MonthSnapshot): void {
@@ -415,7 +459,7 @@ export function saveProfile(profile: SourceProfile): EditResult {
   ydoc.transact(() => {
     yProfiles.set(profile.id, { ...structuredClone(profile), origin: 'saved' } as SourceProfile);
     audit('mapping', '', `${before ? 'edited' : 'saved'} the import profile "${profile.name}" (${profile.target === 'usage' ? `usage of ${profile.integration.name}` : 'PSA'})`);
-  }, LOCAL);
+  }, editOrigin);
   return null;
 }
 
@@ -425,7 +469,7 @@ export function deleteProfile(id: string): EditResult {
   ydoc.transact(() => {
     yProfiles.delete(id);
     audit('mapping', '', `deleted the import profile "${before.name}"`);
-  }, LOCAL);
+  }, editOrigin);
   return null;
 }
 
@@ -447,6 +491,6 @@ export function setTenantName(integrationId: string, foundName: string, name: st
     if (trimmed === '' || trimmed === foundName) yTenantNames.delete(key);
     else yTenantNames.set(key, trimmed);
     audit('mapping', '', trimmed === '' || trimmed === foundName ? `named the ${integrationId} client "${foundName}" after its file again` : `renamed the ${integrationId} client "${foundName}" to "${trimmed}"`);
-  }, LOCAL);
+  }, editOrigin);
   return null;
 }

@@ -1,0 +1,537 @@
+import type { ClientMapEntry, ServiceRule } from '../engine/model';
+import type { PresetId } from '../mapping/presets';
+import { blobUrl, type RelayLink } from '../protocol/syncProtocol';
+import { DEFAULT_OUTLIER_AMOUNT } from '../review/reviewState';
+import type { SnapshotMeta } from '../review/snapshots';
+import type { FileOverrides, SourceProfile } from '../sources/types';
+import type { BillingFilter, GroupBy, ReviewInput } from '../views/types';
+import { INITIAL_CORE_STATE, createCoreEvents, type CoreListener, type CoreState, type PendingView } from '../protocol/coreEvents';
+import { DEFAULT_APP_SETTINGS, openDb, type AppSettings } from './db';
+import * as doc from './doc';
+import { BATCH, IMPORT, LOCAL, batch, isPersistenceOrigin, yDatasets, ydoc, yProfiles } from './doc';
+import { createEngineHost } from './engineHost';
+import type { ImportInput, ImportOutcome, ImportProgress, UnknownFile } from './importBatch';
+import { createImporter } from './importer';
+import { changedTypeNames } from '../doc/schema';
+import { createScheduler, followDoc, larger, type Recompute } from './recompute';
+import * as sync from './sync';
+import { FIRST_START_LOCK, SHARED_BATCHES_LOCK, linkTabs, tabChannelName, withLock, type TabLink } from './tabs';
+
+/**
+ * The core: the one owner of a workspace in this browser. It holds the Yjs document (with
+ * y-indexeddb and the relay's provider), the imported datasets (Dexie) and the engine, all on one
+ * thread off the main thread (worker/threads/core.worker.ts). Screens send it typed commands (the
+ * functions of `coreApi`), hear `{revision, changed}` events (./coreEvents.ts) and read views.
+ */
+
+const db = openDb();
+const CORE_ID = crypto.randomUUID();
+const engine = createEngineHost(db);
+const importer = createImporter(db);
+
+const events = createCoreEvents(INITIAL_CORE_STATE);
+export { events };
+
+/**
+ * The engine work the document's changes need (./recompute.ts): a reconcile for mappings,
+ * settings and data; review states and adjustments only for decisions; new notes only for notes.
+ * Requests that arrive while one runs coalesce into one more run of the largest kind asked.
+ */
+const recompute = createScheduler((what) => (what === 'reconcile' ? refreshOnce() : what === 'review' ? reviewOnce() : notesOnce()));
+
+function refresh(): Promise<void> {
+  return recompute.request('reconcile');
+}
+
+/** The shared settings' as-of time when fixed: the month a PSA export is billed for (else now). */
+function fixedAsOf(): string | null {
+  const s = doc.settingsNow();
+  return s?.asOfMode === 'fixed' && s.asOf ? s.asOf : null;
+}
+
+const reviewNow = (): ReviewInput => ({ entries: doc.decisionsNow(), notes: doc.notesNow(), outlierAmount: DEFAULT_OUTLIER_AMOUNT });
+
+async function refreshOnce(): Promise<void> {
+  const shared = doc.settingsNow();
+  const { overview, timings } = await engine.refresh({ ...doc.mappingSnapshot(), settings: shared, review: reviewNow() });
+  const isDemo = (await db.getMeta('source', 'files')) === 'demo';
+  events.set({ settings: shared ?? DEFAULT_APP_SETTINGS, isDemo, overview, lastTimings: timings, loadState: overview.clients === 0 && overview.usageRows === 0 ? 'empty' : 'ready' }, ['rows']);
+  await stampNewDismissals();
+}
+
+/** Decisions changed: review states and adjustments from the last reconciliation, no reconcile. */
+async function reviewOnce(): Promise<void> {
+  const overview = engine.review(reviewNow());
+  if (!overview) return refreshOnce();
+  events.set({ overview }, ['rows']);
+  await stampNewDismissals();
+}
+
+/** Notes changed: the screens refetch their rows, which carry the notes; nothing is recomputed. */
+async function notesOnce(): Promise<void> {
+  if (!engine.notes(doc.notesNow())) return refreshOnce();
+  events.changed(['rows']);
+}
+
+/** Dismissals that came without their numbers (an import, a teammate's old version) take the current ones. */
+async function stampNewDismissals(): Promise<void> {
+  if (doc.decisionsNow().some((d) => d.decision === 'dismiss' && d.dismissedQtyDelta === undefined)) doc.stampDismissals(engine.discrepancies({}));
+}
+
+const onProgress = (progress: ImportProgress) => events.set({ progress });
+
+async function runImport(run: () => Promise<ImportOutcome>, announce = true, takeMappings = true): Promise<ImportOutcome> {
+  events.set({ progress: { fileName: '', phase: 'reading', fraction: 0 } });
+  try {
+    const outcome = await run();
+    if (announce || !outcome.ok) events.set({ lastImport: outcome });
+    if (outcome.ok && takeMappings) {
+      // A bundle sets the workspace's settings (its asOf): for every teammate alike.
+      // One transaction, which reconciles nothing by itself: the refresh below is the import's one reconcile.
+      doc.takeImport(outcome.mappings, outcome.mappings.settings ?? null, outcome.files.find((f) => f.kind === 'decisions')?.fileName ?? 'a bundle');
+    }
+    // A failed import stores nothing, but may record a failed sync (integration health).
+    // A core of another version of the app reads the same IndexedDB: it reconciles too.
+    tabs?.dataChanged();
+    events.changed(['imports']);
+    await refresh();
+    return outcome;
+  } finally {
+    events.set({ progress: null });
+  }
+}
+
+/**
+ * A drop with files no profile knows waits here while the wizard maps them one by one (or the user
+ * skips them); nothing of it is written until then. Then the whole drop is imported again, with
+ * the new profiles, as one all-or-nothing import.
+ */
+interface PendingImport extends PendingView {
+  inputs: ImportInput[];
+  skip: string[];
+  overrides: Record<string, FileOverrides>;
+}
+
+let pending: PendingImport | null = null;
+function setPending(next: PendingImport | null): void {
+  pending = next;
+  events.set({ pendingImport: next && { unknown: next.unknown, index: next.index } });
+}
+
+/** What the user chose for a drop's files in the wizard: files to skip, and per-file overrides. */
+export type DropChoices = { skip?: string[]; overrides?: Record<string, FileOverrides> };
+
+/**
+ * The drop the import report on screen belongs to, so its buttons (adjust a file in the wizard,
+ * rename a tenant) work without dropping the files again.
+ */
+let lastDrop: { inputs: ImportInput[]; choices: DropChoices } | null = null;
+
+async function importFiles(inputs: ImportInput[], choices: DropChoices = {}): Promise<ImportOutcome> {
+  setPending(null);
+  lastDrop = { inputs, choices };
+  const outcome = await runImport(() => importer.importFiles(inputs, onProgress, { profiles: doc.profilesNow(), tenantNames: doc.tenantNamesNow(), asOf: fixedAsOf(), ...choices }));
+  if (!outcome.ok && outcome.unknown.length > 0 && outcome.errors.length === 0) {
+    setPending({ inputs, unknown: outcome.unknown, index: 0, skip: choices.skip ?? [], overrides: choices.overrides ?? {} });
+  }
+  if (outcome.ok) {
+    // A tenant named in the wizard keeps its name next month (its file is then recognised by the profile).
+    for (const r of outcome.report) {
+      const name = choices.overrides?.[r.file]?.clientName;
+      if (r.tenant && name && name !== r.tenant.foundName) doc.setTenantName(r.tenant.integrationId, r.tenant.foundName, name);
+    }
+    // Teammates get the files this import read (not those skipped), and the profiles are in the document already.
+    const skipped = new Set(outcome.report.filter((r) => r.status === 'skipped').map((r) => r.file));
+    void shareImport(inputs.filter((i) => !skipped.has(i.name)), choices.overrides ?? {});
+  }
+  return outcome;
+}
+
+/**
+ * Opens the wizard on a file a profile recognised but whose values did not read (dates in another
+ * order, a decimal comma): starting from that profile, the user adjusts and saves a profile of the
+ * file's own, and the drop is imported again.
+ */
+function adjustFile(file: string): boolean {
+  const outcome = events.now().lastImport;
+  const target = outcome && !outcome.ok ? outcome.adjustable.find((f) => f.file === file) : undefined;
+  if (!target || !lastDrop) return false;
+  setPending({ inputs: lastDrop.inputs, unknown: [target], index: 0, skip: lastDrop.choices.skip ?? [], overrides: lastDrop.choices.overrides ?? {} });
+  return true;
+}
+
+/**
+ * Renames the client of a per-client export (a Microsoft 365 tenant named after its domain): the
+ * name is kept in the shared document for every later file of that tenant, and the file is
+ * imported again at once under the new name, replacing its rows under the old one.
+ */
+async function renameTenant(file: string, tenant: { integrationId: string; foundName: string }, currentName: string, name: string): Promise<string | null> {
+  const input = lastDrop?.inputs.find((i) => i.name === file || file.startsWith(`${i.name}/`));
+  if (!input || !lastDrop) return 'Drop the file again to rename its client: this page no longer holds it.';
+  const problem = doc.setTenantName(tenant.integrationId, tenant.foundName, name);
+  if (problem) return problem;
+  const overrides = { ...lastDrop.choices.overrides, [file]: { ...lastDrop.choices.overrides?.[file], clientName: undefined, replacesClient: currentName } };
+  const outcome = await importFiles([input], { skip: lastDrop.choices.skip, overrides });
+  return outcome.ok ? null : outcome.messages[0] ?? 'The file could not be imported again.';
+}
+
+/**
+ * The wizard's answer for the file it shows: a profile saved for it (with a client name for a
+ * per-client export), or skip it. After the last unknown file the drop is imported again.
+ */
+async function resolveUnknown(answer: { profile: SourceProfile; clientName?: string } | 'skip'): Promise<string | null> {
+  if (!pending) return null;
+  const file = pending.unknown[pending.index]!.file;
+  const next: PendingImport = { ...pending, index: pending.index + 1, skip: [...pending.skip], overrides: { ...pending.overrides } };
+  if (answer === 'skip') next.skip.push(file);
+  else {
+    const problem = doc.saveProfile(answer.profile);
+    if (problem) return problem;
+    next.overrides[file] = { profileId: answer.profile.id, ...(answer.clientName ? { clientName: answer.clientName } : {}) };
+  }
+  if (next.index < next.unknown.length) {
+    setPending(next);
+    return null;
+  }
+  await importFiles(next.inputs, { skip: next.skip, overrides: next.overrides });
+  return null;
+}
+
+/** In a shared workspace, an import goes to the relay as blobs, and the document lists it for teammates. */
+async function shareImport(inputs: ImportInput[], overrides: Record<string, FileOverrides>): Promise<void> {
+  const link = sync.savedSyncSettings();
+  if (!link) return;
+  const packed = await importer.packForSharing(inputs);
+  for (const file of packed) {
+    const response = await fetch(blobUrl(link, file.hash), { method: 'PUT', body: file.bytes as BlobPart });
+    if (!response.ok) throw new Error(`the relay refused ${file.name}: ${response.status}`);
+  }
+  const names = new Set(packed.map((f) => f.name));
+  const mine = Object.fromEntries(Object.entries(overrides).filter(([file]) => names.has(file) || [...names].some((n) => file.startsWith(`${n}/`))));
+  const shared = { id: crypto.randomUUID(), at: new Date().toISOString(), by: doc.currentDisplayName(), files: packed.map((f) => ({ name: f.name, hash: f.hash, size: f.bytes.length })), ...(Object.keys(mine).length > 0 ? { overrides: mine } : {}) };
+  await markApplied(shared.id);
+  doc.announceBatch(shared);
+}
+
+async function applied(): Promise<Set<string>> {
+  return new Set(await db.getMeta('appliedBatches', []));
+}
+async function markApplied(id: string): Promise<void> {
+  await db.setMeta('appliedBatches', [...(await applied()), id]);
+}
+
+let applying = false;
+/** Imports, in order, every shared batch this device has not applied yet (a teammate's import). */
+async function applySharedBatches(): Promise<void> {
+  const link = sync.savedSyncSettings();
+  if (!link || applying) return;
+  applying = true;
+  try {
+    // One core at a time (each re-reads what is applied), so two never import one batch twice.
+    await withLock(SHARED_BATCHES_LOCK, () => applyUnapplied(link));
+  } finally {
+    applying = false;
+  }
+}
+
+async function applyUnapplied(link: RelayLink): Promise<void> {
+  for (const shared of yDatasets.toArray()) {
+    if ((await applied()).has(shared.id)) continue;
+    const files: { name: string; gzipped: Uint8Array }[] = [];
+    for (const f of shared.files) {
+      const response = await fetch(blobUrl(link, f.hash));
+      if (!response.ok) return; // not there yet, or offline: try again on the next change
+      files.push({ name: f.name, gzipped: new Uint8Array(await response.arrayBuffer()) });
+    }
+    // The teammate's mappings are already in the document: take only the data.
+    // A batch that fails here failed for its sender too (same validation): applied either way.
+    const outcome = await runImport(() => importer.importShared(files, onProgress, { profiles: doc.profilesNow(), tenantNames: doc.tenantNamesNow(), asOf: fixedAsOf(), overrides: shared.overrides ?? {} }), false, false);
+    // A file no profile knows yet: the sender's profile is on its way in the document.
+    if (!outcome.ok && outcome.errors.length === 0 && outcome.unknown.length > 0) return;
+    await markApplied(shared.id);
+  }
+}
+
+function loadDemo(announce = true): Promise<ImportOutcome> {
+  return runImport(() => importer.importDemo(onProgress), announce);
+}
+
+async function clearWorkspace(): Promise<void> {
+  await importer.clearWorkspace();
+  doc.takeImport({ clientMap: [], serviceMap: [], decisions: [] }, DEFAULT_APP_SETTINGS, 'clearing the workspace');
+  tabs?.dataChanged();
+  events.set({ lastImport: null }, ['imports']);
+  await refresh();
+}
+
+async function saveSettings(next: AppSettings): Promise<void> {
+  batch(() => doc.setSharedSettings(next, LOCAL));
+  await refresh();
+}
+
+/**
+ * Cores of this browser that do not share one thread (a browser without SharedWorker, two versions
+ * of the app open at once) keep their documents in step over a BroadcastChannel (./tabs.ts).
+ */
+let tabs: TabLink | null = null;
+
+/**
+ * Until the first reconciliation has run, what others ask for (their edits, their imports) is
+ * kept here and run once afterwards: the screens stay on "Opening your workspace…" meanwhile.
+ */
+let startDone = false;
+let missedAtStart: Recompute = 'none';
+function fromElsewhere(what: Recompute): void {
+  if (startDone) void recompute.request(what);
+  else missedAtStart = larger(missedAtStart, what);
+}
+
+/**
+ * Settings once lived in IndexedDB beside the document; the document is their one home now. A
+ * workspace from before keeps its settings: moved over once, then removed from IndexedDB.
+ */
+async function moveSettingsToDocument(): Promise<void> {
+  const legacy = (await db.meta.get('settings'))?.value as AppSettings | undefined;
+  if (legacy === undefined) return;
+  if (doc.settingsNow() === null) doc.setSharedSettings(legacy, IMPORT);
+  await db.meta.delete('settings');
+}
+
+/** What a tab brings to the start: who is editing, and what older versions kept in its localStorage. */
+export interface StartInput {
+  displayName: string;
+  /** The relay link and applied shares an older version kept in localStorage (JSON), moved to IndexedDB once. */
+  legacy?: { relayLink: string | null; appliedBatches: string | null };
+}
+
+async function moveLegacyDeviceState(legacy: StartInput['legacy']): Promise<void> {
+  const parse = <T>(text: string | null): T | null => {
+    try {
+      return text ? (JSON.parse(text) as T) : null;
+    } catch {
+      return null;
+    }
+  };
+  const link = parse<RelayLink>(legacy?.relayLink ?? null);
+  if (link && (await db.getMeta('relayLink', null)) === null) await db.setMeta('relayLink', link);
+  const batches = parse<string[]>(legacy?.appliedBatches ?? null);
+  if (batches) await db.setMeta('appliedBatches', [...new Set([...(await db.getMeta('appliedBatches', [])), ...batches])]);
+}
+
+let started: Promise<void> | null = null;
+/** Opens the workspace (once per core; every tab asks, the first one starts it). */
+function start(input: StartInput): Promise<void> {
+  setDisplayName(input.displayName);
+  started ??= startOnce(input);
+  return started;
+}
+
+async function startOnce(input: StartInput): Promise<void> {
+  await moveLegacyDeviceState(input.legacy);
+  await sync.initSync(db, (view) => events.set({ sync: view }));
+  const link = sync.savedSyncSettings();
+  // Linked before the document loads: the other cores' answer may come before y-indexeddb's.
+  tabs = linkTabs(ydoc, {
+    name: tabChannelName(link?.workspaceId ?? null),
+    quiet: isPersistenceOrigin,
+    onDataChanged: () => fromElsewhere('reconcile'),
+    onWorkspaceChanged: () => closeForGood(),
+  });
+  const initialisedBefore = await db.getMeta('initialised', false);
+  // One core at a time opens the document and decides on the demo: two opened at once on a fresh
+  // profile import it once, and the second one waits for it (never showing an empty workspace).
+  const firstStart = await withLock(FIRST_START_LOCK, async () => {
+    await doc.openDoc();
+    // Every edit (and every teammate's) recomputes what it changed: see ./recompute.ts. Edits from
+    // elsewhere during the start are run once after it; the start's own writes (the demo's stamps,
+    // y-indexeddb's load) are in its first run.
+    followDoc(ydoc, (what, origin) => (startDone || !(origin === IMPORT || isPersistenceOrigin(origin)) ? fromElsewhere(what) : undefined), new Set([BATCH]));
+    // A shared workspace: its document comes from the relay, never from a local demo.
+    if (sync.savedSyncSettings()) await db.setMeta('initialised', true);
+    await moveSettingsToDocument();
+    if (await db.getMeta('initialised', false)) return false;
+    await loadDemo(false);
+    return true;
+  });
+  await sync.resumeSync();
+  if (sync.savedSyncSettings()) await sync.firstSync(3000);
+  if (!firstStart) {
+    // Another core imported the demo while this one waited: take its document before the first numbers.
+    if (!initialisedBefore && !sync.savedSyncSettings()) await tabs.catchUp(1000);
+    await refresh();
+  }
+  startDone = true;
+  if (missedAtStart !== 'none') void recompute.request(missedAtStart);
+  missedAtStart = 'none';
+  // Lists on screen (rules, notes, the audit trail, closed months, profiles) refetch when their type changes.
+  ydoc.on('afterTransaction', (transaction) => events.changed([...changedTypeNames(transaction)]));
+  yDatasets.observe(() => void applySharedBatches());
+  yProfiles.observe(() => void applySharedBatches());
+  void applySharedBatches();
+}
+
+function setDisplayName(name: string): void {
+  doc.setDisplayName(name);
+  events.set({ displayName: doc.currentDisplayName() });
+}
+
+/**
+ * This browser now holds another workspace (joined here or in another core): the document in
+ * memory is the old one's. Tabs reload; a shared core closes, so they start a fresh one.
+ */
+let closeHook: () => void = () => undefined;
+function closeForGood(): void {
+  sync.disconnect();
+  tabs?.close();
+  events.reload();
+  closeHook();
+}
+
+/**
+ * Joins a shared workspace: this device's document is replaced by the shared one (its imported
+ * data stays), then the tabs reload and connect before anything local is written.
+ */
+async function joinWorkspace(link: RelayLink): Promise<void> {
+  // Holding the lock every core's start takes to open the document: other cores close (their
+  // document is the old workspace's) and open the new one only once it is cleared.
+  await withLock(FIRST_START_LOCK, async () => {
+    await sync.keepLink(link);
+    tabs?.workspaceChanged();
+    await doc.clearLocalDoc();
+  });
+  closeForGood();
+}
+
+/**
+ * Everything a screen may ask of the core but its own edits: imports, sync, and queries (the
+ * engine's views, the document's lists). Every command's effect comes back as an event.
+ */
+const sharedApi = {
+  start,
+  setDisplayName,
+  /** What the engine ran since this core started, and which core this is (tabs sharing one core see one id). */
+  stats: () => ({ ...engine.stats(), core: CORE_ID }),
+  /** Closes a month: its snapshot is computed here and kept in the document. */
+  closeMonth(meta: SnapshotMeta): void {
+    doc.addSnapshot(engine.snapshot(meta));
+  },
+  saveSettings,
+
+  // Commands: imports
+  importFiles,
+  adjustFile,
+  renameTenant,
+  resolveUnknown,
+  /** Abandons a drop waiting for the wizard: nothing of it was written. */
+  cancelPendingImport(): void {
+    setPending(null);
+    events.set({ lastImport: null });
+  },
+  loadDemo: (): Promise<ImportOutcome> => loadDemo(),
+  clearWorkspace,
+  /** The wizard's live preview of the unknown file it shows, on the whole file. */
+  previewProfile: (file: string, profile: SourceProfile, overrides: FileOverrides = {}) => importer.previewProfile(file, profile, overrides, fixedAsOf()),
+
+  // Commands: teammate sync
+  connect: sync.connect,
+  forgetSync: sync.forgetSync,
+  pauseSync: sync.pauseSync,
+  resumeAfterPause: sync.resumeAfterPause,
+  announceWhere: sync.announceWhere,
+  joinWorkspace,
+
+  // Queries: the document
+  rules: () => doc.rulesNow(),
+  notes: () => doc.notesNow(),
+  audit: (clientId?: string) => doc.auditNow(clientId),
+  snapshots: () => doc.snapshotsNow(),
+  profiles: () => doc.profilesNow(),
+  importHistory: () => db.imports.orderBy('importedAt').reverse().toArray(),
+
+  // Queries: the engine's views
+  overview: () => engine.overview(),
+  clientRows: (filter: BillingFilter) => engine.clientRows(filter),
+  discrepancies: (filter: BillingFilter) => engine.discrepancies(filter),
+  groups: (groupBy: GroupBy, filter: BillingFilter) => engine.groups(groupBy, filter),
+  clientDetail: (clientId: string) => engine.clientDetail(clientId),
+  seats: (clientId: string, offset: number, limit: number) => engine.seats(clientId, offset, limit),
+  flags: () => engine.flags(),
+  inactiveSeats: () => engine.inactiveSeats(),
+  unmappedClients: () => engine.unmappedClients(),
+  unaccounted: () => engine.unaccounted(),
+  adjustments: () => engine.adjustments(),
+  clientMap: () => engine.clientMap(),
+  serviceMap: () => engine.serviceMap(),
+  psaClients: () => engine.psaClients(),
+  report: () => engine.report(),
+  previewRules: (rules: ServiceRule[]) => engine.previewRules(rules),
+  externalClients: () => engine.externalClients(),
+  psaServices: () => engine.psaServices(),
+  unaccountedProducts: () => engine.unaccountedProducts(),
+  clientSuggestions: (limit?: number) => engine.clientSuggestions(limit),
+  integrationProducts: (integrationId: string) => engine.integrationProducts(integrationId),
+  presetRules: (presetId: PresetId, integrationId: string) => engine.presetRules(presetId, integrationId),
+  exportBundleZip: () => engine.exportBundleZip(),
+  exportCsv: (which: 'clients' | 'discrepancies' | 'adjustments') => engine.exportCsv(which),
+};
+
+/**
+ * One tab's session with the core: the shared commands and queries, plus the tab's own edits,
+ * made under its own transaction origin so that its undo stack holds its edits only (another tab's
+ * edit shows at once, but is not this tab's to undo).
+ */
+export function openSession() {
+  const origin = `tab:${crypto.randomUUID()}`;
+  const undo = doc.createUndoManager(origin);
+  let listener: CoreListener | null = null;
+  const undoState = () => ({ canUndo: undo.canUndo(), canRedo: undo.canRedo() });
+  const tellUndo = () => listener?.({ revision: events.revision(), changed: ['state'], state: undoState() });
+  undo.on('stack-item-added', tellUndo);
+  undo.on('stack-item-popped', tellUndo);
+  undo.on('stack-cleared', tellUndo);
+  const edit =
+    <A extends unknown[]>(f: (...args: A) => doc.EditResult) =>
+    (...args: A): doc.EditResult =>
+      doc.asEditsOf(origin, () => f(...args));
+  return {
+    ...sharedApi,
+    /** The state now, as this tab sees it (its own undo stack included). */
+    state: (): CoreState => ({ ...events.now(), ...undoState() }),
+    /**
+     * Sends every event to `onEvent` and answers with the state now. The tab holds the Web Lock
+     * `tabLock` for its whole life: when the core is granted it, the tab is gone and its session ends.
+     */
+    subscribe(onEvent: CoreListener, tabLock: string): CoreState {
+      listener = onEvent;
+      const stop = events.listen((event) => onEvent(event));
+      void withLock(tabLock, async () => {
+        stop();
+        listener = null;
+        doc.dropUndoManager(undo);
+      });
+      return { ...events.now(), ...undoState() };
+    },
+    setClientMapping: edit(doc.setClientMapping),
+    setClientMappings: edit((entries: ClientMapEntry[]) => doc.setClientMappings(entries)),
+    addRule: edit((rule: ServiceRule, index?: number) => doc.addRule(rule, index)),
+    addRules: edit((rules: ServiceRule[]) => doc.addRules(rules)),
+    updateRule: edit((index: number, patch: Partial<ServiceRule>) => doc.updateRule(index, patch)),
+    deleteRule: edit((index: number) => doc.deleteRule(index)),
+    moveRule: edit((from: number, to: number) => doc.moveRule(from, to)),
+    decide: edit((pairs: doc.PairNumbers[], decision: 'approve' | 'dismiss' | null) => doc.decide(pairs, decision)),
+    setEffectiveDate: edit((pairs: doc.PairNumbers[], date: string | null) => doc.setEffectiveDate(pairs, date)),
+    setNote: edit((clientId: string, serviceId: string | null, text: string) => doc.setNote(clientId, serviceId, text)),
+    saveProfile: edit((profile: SourceProfile) => doc.saveProfile(profile)),
+    deleteProfile: edit((id: string) => doc.deleteProfile(id)),
+    undo: () => void undo.undo(),
+    redo: () => void undo.redo(),
+  };
+}
+
+export type CoreSession = ReturnType<typeof openSession>;
+export type { CoreState, UnknownFile };
+
+/** The thread entry's way to close the core for good (a shared worker closes itself). */
+export function onCloseForGood(hook: () => void): void {
+  closeHook = hook;
+}

@@ -1,0 +1,132 @@
+/**
+ * The engine's host in the core: reads the workspace from IndexedDB, reconciles with the same
+ * engine as the CLI, and answers the screens' questions from the result. The main thread never
+ * holds usage rows: it receives the rows a screen shows.
+ */
+import { zipBundle } from '../bundle/zip';
+import { writeBundle } from '../bundle/writeBundle';
+import type { Bundle, Decision, ServiceRule } from '../engine/model';
+import { previewRules } from '../mapping/rulePreview';
+import { createClientMatcher } from '../mapping/suggestClients';
+import { reconcile } from '../engine/reconcile';
+import { adjustmentsCsv } from '../export/adjustmentsCsv';
+import { clientsCsv, discrepanciesCsv } from '../export/reportCsv';
+import type { PresetId } from '../mapping/presets';
+import type { SnapshotMeta } from '../review/snapshots';
+import type { BillingFilter, GroupBy, ReviewInput } from '../views/types';
+import { WorkspaceView, reviewDecisions } from '../views/workspaceView';
+import { pairKey } from '../doc/keys';
+import type { LedgerlineDb } from './db';
+import { loadWorkspace, type MappingOverride, type UsageCache } from './loadWorkspace';
+
+/** The document's share of a reconciliation: mappings, and the reviewers' decisions and notes. */
+export interface DocumentState extends MappingOverride {
+  review: ReviewInput;
+}
+
+/** The engine for one workspace database: the last reconciliation and the questions it answers. */
+export function createEngineHost(db: LedgerlineDb) {
+  const cache: { usage?: UsageCache } = {};
+  let bundle: Bundle | null = null;
+  let view: WorkspaceView | null = null;
+  /**
+   * How often each kind of work ran since the core started (the app's tests read them: a note must
+   * cost no reconcile, an approval no full reconcile, an import exactly one).
+   */
+  const counts = { reconciles: 0, reviews: 0, notes: 0 };
+
+  function current(): WorkspaceView {
+    if (!view) throw new Error('the workspace is not loaded yet');
+    return view;
+  }
+
+  /**
+   * decisions.csv as the review stands: approvals, and dismissals that still hold (one whose numbers
+   * changed is back for review, so it is not a decision any more), with their notes.
+   */
+  function exportedDecisions(): Decision[] {
+    const v = current();
+    const states = new Map(v.discrepancies().map((d) => [pairKey(d.clientId, d.serviceId), d]));
+    return bundle!.decisions.flatMap((d) => {
+      const shown = states.get(pairKey(d.clientId, d.serviceId));
+      if (d.decision === 'dismiss' && shown?.review === 'returned') return [];
+      return [{ ...d, ...(shown?.note ? { note: shown.note } : {}) }];
+    });
+  }
+
+  return {
+    /** Reloads what changed in IndexedDB and reconciles again; returns the overview and how long it took. */
+    async refresh(state?: DocumentState) {
+      const started = performance.now();
+      bundle = await loadWorkspace(db, cache, undefined, state);
+      if (state) bundle.decisions = reviewDecisions(state.review);
+      const loaded = performance.now();
+      counts.reconciles++;
+      view = new WorkspaceView(bundle, reconcile(bundle), state?.review);
+      const overview = view.overview();
+      return { overview, timings: { loadMs: Math.round(loaded - started), reconcileMs: Math.round(performance.now() - loaded) } };
+    },
+    /**
+     * Decisions changed, nothing else: review states and adjustments from the last reconciliation,
+     * no reload and no reconcile. Null before the first refresh (the caller refreshes then).
+     */
+    review(review: ReviewInput) {
+      if (!view) return null;
+      counts.reviews++;
+      view = view.withReview(review);
+      bundle = view.bundle;
+      return view.overview();
+    },
+    /** Only notes changed: the screens' next rows carry them; no number moves. False before the first refresh. */
+    notes(notes: ReviewInput['notes']) {
+      if (!view) return false;
+      counts.notes++;
+      view = view.withNotes(notes);
+      return true;
+    },
+    stats: () => ({ ...counts }),
+    overview: () => current().overview(),
+    clientRows: (filter: BillingFilter) => current().clientRows(filter),
+    discrepancies: (filter: BillingFilter) => current().discrepancies(filter),
+    groups: (groupBy: GroupBy, filter: BillingFilter) => current().groups(groupBy, filter),
+    clientDetail: (clientId: string) => current().clientDetail(clientId),
+    seats: (clientId: string, offset: number, limit: number) => current().seats(clientId, offset, limit),
+    flags: () => current().flags(),
+    inactiveSeats: () => current().inactiveSeats(),
+    unmappedClients: () => current().unmappedClients(),
+    unaccounted: () => current().unaccounted(),
+    adjustments: () => current().adjustments(),
+    clientMap: () => bundle?.clientMap ?? [],
+    serviceMap: () => bundle?.serviceMap ?? [],
+    psaClients: () => bundle?.clients ?? [],
+    report: () => current().report(),
+    previewRules: (rules: ServiceRule[]) => previewRules(bundle!, rules),
+    /** Every (integration, external client) seen in usage, with its rows and last non-blank name. */
+    externalClients: () => current().externalClients(),
+    psaServices: () => current().psaServices(),
+    unaccountedProducts: () => current().unaccountedProducts(),
+    /** Ranked PSA clients for each unmapped integration client (suggestions only: nothing is applied). */
+    clientSuggestions(limit = 3) {
+      const matcher = createClientMatcher(bundle!.clients);
+      return current()
+        .externalClients()
+        .filter((c) => c.status === 'unmapped')
+        .map((c) => ({ integrationId: c.integrationId, externalClientId: c.externalClientId, suggestions: matcher.suggest(c.externalClientName || c.externalClientId, limit) }));
+    },
+    integrationProducts: (integrationId: string) => current().integrationProducts(integrationId),
+    /** A month's snapshot, computed here so a close never runs the engine on the main thread. */
+    snapshot: (meta: SnapshotMeta) => current().snapshot(meta),
+    /** A preset's rules, ids left blank for the document to give. */
+    presetRules: (presetId: PresetId, integrationId: string) => current().presetRules(presetId, integrationId),
+    exportBundleZip: () => zipBundle(writeBundle({ ...bundle!, decisions: exportedDecisions() })),
+    exportCsv(which: 'clients' | 'discrepancies' | 'adjustments') {
+      const v = current();
+      if (which === 'adjustments') return adjustmentsCsv(v.adjustments(), bundle!.settings.currency);
+      const report = v.report();
+      const currency = bundle!.settings.currency;
+      return which === 'clients' ? clientsCsv(report, currency) : discrepanciesCsv(report, new Map(bundle!.clients.map((c) => [c.clientId, c.clientName])), currency);
+    },
+  };
+}
+
+export type EngineHost = ReturnType<typeof createEngineHost>;

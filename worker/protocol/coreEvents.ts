@@ -1,0 +1,121 @@
+import type { ImportOutcome, ImportProgress, UnknownFile } from '../core/importBatch';
+import type { DocTypeName } from '../doc/schema';
+import { DEFAULT_APP_SETTINGS, type AppSettings } from '../doc/settings';
+import type { Overview } from '../views/types';
+import type { RelayLink, SyncState } from './syncProtocol';
+
+/**
+ * What the core (worker/core/) tells the screens. The core owns the workspace; a tab holds no
+ * state of its own but the last `CoreState` it was sent, and refetches rows and lists when an
+ * event's `changed` names them. Pure, so the screens import it by value (its initial state).
+ */
+
+export type LoadState = 'starting' | 'ready' | 'empty';
+
+/** 'off' (not shared), or the connection's state as the protocol module reads it. */
+export type SyncStatus = 'off' | SyncState;
+
+export interface SyncView {
+  status: SyncStatus;
+  /** Why sync stopped or is offline, for people (empty while connecting or online). */
+  message: string;
+  peers: { name: string; where: string }[];
+  /** Whether the relay holds every edit of this device (its state vector covers ours). */
+  saved: boolean;
+  paused: boolean;
+  /** This device's link to a shared workspace (relay, workspace, token), or null. */
+  link: RelayLink | null;
+}
+
+/** A drop waiting for the wizard: the unknown files, and which one it shows now. */
+export interface PendingView {
+  unknown: UnknownFile[];
+  index: number;
+}
+
+export const SYNC_OFF: SyncView = { status: 'off', message: '', peers: [], saved: true, paused: false, link: null };
+
+export interface CoreState {
+  loadState: LoadState;
+  overview: Overview | null;
+  isDemo: boolean;
+  settings: AppSettings;
+  lastTimings: { loadMs: number; reconcileMs: number } | null;
+  progress: ImportProgress | null;
+  lastImport: ImportOutcome | null;
+  pendingImport: PendingView | null;
+  canUndo: boolean;
+  canRedo: boolean;
+  sync: SyncView;
+  displayName: string;
+}
+
+/** What a tab shows before the core's first answer. */
+export const INITIAL_CORE_STATE: CoreState = {
+  loadState: 'starting',
+  overview: null,
+  isDemo: false,
+  settings: DEFAULT_APP_SETTINGS,
+  lastTimings: null,
+  progress: null,
+  lastImport: null,
+  pendingImport: null,
+  canUndo: false,
+  canRedo: false,
+  sync: SYNC_OFF,
+  displayName: 'Someone',
+};
+
+/**
+ * What changed: a top-level type of the document (its list on screen refetches), `rows` (the
+ * engine's views: every screen refetches its rows), `imports` (the import history), or `state`
+ * only (the fields sent with the event).
+ */
+export type Change = DocTypeName | 'rows' | 'imports' | 'state';
+
+export interface CoreEvent {
+  /** Bumped by every event, so a tab can tell it missed none. */
+  revision: number;
+  changed: Change[];
+  state: Partial<CoreState>;
+  /** The core is gone for good (this browser joined another workspace): reload the page. */
+  reload?: true;
+}
+
+export type CoreListener = (event: CoreEvent) => void;
+
+/** The core's state, and the listeners (one per tab) it is sent to on every change. */
+export function createCoreEvents(initial: CoreState) {
+  const state: CoreState = { ...initial };
+  const listeners = new Set<CoreListener>();
+  let revision = 0;
+  const emit = (changed: Change[], patch: Partial<CoreState>, reload?: true) => {
+    revision++;
+    const event: CoreEvent = { revision, changed, state: patch, ...(reload ? { reload } : {}) };
+    for (const listener of listeners) listener(event);
+  };
+  return {
+    /** The state now (a tab's first picture of it). */
+    now: (): CoreState => ({ ...state }),
+    revision: () => revision,
+    /** Changes fields of the state and tells every tab. */
+    set(patch: Partial<CoreState>, changed: Change[] = ['state']): void {
+      Object.assign(state, patch);
+      emit(changed, patch);
+    },
+    /** Tells every tab that these parts changed (no field of the state did). */
+    changed(changed: Change[]): void {
+      if (changed.length > 0) emit(changed, {});
+    },
+    /** Tells every tab to reload: the core is closing. */
+    reload(): void {
+      emit([], {}, true);
+    },
+    listen(listener: CoreListener): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+export type CoreEvents = ReturnType<typeof createCoreEvents>;
