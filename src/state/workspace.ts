@@ -11,14 +11,14 @@ import type { CoreSession } from '../../worker/core/core';
  */
 
 function openCore(): Worker | MessagePort {
-  const url = new URL('../../worker/threads/core.worker.ts', import.meta.url);
   // One core for every tab of this profile; a dedicated one per tab where SharedWorker is missing.
+  // The URL is written inside each constructor: that is how the bundler finds and builds the worker.
   if (typeof SharedWorker === 'function') {
-    const shared = new SharedWorker(url, { type: 'module', name: 'ledgerline-core' });
+    const shared = new SharedWorker(new URL('../../worker/threads/core.worker.ts', import.meta.url), { type: 'module', name: 'ledgerline-core' });
     shared.onerror = (e) => console.error('Ledgerline core failed to start', e);
     return shared.port;
   }
-  return new Worker(url, { type: 'module', name: 'ledgerline-core' });
+  return new Worker(new URL('../../worker/threads/core.worker.ts', import.meta.url), { type: 'module', name: 'ledgerline-core' });
 }
 
 export const core = Comlink.wrap<CoreSession>(openCore());
