@@ -4,7 +4,7 @@ import { followDoc, type Recompute } from '../../worker/core/recompute';
 import { TAB, linkTabs, withLock, type TabLink } from '../../worker/core/tabs';
 
 /**
- * Tabs of one workspace (src/state/tabs.ts) over Node's BroadcastChannel, which delivers between
+ * Cores of one workspace (worker/core/tabs.ts) over Node's BroadcastChannel, which delivers between
  * two channels of one name in one thread as a browser does between tabs.
  */
 

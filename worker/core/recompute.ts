@@ -75,7 +75,7 @@ export function createScheduler(run: (what: Exclude<Recompute, 'none'>) => Promi
 
 /**
  * Asks `schedule` for what each transaction of `doc` needs (with its origin: another tab's edit
- * comes as `TAB`, src/state/tabs.ts), local or remote, except those whose
+ * comes as `TAB`, ./tabs.ts), local or remote, except those whose
  * origin is in `quiet`: their caller recomputes itself (an import writes mappings, settings and
  * decisions in one transaction, then reconciles once). Returns the unsubscribe.
  */

@@ -1,7 +1,7 @@
 /**
  * The workspace document (one Y.Doc per workspace): its top-level types, their Yjs kinds and the
- * plain values they hold. The app (src/state/doc.ts), the recompute classification
- * (src/state/recompute.ts) and the relay's convergence test all take the layout from here, so a
+ * plain values they hold. The core (worker/core/doc.ts), the recompute classification
+ * (worker/core/recompute.ts) and the relay's convergence test all take the layout from here, so a
  * type added here is synced, classified and tested, and no copy of the layout can drift.
  *
  * Key formats (client map, pairs, notes, tenant names, rule and profile ids) are in ./keys.ts, which

@@ -1,5 +1,5 @@
 /**
- * The teammate-sync protocol, once, for both ends: the app (src/state/sync.ts) and the relay
+ * The teammate-sync protocol, once, for both ends: the app's core (worker/core/sync.ts) and the relay
  * (server/). Pure TypeScript with no imports, so it runs in the browser, in Node and in tests.
  *
  * The wire protocol is y-websocket's (lib0 varUint message type, then its payload) plus one
