@@ -54,7 +54,7 @@ async function benchEdits(page: Page, label: string, runs = 5): Promise<void> {
   await cdp.detach();
 }
 
-export async function benchBrowser(bundleDir: string, expectedClients: number): Promise<void> {
+export async function benchBrowser(bundleDir: string, expectedClients: number, baseline: { cliSeconds: number; bareSeconds: () => number }): Promise<void> {
   const app = await startBuiltApp();
   const browser = await launchBrowser();
   try {
@@ -81,6 +81,7 @@ export async function benchBrowser(bundleDir: string, expectedClients: number): 
     })()`);
 
     const files = readdirSync(bundleDir).map((name) => resolve(join(bundleDir, name)));
+    const bareBefore = baseline.bareSeconds();
     const started = Date.now();
     await page.setInputFiles('[data-testid=file-input]', files);
     await page.waitForSelector('[data-testid=import-result]', { timeout: 300_000 });
@@ -90,17 +91,28 @@ export async function benchBrowser(bundleDir: string, expectedClients: number): 
     const result = await page.textContent('[data-testid=import-result]');
     if (!result?.includes('Imported')) throw new Error(`import failed: ${result}`);
 
-    const reopened = Date.now();
-    await page.reload();
-    await page.waitForSelector('[data-testid=clients-grid] .ag-row', { timeout: 120_000 });
-    const reopenSeconds = (Date.now() - reopened) / 1000;
     await page.goto(`${app.url}/#/settings`);
-    const timings = (await page.locator('.settings p', { hasText: 'Last reconciliation' }).textContent())?.match(/Last reconciliation: .*$/)?.[0] ?? '';
+    const importTimings = (await page.locator('.settings p', { hasText: 'Last import' }).textContent())?.match(/Last reconciliation: .*$/)?.[0] ?? '';
 
-    console.log(`browser import of the bundle (1,000,000 usage rows): ${importSeconds.toFixed(1)} s to stored and reconciled (target < 20 s)`);
+    // Reopening: the tab closed and a new one opened (a reload could find the shared core still running).
+    await page.close();
+    const reopened = Date.now();
+    const page2 = await context.newPage();
+    await page2.goto(`${app.url}/#/billing`);
+    await page2.waitForSelector('[data-testid=clients-grid] .ag-row', { timeout: 120_000 });
+    const reopenSeconds = (Date.now() - reopened) / 1000;
+    await page2.goto(`${app.url}/#/settings`);
+    const timings = (await page2.locator('.settings p', { hasText: 'Last reconciliation' }).textContent())?.match(/Last reconciliation: .*$/)?.[0] ?? '';
+
+    const bare = (bareBefore + baseline.bareSeconds()) / 2;
+    console.log(
+      `browser import of the bundle (${(expectedClients * 500).toLocaleString('en-US')} usage rows): ${importSeconds.toFixed(1)} s to stored and reconciled; ` +
+        `${(importSeconds / baseline.cliSeconds).toFixed(1)}x the CLI's ${baseline.cliSeconds.toFixed(2)} s (target ≤ 3x); bare read ${bare.toFixed(2)} s, ratio ${(importSeconds / bare).toFixed(1)}x`,
+    );
+    console.log(`  where it went: ${importTimings}`);
     console.log(`  main thread during import: longest frame gap ${Math.round(watch.maxGap)} ms, ${watch.progress} progress updates`);
-    console.log(`browser reopen with that workspace: ${reopenSeconds.toFixed(1)} s until the table shows (target < 3 s); ${timings}`);
-    await benchEdits(page, 'workspace of 1,000,000 usage rows');
+    console.log(`browser reopen with that workspace (a new tab): ${reopenSeconds.toFixed(1)} s until the table shows (target ≤ 1 s); bare read ${baseline.bareSeconds().toFixed(2)} s; ${timings}`);
+    await benchEdits(page2, 'workspace of 1,000,000 usage rows');
   } finally {
     await browser.close();
     await app.close();

@@ -6,7 +6,7 @@ import { shareLink, type RelayLink } from '../../worker/protocol/syncProtocol';
 import { follow } from '../components/follow';
 import { download, PageHeader } from '../components/ui';
 import type { AppSettings } from '../../worker/doc/settings';
-import { core, displayName, lastTimings, overview, persisted, setDisplayName, settings, sync } from '../state/workspace';
+import { core, displayName, lastImport, lastTimings, overview, persisted, setDisplayName, settings, sync } from '../state/workspace';
 
 export function Settings() {
   const [editing, setEditing] = createSignal<{ profile: SourceProfile; copy: boolean } | null>(null);
@@ -18,6 +18,10 @@ export function Settings() {
 }
 
 function SettingsForm(props: { onEditProfile: (e: { profile: SourceProfile; copy: boolean }) => void }) {
+  const importTimings = () => {
+    const outcome = lastImport();
+    return outcome?.ok ? outcome.timings : null;
+  };
   const [draft, setDraft] = createSignal<AppSettings>({ ...settings() });
   const [message, setMessage] = createSignal('');
   const update = (patch: Partial<AppSettings>) => setDraft({ ...draft(), ...patch });
@@ -107,6 +111,14 @@ function SettingsForm(props: { onEditProfile: (e: { profile: SourceProfile; copy
         <p>
           Storage: {persisted() === null ? 'checking…' : persisted() ? 'persistent (the browser will not evict it)' : 'best effort (the browser may evict it under pressure: export a copy)'}.
           <Show when={lastTimings()}>{(t) => <> Last reconciliation: {t().loadMs} ms loading, {t().reconcileMs} ms reconciling.</>}</Show>
+          <Show when={importTimings()}>
+            {(t) => (
+              <>
+                {' '}
+                Last import: {t().read} ms reading, {t().convert} ms recognising, {t().parse} ms parsing and checking, {t().store} ms storing.
+              </>
+            )}
+          </Show>
         </p>
         <div class="form-actions">
           <button onClick={() => void exportBundle()} data-testid="export-bundle">Export workspace (.zip)</button>

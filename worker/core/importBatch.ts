@@ -90,8 +90,20 @@ export interface UnknownFile {
   nearest: NearProfile[];
 }
 
+/** Where an import's time went, in ms (Settings shows it; the benchmark reads it). */
+export interface ImportTimings {
+  /** The files' bytes, zips opened. */
+  read: number;
+  /** Recognised, decoded, raw exports converted to bundle rows. */
+  convert: number;
+  /** Parsed and validated as bundle files. */
+  parse: number;
+  /** Packed and written to IndexedDB in one transaction. */
+  store: number;
+}
+
 export type ImportOutcome =
-  | { ok: true; files: ImportedFile[]; notes: string[]; mappings: ImportedMappings; report: FileReport[] }
+  | { ok: true; files: ImportedFile[]; notes: string[]; mappings: ImportedMappings; report: FileReport[]; timings: ImportTimings }
   /**
    * Nothing was written. `unknown`: files no profile knows (the wizard maps them, or the user skips
    * them, and the drop is imported again); `errors`: problems in the others.
@@ -150,8 +162,10 @@ export async function importBatch(db: LedgerlineDb, inputs: readonly ImportInput
   const report: FileReport[] = [];
   const errors: ContractError[] = [];
   const skip = new Set(options.skip ?? []);
+  const lap = stopwatch();
   // A zip's entries are files of their own ("march.zip/usage.csv"); an unreadable zip is a failed file.
   const { files, failed } = expandZips(await readInputs(inputs, onProgress));
+  const read = lap();
 
   const profiles = [...BUILTIN_PROFILES, ...(options.profiles ?? [])];
   const asOf = options.asOf ?? now().toISOString();
@@ -159,6 +173,7 @@ export async function importBatch(db: LedgerlineDb, inputs: readonly ImportInput
   const outcomes = [...failed, ...(await convertFiles(files, profiles, options.overrides ?? {}, { asOf, tenantNames: options.tenantNames ?? {} }))];
   // The bytes are text or tables now: let a 100 MB usage.csv's bytes go before it is parsed.
   files.length = 0;
+  const convert = lap();
 
   const bundleFiles: { name: string; kind: DatasetKind; text: string; bytes: number }[] = [];
   const conversions: Conversion[] = [];
@@ -207,6 +222,7 @@ export async function importBatch(db: LedgerlineDb, inputs: readonly ImportInput
     notes.push(...result.notes);
   }
   fillReport(report, parsed, psa);
+  const parse = lap();
 
   if (errors.length > 0 || unknown.length > 0) {
     for (const r of report) {
@@ -227,7 +243,18 @@ export async function importBatch(db: LedgerlineDb, inputs: readonly ImportInput
   onProgress({ fileName: '', phase: 'storing', fraction: 1 });
   const stored = await store(db, parsed, now(), options.source ?? 'files');
   onProgress({ fileName: '', phase: 'done', fraction: 1 });
-  return { ok: true, files: stored, notes, mappings: mappingsOf(parsed.map((p) => p.dataset)), report };
+  return { ok: true, files: stored, notes, mappings: mappingsOf(parsed.map((p) => p.dataset)), report, timings: { read, convert, parse, store: lap() } };
+}
+
+/** Milliseconds since the last lap (or the start). */
+function stopwatch(): () => number {
+  let last = performance.now();
+  return () => {
+    const now = performance.now();
+    const ms = Math.round(now - last);
+    last = now;
+    return ms;
+  };
 }
 
 function wizardFile(file: string, t: RawTable, hints: string[], nearest: NearProfile[]): UnknownFile {
