@@ -4,7 +4,7 @@ import { blobUrl, type RelayLink } from '../protocol/syncProtocol';
 import { DEFAULT_OUTLIER_AMOUNT } from '../review/reviewState';
 import type { SnapshotMeta } from '../review/snapshots';
 import type { FileOverrides, SourceProfile } from '../sources/types';
-import type { BillingFilter, GroupBy, ReviewInput } from '../views/types';
+import type { BillingFilter, ClientRowView, GroupBy, Overview, ReviewInput } from '../views/types';
 import { INITIAL_CORE_STATE, createCoreEvents, type CoreListener, type CoreState, type PendingView } from '../protocol/coreEvents';
 import { DEFAULT_APP_SETTINGS, openDb, type AppSettings } from './db';
 import * as doc from './doc';
@@ -14,6 +14,7 @@ import type { ImportInput, ImportOutcome, ImportProgress, UnknownFile } from './
 import { createImporter } from './importer';
 import { changedTypeNames } from '../doc/schema';
 import { createScheduler, followDoc, larger, type Recompute } from './recompute';
+import { OPENING_FILTER, asOfKey, filterKey, readViewCache, viewKey, writeViewCache, type ViewInputs } from './viewCache';
 import * as sync from './sync';
 import { FIRST_START_LOCK, SHARED_BATCHES_LOCK, linkTabs, tabChannelName, withLock, type TabLink } from './tabs';
 
@@ -55,15 +56,20 @@ async function refreshOnce(): Promise<void> {
   const shared = doc.settingsNow();
   const { overview, timings } = await engine.refresh({ ...doc.mappingSnapshot(), settings: shared, review: reviewNow() });
   const isDemo = (await db.getMeta('source', 'files')) === 'demo';
-  events.set({ settings: shared ?? DEFAULT_APP_SETTINGS, isDemo, overview, lastTimings: timings, loadState: overview.clients === 0 && overview.usageRows === 0 ? 'empty' : 'ready' }, ['rows']);
+  events.set({ settings: shared ?? DEFAULT_APP_SETTINGS, isDemo, overview, lastTimings: timings, loadState: loadStateOf(overview) }, ['rows']);
+  markLoaded();
+  rememberViewSoon();
   await stampNewDismissals();
 }
+
+const loadStateOf = (overview: Overview) => (overview.clients === 0 && overview.usageRows === 0 ? 'empty' : 'ready');
 
 /** Decisions changed: review states and adjustments from the last reconciliation, no reconcile. */
 async function reviewOnce(): Promise<void> {
   const overview = engine.review(reviewNow());
   if (!overview) return refreshOnce();
   events.set({ overview }, ['rows']);
+  rememberViewSoon();
   await stampNewDismissals();
 }
 
@@ -71,7 +77,53 @@ async function reviewOnce(): Promise<void> {
 async function notesOnce(): Promise<void> {
   if (!engine.notes(doc.notesNow())) return refreshOnce();
   events.changed(['rows']);
+  rememberViewSoon();
 }
+
+/** Resolves when the engine has reconciled once: its queries wait for it. */
+let markLoaded: () => void = () => undefined;
+const loaded = new Promise<void>((resolve) => (markLoaded = resolve));
+
+/** Every input the numbers read, for the key of the views kept for the next opening (./viewCache.ts). */
+async function viewInputs(): Promise<ViewInputs> {
+  return { dataVersion: await db.getMeta('dataVersion', 0), document: { ...doc.mappingSnapshot(), settings: doc.settingsNow(), review: reviewNow() }, asOf: asOfKey(fixedAsOf(), new Date()) };
+}
+
+let rememberTimer: ReturnType<typeof setTimeout> | undefined;
+/** Keeps the opening views for the next start, a moment after the last change (not once per keystroke). */
+function rememberViewSoon(): void {
+  clearTimeout(rememberTimer);
+  rememberTimer = setTimeout(() => void rememberView(), 1000);
+}
+
+async function rememberView(): Promise<void> {
+  const overview = events.now().overview;
+  if (!overview) return;
+  const key = viewKey(await viewInputs());
+  await writeViewCache(db, { key, overview, clientRows: { [filterKey(OPENING_FILTER)]: engine.clientRows(OPENING_FILTER) } });
+}
+
+/**
+ * Until the engine has reconciled once after a start, the opening views kept for exactly these
+ * inputs: the table shows at once, and the reconcile that follows gives the same numbers.
+ */
+let opening: Record<string, ClientRowView[]> | null = null;
+
+async function showKeptViews(): Promise<void> {
+  const kept = await readViewCache(db, viewKey(await viewInputs()));
+  if (!kept) return;
+  opening = kept.clientRows;
+  const isDemo = (await db.getMeta('source', 'files')) === 'demo';
+  events.set({ overview: kept.overview, settings: doc.settingsNow() ?? DEFAULT_APP_SETTINGS, isDemo, loadState: loadStateOf(kept.overview) }, ['rows']);
+}
+
+/** An engine query, answered once the engine has reconciled (a tab may ask while it starts). */
+const afterLoad =
+  <A extends unknown[], R>(query: (...args: A) => R) =>
+  async (...args: A): Promise<Awaited<R>> => {
+    await loaded;
+    return await query(...args);
+  };
 
 /** Dismissals that came without their numbers (an import, a teammate's old version) take the current ones. */
 async function stampNewDismissals(): Promise<void> {
@@ -358,7 +410,9 @@ async function startOnce(input: StartInput): Promise<void> {
   if (!firstStart) {
     // Another core imported the demo while this one waited: take its document before the first numbers.
     if (!initialisedBefore && !sync.savedSyncSettings()) await tabs.catchUp(1000);
+    await showKeptViews();
     await refresh();
+    opening = null;
   }
   startDone = true;
   if (missedAtStart !== 'none') void recompute.request(missedAtStart);
@@ -448,31 +502,36 @@ const sharedApi = {
   profiles: () => doc.profilesNow(),
   importHistory: () => db.imports.orderBy('importedAt').reverse().toArray(),
 
-  // Queries: the engine's views
-  overview: () => engine.overview(),
-  clientRows: (filter: BillingFilter) => engine.clientRows(filter),
-  discrepancies: (filter: BillingFilter) => engine.discrepancies(filter),
-  groups: (groupBy: GroupBy, filter: BillingFilter) => engine.groups(groupBy, filter),
-  clientDetail: (clientId: string) => engine.clientDetail(clientId),
-  seats: (clientId: string, offset: number, limit: number) => engine.seats(clientId, offset, limit),
-  flags: () => engine.flags(),
-  inactiveSeats: () => engine.inactiveSeats(),
-  unmappedClients: () => engine.unmappedClients(),
-  unaccounted: () => engine.unaccounted(),
-  adjustments: () => engine.adjustments(),
-  clientMap: () => engine.clientMap(),
-  serviceMap: () => engine.serviceMap(),
-  psaClients: () => engine.psaClients(),
-  report: () => engine.report(),
-  previewRules: (rules: ServiceRule[]) => engine.previewRules(rules),
-  externalClients: () => engine.externalClients(),
-  psaServices: () => engine.psaServices(),
-  unaccountedProducts: () => engine.unaccountedProducts(),
-  clientSuggestions: (limit?: number) => engine.clientSuggestions(limit),
-  integrationProducts: (integrationId: string) => engine.integrationProducts(integrationId),
-  presetRules: (presetId: PresetId, integrationId: string) => engine.presetRules(presetId, integrationId),
-  exportBundleZip: () => engine.exportBundleZip(),
-  exportCsv: (which: 'clients' | 'discrepancies' | 'adjustments') => engine.exportCsv(which),
+  // Queries: the engine's views (answered once it has reconciled; the opening table from the kept views before)
+  overview: afterLoad(() => engine.overview()),
+  async clientRows(filter: BillingFilter) {
+    const kept = opening?.[filterKey(filter)];
+    if (kept) return kept;
+    await loaded;
+    return engine.clientRows(filter);
+  },
+  discrepancies: afterLoad((filter: BillingFilter) => engine.discrepancies(filter)),
+  groups: afterLoad((groupBy: GroupBy, filter: BillingFilter) => engine.groups(groupBy, filter)),
+  clientDetail: afterLoad((clientId: string) => engine.clientDetail(clientId)),
+  seats: afterLoad((clientId: string, offset: number, limit: number) => engine.seats(clientId, offset, limit)),
+  flags: afterLoad(() => engine.flags()),
+  inactiveSeats: afterLoad(() => engine.inactiveSeats()),
+  unmappedClients: afterLoad(() => engine.unmappedClients()),
+  unaccounted: afterLoad(() => engine.unaccounted()),
+  adjustments: afterLoad(() => engine.adjustments()),
+  clientMap: afterLoad(() => engine.clientMap()),
+  serviceMap: afterLoad(() => engine.serviceMap()),
+  psaClients: afterLoad(() => engine.psaClients()),
+  report: afterLoad(() => engine.report()),
+  previewRules: afterLoad((rules: ServiceRule[]) => engine.previewRules(rules)),
+  externalClients: afterLoad(() => engine.externalClients()),
+  psaServices: afterLoad(() => engine.psaServices()),
+  unaccountedProducts: afterLoad(() => engine.unaccountedProducts()),
+  clientSuggestions: afterLoad((limit?: number) => engine.clientSuggestions(limit)),
+  integrationProducts: afterLoad((integrationId: string) => engine.integrationProducts(integrationId)),
+  presetRules: afterLoad((presetId: PresetId, integrationId: string) => engine.presetRules(presetId, integrationId)),
+  exportBundleZip: afterLoad(() => engine.exportBundleZip()),
+  exportCsv: afterLoad((which: 'clients' | 'discrepancies' | 'adjustments') => engine.exportCsv(which)),
 };
 
 /**

@@ -3,6 +3,7 @@ import type { Dataset, DatasetKind } from '../bundle/parseDataset';
 import type { PackedUsage, UsageBlock } from '../bundle/usagePack';
 import type { RelayLink } from '../protocol/syncProtocol';
 import type { AppSettings } from '../doc/settings';
+import type { ViewCacheRecord } from './viewCache';
 
 /**
  * The local workspace's imported data in IndexedDB, opened by the core only (IndexedDB is
@@ -113,6 +114,8 @@ export interface MetaValues {
   relayLink: RelayLink | null;
   /** Teammates' shared imports this device has applied (their batch ids). */
   appliedBatches: string[];
+  /** The last reconciliation's opening views, with the key of their inputs (./viewCache.ts). */
+  viewCache: ViewCacheRecord | null;
 }
 
 /** Meta keys that belong to this device rather than to the data: clearing the workspace keeps them. */
