@@ -16,9 +16,14 @@ const STATUSES = ['unmapped', 'excluded', 'mapped'] as const;
 const STATUS_TEXT = { unmapped: 'Unmapped', excluded: 'Excluded', mapped: 'Mapped' } as const;
 
 export function ClientMapping() {
-  const [clients] = createResource(revision, () => core.externalClients());
-  const [suggestions] = createResource(revision, () => core.clientSuggestions(3));
-  const [psaClients] = createResource(revision, () => core.psaClients());
+  // Fetched together, so an edit re-renders the grid once, not once per list.
+  const [data] = createResource(revision, async () => {
+    const [clients, suggestions, psaClients] = await Promise.all([core.externalClients(), core.clientSuggestions(3), core.psaClients()]);
+    return { clients, suggestions, psaClients };
+  });
+  const clients = () => data.latest?.clients;
+  const suggestions = () => data.latest?.suggestions;
+  const psaClients = () => data.latest?.psaClients;
   const [show, setShow] = createSignal<'all' | (typeof STATUSES)[number]>('all');
   const [search, setSearch] = createSignal('');
   const [threshold, setThreshold] = createSignal(0.9);
