@@ -563,7 +563,8 @@ export function openSession() {
     subscribe(onEvent: CoreListener, tabLock: string): CoreState {
       listener = onEvent;
       const stop = events.listen((event) => onEvent(event));
-      void withLock(tabLock, async () => {
+      // Without Web Locks a tab's session lasts as long as the core (a few dead listeners at most).
+      void navigator.locks?.request(tabLock, () => {
         stop();
         listener = null;
         doc.dropUndoManager(undo);
