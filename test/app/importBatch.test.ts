@@ -133,3 +133,20 @@ describe('importing files into the local workspace', () => {
     expect(await report()).toEqual(cliReport(DEMO));
   });
 });
+
+describe('loading the workspace again', () => {
+  it('hands the engine the very same data while no import changed it, and new data after one', async () => {
+    await importing(inputs(DEMO));
+    const cache = {};
+    const first = await loadWorkspace(db, cache);
+    const second = await loadWorkspace(db, cache);
+    expect(second.usage).toBe(first.usage);
+    expect(second.lines).toBe(first.lines);
+    expect(second.clients).toBe(first.clients);
+    await importing(inputs({ 'psa_lines.csv': DEMO['psa_lines.csv']! }));
+    const third = await loadWorkspace(db, cache);
+    expect(third.lines).not.toBe(first.lines);
+    expect(third.lines).toEqual(first.lines);
+    expect(third.clients).toBe(first.clients);
+  });
+});

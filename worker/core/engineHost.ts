@@ -8,7 +8,8 @@ import { writeBundle } from '../bundle/writeBundle';
 import type { Bundle, Decision, ServiceRule } from '../engine/model';
 import { previewRules } from '../mapping/rulePreview';
 import { createClientMatcher } from '../mapping/suggestClients';
-import { reconcile } from '../engine/reconcile';
+import { IncrementalReconciler } from '../engine/incremental';
+import { sameData } from '../engine/sameData';
 import { adjustmentsCsv } from '../export/adjustmentsCsv';
 import { clientsCsv, discrepanciesCsv } from '../export/reportCsv';
 import type { PresetId } from '../mapping/presets';
@@ -17,7 +18,7 @@ import type { BillingFilter, GroupBy, ReviewInput } from '../views/types';
 import { WorkspaceView, reviewDecisions } from '../views/workspaceView';
 import { pairKey } from '../doc/keys';
 import type { LedgerlineDb } from './db';
-import { loadWorkspace, type MappingOverride, type UsageCache } from './loadWorkspace';
+import { loadWorkspace, type LoadCache, type MappingOverride } from './loadWorkspace';
 
 /** The document's share of a reconciliation: mappings, and the reviewers' decisions and notes. */
 export interface DocumentState extends MappingOverride {
@@ -26,9 +27,14 @@ export interface DocumentState extends MappingOverride {
 
 /** The engine for one workspace database: the last reconciliation and the questions it answers. */
 export function createEngineHost(db: LedgerlineDb) {
-  const cache: { usage?: UsageCache } = {};
+  const cache: LoadCache = {};
   let bundle: Bundle | null = null;
   let view: WorkspaceView | null = null;
+  /**
+   * The engine for the current data: kept while usage and PSA data stay (a mapping, rule or settings
+   * edit), so an edit recomputes only what it changes; made again when an import changes the data.
+   */
+  let reconciler: IncrementalReconciler | null = null;
   /**
    * How often each kind of work ran since the core started (the app's tests read them: a note must
    * cost no reconcile, an approval no full reconcile, an import exactly one).
@@ -58,11 +64,21 @@ export function createEngineHost(db: LedgerlineDb) {
     /** Reloads what changed in IndexedDB and reconciles again; returns the overview and how long it took. */
     async refresh(state?: DocumentState) {
       const started = performance.now();
-      bundle = await loadWorkspace(db, cache, undefined, state);
-      if (state) bundle.decisions = reviewDecisions(state.review);
+      const next = await loadWorkspace(db, cache, undefined, state);
+      if (state) next.decisions = reviewDecisions(state.review);
       const loaded = performance.now();
       counts.reconciles++;
-      view = new WorkspaceView(bundle, reconcile(bundle), state?.review);
+      const same = reconciler !== null && sameData(reconciler.bundle, next);
+      if (same) {
+        // The PSA rows just read equal the kept ones: keep those objects, which the last reconciliation's pairs hold.
+        const kept = reconciler!.bundle;
+        bundle = { ...next, clients: kept.clients, lines: kept.lines, catalog: kept.catalog };
+      } else {
+        bundle = next;
+        reconciler = new IncrementalReconciler(next);
+      }
+      const rec = reconciler!.withMappings(bundle.clientMap, bundle.serviceMap, bundle.settings, bundle.decisions);
+      view = same && view ? view.withReconciliation(bundle, rec, state?.review) : new WorkspaceView(bundle, rec, state?.review);
       const overview = view.overview();
       return { overview, timings: { loadMs: Math.round(loaded - started), reconcileMs: Math.round(performance.now() - loaded) } };
     },

@@ -3,7 +3,7 @@ import { dedupeUsage, selectRows } from '../engine/dedupeUsage';
 import { joinUsage } from '../engine/joinUsage';
 import { seatIds } from '../engine/seats';
 import { parseIsoTime } from '../engine/dates';
-import type { Bundle, ClientMapEntry, IntegrationSettings, ServiceRule, Settings, UsageTable } from '../engine/model';
+import type { Bundle, CatalogItem, ClientMapEntry, IntegrationSettings, PsaClient, PsaLine, ServiceRule, Settings, UsageTable } from '../engine/model';
 import { DEFAULT_APP_SETTINGS, EMPTY_CURRENT, parseScopeKey, scopeKey, type AppSettings, type CurrentImports, type DatasetRecord, type LedgerlineDb, type SyncEntry } from './db';
 
 /** The usage table of the last load, reused while the same imports are current (it is the costly part). */
@@ -13,7 +13,6 @@ export interface UsageCache {
   integrationIds: string[];
 }
 
-/** The workspace's current datasets, read from IndexedDB and assembled into the engine's Bundle. */
 /** What the workspace document holds for the engine: its mappings and shared settings (their one home). */
 export interface MappingOverride {
   clientMap: ClientMapEntry[];
@@ -22,12 +21,28 @@ export interface MappingOverride {
   settings?: AppSettings | null;
 }
 
-export async function loadWorkspace(db: LedgerlineDb, cache: { usage?: UsageCache } = {}, now = () => Date.now(), mapping?: MappingOverride): Promise<Bundle> {
+/**
+ * What the engine's host keeps between loads: the joined usage while the same imports are current,
+ * and each import's dataset by its id (an import's dataset never changes), so an edit reads nothing
+ * back from IndexedDB and the engine sees the very same PSA rows (an identity check then says
+ * "same data").
+ */
+export interface LoadCache {
+  usage?: UsageCache;
+  datasets?: Map<string, DatasetRecord['dataset'] | undefined>;
+}
+
+export async function loadWorkspace(db: LedgerlineDb, cache: LoadCache = {}, now = () => Date.now(), mapping?: MappingOverride): Promise<Bundle> {
   const [current, syncLog, info] = await Promise.all([db.getMeta('current', EMPTY_CURRENT), db.getMeta('syncLog', {}), db.getMeta('integrationInfo', {})]);
   const settings = mapping?.settings ?? DEFAULT_APP_SETTINGS;
+  const kept = cache.datasets ?? new Map<string, DatasetRecord['dataset'] | undefined>();
+  const used = new Map<string, DatasetRecord['dataset'] | undefined>();
   const dataset = async <K extends Exclude<keyof CurrentImports, 'usage'>>(kind: K) => {
     const id = current[kind];
-    return id ? (await db.datasets.get(id))?.dataset : undefined;
+    if (!id) return undefined;
+    const value = kept.has(id) ? kept.get(id) : (await db.datasets.get(id))?.dataset;
+    used.set(id, value);
+    return value;
   };
   const rowsOf = async <T>(kind: Exclude<keyof CurrentImports, 'usage' | 'workspace'>): Promise<T[]> => {
     const d = await dataset(kind);
@@ -37,11 +52,14 @@ export async function loadWorkspace(db: LedgerlineDb, cache: { usage?: UsageCach
   const usageKey = JSON.stringify(Object.entries(current.usage).sort());
   const usage = cache.usage?.key === usageKey ? cache.usage : { key: usageKey, ...(await loadUsage(db, current)) };
   cache.usage = usage;
+  const [clients, lines, catalog] = [await rowsOf<PsaClient>('psa_clients'), await rowsOf<PsaLine>('psa_lines'), await rowsOf<CatalogItem>('psa_catalog')];
+  // Only the current imports' datasets are kept: a superseded one is never read again.
+  cache.datasets = used;
   return {
     settings: engineSettings(settings, workspace?.kind === 'workspace' ? workspace.settings.integrations : [], syncLog, usage.integrationIds, now(), info),
-    clients: await rowsOf('psa_clients'),
-    lines: await rowsOf('psa_lines'),
-    catalog: await rowsOf('psa_catalog'),
+    clients,
+    lines,
+    catalog,
     clientMap: mapping?.clientMap ?? [],
     serviceMap: mapping?.serviceMap ?? [],
     // Decisions are the document's too: the engine worker sets them from the review it is given.

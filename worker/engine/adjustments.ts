@@ -32,7 +32,10 @@ export function prorate(qtyDelta: bigint, unitRateCents: bigint, effectiveDate: 
 
 /** An approved discrepancy (qty_delta ≠ 0) with an amount becomes an adjustment; dismissals produce nothing. */
 export function adjustmentsFor(pairs: readonly Pair[], decisions: readonly Decision[], asOfDay: number): Adjustment[] {
-  const byKey = new Map(pairs.map((p) => [`${p.clientId}\u0000${p.serviceId}`, p]));
+  // Only pairs of decided clients are keyed: decisions are few, pairs many (an edit re-derives these).
+  const decided = new Set(decisions.map((d) => d.clientId));
+  const byKey = new Map<string, Pair>();
+  for (const p of pairs) if (decided.has(p.clientId)) byKey.set(`${p.clientId}\u0000${p.serviceId}`, p);
   const out: Adjustment[] = [];
   for (const decision of decisions) {
     if (decision.decision !== 'approve') continue;

@@ -25,12 +25,28 @@ export interface ClientRowInputs {
   unaccounted: readonly UnaccountedGroup[];
   /** Seats per client index; a client is present iff usage resolved to it. */
   seats: Map<number, number>;
+  /** lineSummary(clients, currentLines), when the caller keeps it across reconciliations. */
+  summary?: LineSummary;
 }
 
-export function clientRows({ clients, clientNames, currentLines, pairs, unaccounted, seats }: ClientRowInputs): ClientRow[] {
+/** Per client index with current lines: its distinct service ids and billing cycles. */
+export type LineSummary = Map<number, { services: Set<string>; cycles: Set<string> }>;
+
+export function lineSummary(clients: Dictionary, currentLines: readonly PsaLine[]): LineSummary {
+  const out: LineSummary = new Map();
+  for (const line of currentLines) {
+    const clientIndex = clients.code(line.clientId);
+    let entry = out.get(clientIndex);
+    if (!entry) out.set(clientIndex, (entry = { services: new Set(), cycles: new Set() }));
+    entry.services.add(line.serviceId);
+    // A blank billing_cycle says nothing about the cycle, so it neither sets nor mixes it.
+    if (line.billingCycle !== '') entry.cycles.add(line.billingCycle);
+  }
+  return out;
+}
+
+export function clientRows({ clients, clientNames, currentLines, pairs, unaccounted, seats, summary = lineSummary(clients, currentLines) }: ClientRowInputs): ClientRow[] {
   const rows = new Map<number, ClientRow>();
-  const services = new Map<number, Set<string>>();
-  const cycles = new Map<number, Set<string>>();
   const rowOf = (clientIndex: number): ClientRow => {
     let row = rows.get(clientIndex);
     if (!row) {
@@ -41,13 +57,7 @@ export function clientRows({ clients, clientNames, currentLines, pairs, unaccoun
     return row;
   };
 
-  for (const line of currentLines) {
-    const clientIndex = clients.code(line.clientId);
-    rowOf(clientIndex);
-    add(services, clientIndex, line.serviceId);
-    // A blank billing_cycle says nothing about the cycle, so it neither sets nor mixes it.
-    if (line.billingCycle !== '') add(cycles, clientIndex, line.billingCycle);
-  }
+  for (const clientIndex of summary.keys()) rowOf(clientIndex);
   for (const clientIndex of seats.keys()) rowOf(clientIndex);
   for (const pair of pairs) {
     if (pair.qtyDelta === 0n) continue;
@@ -60,15 +70,10 @@ export function clientRows({ clients, clientNames, currentLines, pairs, unaccoun
   }
   for (const group of unaccounted) rowOf(group.clientIndex).discrepancyCount++;
   for (const row of rows.values()) {
-    row.serviceCount = services.get(row.clientIndex)?.size ?? 0;
-    const cycle = cycles.get(row.clientIndex);
-    row.billingCycle = !cycle ? '' : cycle.size === 1 ? [...cycle][0]! : 'mixed';
+    row.serviceCount = summary.get(row.clientIndex)?.services.size ?? 0;
+    const cycle = summary.get(row.clientIndex)?.cycles;
+    row.billingCycle = !cycle || cycle.size === 0 ? '' : cycle.size === 1 ? [...cycle][0]! : 'mixed';
   }
   return [...rows.values()];
 }
 
-function add(sets: Map<number, Set<string>>, key: number, value: string): void {
-  let set = sets.get(key);
-  if (!set) sets.set(key, (set = new Set()));
-  set.add(value);
-}

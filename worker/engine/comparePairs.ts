@@ -76,20 +76,34 @@ export function comparePairs(
   const integrationNames = bundle.usage.integrationId.values;
   const pairs: Pair[] = [];
   for (const [key, [clientIndex, serviceId]] of pairOf) {
-    const lines = linesOf.get(key) ?? [];
     const used = usageOf.get(key);
-    let invoicedQty = 0n;
-    for (const line of lines) invoicedQty += line.quantity;
-    const systemCount = used ? BigInt(used.records) * UNIT + used.quantity : 0n;
-    const qtyDelta = systemCount - invoicedQty;
-    const rate = rateChain(serviceId, lines, sources);
-    // qty (× 10^4) × rate (cents) has 6 places of a currency unit; cents = / 10^4.
-    const amount = rate.cents === null ? null : divRound(qtyDelta * rate.cents, UNIT);
-    const type: DiscrepancyType = used && lines.length === 0 ? 'unmapped' : rate.source === 'invoice' ? 'calculated' : 'estimated';
-    const integrationIds = used ? integrationNames.filter((_, c) => used.integrations[c] === 1).sort() : [];
-    pairs.push({ clientIndex, clientId: clients.values[clientIndex]!, serviceId, type, integrationIds, invoicedQty, systemCount, qtyDelta, rate, amount, lines, usageRows: used?.rows ?? 0 });
+    const counted = used && { records: used.records, quantity: used.quantity, rows: used.rows, integrationIds: integrationNames.filter((_, c) => used.integrations[c] === 1).sort() };
+    pairs.push(buildPair(clientIndex, clients.values[clientIndex]!, serviceId, linesOf.get(key) ?? [], counted, sources));
   }
   return pairs;
+}
+
+/** What a pair's usage adds up to: distinct seats under `records` rules, Σ quantity under `quantity` rules. */
+export interface CountedUsage {
+  records: number;
+  /** Units. */
+  quantity: bigint;
+  /** Sorted ids of the integrations whose rows were counted. */
+  integrationIds: string[];
+  rows: number;
+}
+
+/** Spec §3 for one (client, compared service): its numbers from its current lines and counted usage (undefined: none). */
+export function buildPair(clientIndex: number, clientId: string, serviceId: string, lines: PsaLine[], used: CountedUsage | undefined, sources: EstimateSources): Pair {
+  let invoicedQty = 0n;
+  for (const line of lines) invoicedQty += line.quantity;
+  const systemCount = used ? BigInt(used.records) * UNIT + used.quantity : 0n;
+  const qtyDelta = systemCount - invoicedQty;
+  const rate = rateChain(serviceId, lines, sources);
+  // qty (× 10^4) × rate (cents) has 6 places of a currency unit; cents = / 10^4.
+  const amount = rate.cents === null ? null : divRound(qtyDelta * rate.cents, UNIT);
+  const type: DiscrepancyType = used && lines.length === 0 ? 'unmapped' : rate.source === 'invoice' ? 'calculated' : 'estimated';
+  return { clientIndex, clientId, serviceId, type, integrationIds: used ? used.integrationIds : [], invoicedQty, systemCount, qtyDelta, rate, amount, lines, usageRows: used?.rows ?? 0 };
 }
 
 /**

@@ -20,6 +20,18 @@ import type {
   InactiveSeatView, IntegrationView, LineView, Overview, PairView, ReviewCount, ReviewInput, ReviewType, SeatView, UnaccountedView, UnmappedClientView,
 } from './types';
 
+/**
+ * Discrepancy views per Pair object, valid for one review input and as-of date (what a pair's view
+ * reads besides the pair). Carried from view to view while the data stays, so an edit formats only
+ * the pairs it changed.
+ */
+interface PairViewCache {
+  reviewKey: string;
+  views: WeakMap<Pair, DiscrepancyView>;
+}
+
+const pairViewKey = (review: ReviewInput, asOfDay: number) => JSON.stringify([asOfDay, review.outlierAmount, review.entries, review.notes]);
+
 /** The review's rows: per chip, per list (discrepancies, new revenue). */
 export type ReviewBuckets = Record<ReviewShow, Record<ReviewQueue, DiscrepancyView[]>>;
 
@@ -82,12 +94,17 @@ export class WorkspaceView {
   private readonly compared: Set<string>;
 
   private readonly entries: Map<string, ReviewEntry>;
+  /** Every discrepancy and unaccounted group, sorted, unfiltered: built once per view, filtered per question. */
+  private sortedDiscrepancies: DiscrepancyView[] | null = null;
+  private readonly pairViews: PairViewCache;
 
   constructor(
     readonly bundle: Bundle,
     readonly rec: Reconciliation,
     private readonly review: ReviewInput = { entries: [], notes: {}, outlierAmount: DEFAULT_OUTLIER_AMOUNT },
+    carried?: PairViewCache,
   ) {
+    this.pairViews = carried?.reviewKey === pairViewKey(review, rec.asOfDay) ? carried : { reviewKey: pairViewKey(review, rec.asOfDay), views: new WeakMap() };
     this.entries = new Map(review.entries.map((e) => [pairKey(e.clientId, e.serviceId), e]));
     this.clientNames = new Map(bundle.clients.map((c) => [c.clientId, c.clientName]));
     for (const item of bundle.catalog) if (item.serviceName) this.serviceNames.set(item.serviceId, item.serviceName);
@@ -103,6 +120,16 @@ export class WorkspaceView {
   withReview(review: ReviewInput): WorkspaceView {
     const decisions = reviewDecisions(review);
     return new WorkspaceView({ ...this.bundle, decisions }, { ...this.rec, adjustments: adjustmentsFor(this.rec.pairs, decisions, this.rec.asOfDay) }, review);
+  }
+
+  /**
+   * Another reconciliation of the same data (clients, lines, catalog and usage unchanged; a
+   * mapping or settings edit): the discrepancy views of pairs the edit left alone (the incremental
+   * reconciler keeps their Pair objects) are reused while the review input is the same.
+   */
+  withReconciliation(bundle: Bundle, rec: Reconciliation, review?: ReviewInput): WorkspaceView {
+    const sameData = bundle.clients === this.bundle.clients && bundle.lines === this.bundle.lines && bundle.catalog === this.bundle.catalog && bundle.usage === this.bundle.usage;
+    return new WorkspaceView(bundle, rec, review, sameData ? this.pairViews : undefined);
   }
 
   /** The same reconciliation and decisions with other notes (notes change no number and no review state). */
@@ -234,57 +261,68 @@ export class WorkspaceView {
       list.push(d);
     }
     const filtered = filter.integrationId !== undefined || (filter.types?.length ?? 0) > 0;
-    const rows = this.rec.clients
-      .filter((c) => !filtered || perClient.has(c.clientId))
-      .map((c) => {
-        const list = perClient.get(c.clientId) ?? [];
-        const base = { clientId: c.clientId, clientName: c.clientName, seatCount: c.seatCount, serviceCount: c.serviceCount, billingCycle: c.billingCycle, note: this.review.notes[clientNoteKey(c.clientId)] ?? '' };
-        const types = [...new Set(list.map((d) => d.type))];
-        const integrationIds = [...new Set(list.flatMap((d) => d.integrationIds))].sort();
-        if (!filtered) {
-          return { ...base, discrepancyCount: c.discrepancyCount, discrepancyAmount: formatCents(c.discrepancyAmount), discrepancyAmountAbs: formatCents(c.discrepancyAmountAbs), types, integrationIds, abs: c.discrepancyAmountAbs, id: c.clientId };
-        }
-        let amount = 0n;
-        let abs = 0n;
-        for (const d of list) {
-          const cents = d.amount === null ? 0n : centsOf(d.amount);
-          amount += cents;
-          abs += absBig(cents);
-        }
-        return { ...base, discrepancyCount: list.length, discrepancyAmount: formatCents(amount), discrepancyAmountAbs: formatCents(abs), types, integrationIds, abs, id: c.clientId };
-      });
-    return rows.sort(byAbsAmount).map(({ abs: _abs, id: _id, ...row }) => row);
+    // Plain loops and object literals: this runs for every client after every edit.
+    const rows: { row: ClientRowView; abs: bigint; id: string }[] = [];
+    for (const c of this.rec.clients) {
+      const list = perClient.get(c.clientId);
+      if (filtered && !list) continue;
+      const types = new Set<ReviewType>();
+      const integrationIds = new Set<string>();
+      let amount = 0n;
+      let abs = 0n;
+      for (const d of list ?? []) {
+        types.add(d.type);
+        for (const id of d.integrationIds) integrationIds.add(id);
+        if (!filtered || d.amount === null) continue;
+        const cents = centsOf(d.amount);
+        amount += cents;
+        abs += absBig(cents);
+      }
+      const note = this.review.notes[clientNoteKey(c.clientId)] ?? '';
+      const row: ClientRowView = filtered
+        ? { clientId: c.clientId, clientName: c.clientName, seatCount: c.seatCount, serviceCount: c.serviceCount, billingCycle: c.billingCycle, note, discrepancyCount: list!.length, discrepancyAmount: formatCents(amount), discrepancyAmountAbs: formatCents(abs), types: [...types], integrationIds: [...integrationIds].sort() }
+        : { clientId: c.clientId, clientName: c.clientName, seatCount: c.seatCount, serviceCount: c.serviceCount, billingCycle: c.billingCycle, note, discrepancyCount: c.discrepancyCount, discrepancyAmount: formatCents(c.discrepancyAmount), discrepancyAmountAbs: formatCents(c.discrepancyAmountAbs), types: [...types], integrationIds: [...integrationIds].sort() };
+      rows.push({ row, abs: filtered ? abs : c.discrepancyAmountAbs, id: c.clientId });
+    }
+    return rows.sort(byAbsAmount).map((r) => r.row);
   }
 
   /** Every discrepancy (qty_delta ≠ 0) and unaccounted group, largest absolute amount first. */
   discrepancies(filter: BillingFilter = {}): DiscrepancyView[] {
-    const types = filter.types && filter.types.length > 0 ? new Set(filter.types) : null;
+    const types = filter.types && filter.types.length > 0 ? new Set<ReviewType>(filter.types) : null;
+    const show = filter.review;
+    // The sort is stable, so filtering the sorted list gives what sorting the filtered one would.
+    return this.allDiscrepancies().filter(
+      (d) =>
+        (!types || types.has(d.type)) &&
+        (filter.integrationId === undefined || d.integrationIds.includes(filter.integrationId)) &&
+        (show === undefined || (reviewQueue(d.type) !== null && shownIn(show, d.review))),
+    );
+  }
+
+  private allDiscrepancies(): DiscrepancyView[] {
+    if (this.sortedDiscrepancies) return this.sortedDiscrepancies;
     const out: { view: DiscrepancyView; abs: bigint; id: string }[] = [];
     for (const pair of this.rec.pairs) {
       if (pair.qtyDelta === 0n) continue;
-      if (types && !types.has(pair.type)) continue;
-      if (filter.integrationId !== undefined && !pair.integrationIds.includes(filter.integrationId)) continue;
-      out.push({ view: this.pairDiscrepancy(pair), abs: pair.amount === null ? 0n : absBig(pair.amount), id: pairKey(pair.clientId, pair.serviceId) });
+      const view = this.pairDiscrepancy(pair);
+      out.push({ view, abs: pair.amount === null ? 0n : absBig(pair.amount), id: view.key });
     }
-    if (!types || types.has('unaccounted')) {
-      for (const u of this.unaccounted()) {
-        if (filter.integrationId !== undefined && u.integrationId !== filter.integrationId) continue;
-        out.push({
-          view: {
-            key: `u\u0000${u.clientId}\u0000${u.integrationId}\u0000${u.product}`,
-            clientId: u.clientId, clientName: u.clientName, serviceId: '', serviceName: u.product, type: 'unaccounted',
-            integrationIds: [u.integrationId], agreementIds: [], invoicedQty: '0', systemCount: String(u.records), qtyDelta: String(u.records),
-            unitRate: null, rateSource: null, rateBasis: 'No service mapping rule covers this product, so it has no rate.', amount: null,
-            review: 'pending', effectiveDate: '', effectiveDateIsDefault: true, proratedAmount: null, note: '', outlier: null,
-          },
-          abs: 0n,
-          id: `~${u.clientId}`,
-        });
-      }
+    for (const u of this.unaccounted()) {
+      out.push({
+        view: {
+          key: `u\u0000${u.clientId}\u0000${u.integrationId}\u0000${u.product}`,
+          clientId: u.clientId, clientName: u.clientName, serviceId: '', serviceName: u.product, type: 'unaccounted',
+          integrationIds: [u.integrationId], agreementIds: [], invoicedQty: '0', systemCount: String(u.records), qtyDelta: String(u.records),
+          unitRate: null, rateSource: null, rateBasis: 'No service mapping rule covers this product, so it has no rate.', amount: null,
+          review: 'pending', effectiveDate: '', effectiveDateIsDefault: true, proratedAmount: null, note: '', outlier: null,
+        },
+        abs: 0n,
+        id: `~${u.clientId}`,
+      });
     }
-    const sorted = out.sort(byAbsAmount).map((o) => o.view);
-    const show = filter.review;
-    return show === undefined ? sorted : sorted.filter((d) => reviewQueue(d.type) !== null && shownIn(show, d.review));
+    this.sortedDiscrepancies = out.sort(byAbsAmount).map((o) => o.view);
+    return this.sortedDiscrepancies;
   }
 
   /**
@@ -485,6 +523,12 @@ export class WorkspaceView {
   }
 
   private pairDiscrepancy(pair: Pair): DiscrepancyView {
+    let view = this.pairViews.views.get(pair);
+    if (!view) this.pairViews.views.set(pair, (view = this.buildPairDiscrepancy(pair)));
+    return view;
+  }
+
+  private buildPairDiscrepancy(pair: Pair): DiscrepancyView {
     const key = pairKey(pair.clientId, pair.serviceId);
     const entry = this.entries.get(key);
     const qtyDelta = formatUnits(pair.qtyDelta);
