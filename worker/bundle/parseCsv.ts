@@ -1,8 +1,11 @@
 import Papa from 'papaparse';
 import type { TableReader } from './tableReader';
 
-/** Parse in slices so a 100 MB file never exists as one array of a million row arrays. */
-const CHUNK_CHARS = 4 << 20;
+/**
+ * Parse in slices so a 100 MB file never exists as one array of a million row arrays. Exported
+ * for the byte reader, which must know where papaparse's slices end (readUsageBytes.ts).
+ */
+export const CHUNK_CHARS = 4 << 20;
 
 /**
  * Streams CSV text into a TableReader with papaparse (RFC 4180 quoting, CR/LF/CRLF line ends).

@@ -3,7 +3,9 @@ import type { CatalogItem, ClientMapEntry, Decision, PsaClient, PsaLine, Service
 import type { ContractError } from './contractError';
 import { feedCsvText } from './parseCsv';
 import { TableReader } from './tableReader';
-import { readUsageText } from './readUsage';
+import { readUsageText, type UsagePart } from './readUsage';
+import { readUsageBytes } from './readUsageBytes';
+import { decodeUtf8 } from './byteText';
 import { catalogBuilder, clientMapBuilder, clientsBuilder, decisionsBuilder, linesBuilder, serviceMapBuilder, type TableBuilder } from './tableBuilders';
 import { parseWorkspaceJson } from './workspaceJson';
 
@@ -28,21 +30,18 @@ export type ParsedFile =
 /**
  * Parses one file of a known kind under its own name (errors name the file the user dropped).
  * The same validation as a bundle (spec §9): a file with any problem yields only its problems.
+ * `input` is the file's text, or its UTF-8 bytes (a BOM allowed); a usage file's bytes are read
+ * without decoding them whole (parseUsageBytes).
  */
-export function parseDataset(kind: DatasetKind, fileName: string, text: string, onProgress?: (fraction: number) => void): ParsedFile {
+export function parseDataset(kind: DatasetKind, fileName: string, input: string | Uint8Array, onProgress?: (fraction: number) => void): ParsedFile {
+  if (kind === 'usage') return typeof input === 'string' ? usageDataset(fileName, readUsageText(input, undefined, undefined, { file: fileName, onProgress }), () => input) : parseUsageBytes(fileName, input, onProgress);
+  // Only usage.csv is big enough to be worth reading as bytes; the other files are read as text.
+  const text = typeof input === 'string' ? input : decodeUtf8(input, 0, input.length);
   if (kind === 'workspace') {
     const parsed = parseWorkspaceJson(text);
     if (!parsed.ok) return { ok: false, errors: parsed.errors.map((e) => ({ ...e, file: fileName })), integrationIds: [] };
     onProgress?.(1);
     return { ok: true, dataset: { kind, settings: parsed.settings }, rows: 1, notes: [] };
-  }
-  if (kind === 'usage') {
-    const part = readUsageText(text, undefined, undefined, { file: fileName, onProgress });
-    const table = part.builder.build();
-    if (part.errors.length > 0) return { ok: false, errors: part.errors, integrationIds: integrationIdsIn(text) };
-    const { usage, replaced } = dedupeUsage(table);
-    const notes = replaced > 0 ? [`${fileName}: ${replaced} ${replaced === 1 ? 'row was' : 'rows were'} replaced by a later row with the same identity (integration_id, record_id, product)`] : [];
-    return { ok: true, dataset: { kind, usage, replaced }, rows: usage.length, notes };
   }
   const read = <T>(build: TableBuilder<T[]>, make: (rows: T[]) => Dataset): ParsedFile => {
     feedCsvText(text, build.reader, onProgress);
@@ -65,6 +64,23 @@ export function parseDataset(kind: DatasetKind, fileName: string, text: string, 
     case 'decisions':
       return read(decisionsBuilder(fileName), (rows) => ({ kind, rows }));
   }
+}
+
+/**
+ * A usage file from its UTF-8 bytes (see readUsageBytes.ts): the same result as parseDataset('usage', …)
+ * on its text, without decoding it to one big string first.
+ */
+export function parseUsageBytes(fileName: string, bytes: Uint8Array, onProgress?: (fraction: number) => void): ParsedFile {
+  return usageDataset(fileName, readUsageBytes(bytes, { file: fileName, onProgress }), () => decodeUtf8(bytes, 0, bytes.length));
+}
+
+/** `text` is called only when the file failed, to name the integrations it holds. */
+function usageDataset(fileName: string, part: UsagePart, text: () => string): ParsedFile {
+  const table = part.builder.build();
+  if (part.errors.length > 0) return { ok: false, errors: part.errors, integrationIds: integrationIdsIn(text()) };
+  const { usage, replaced } = dedupeUsage(table);
+  const notes = replaced > 0 ? [`${fileName}: ${replaced} ${replaced === 1 ? 'row was' : 'rows were'} replaced by a later row with the same identity (integration_id, record_id, product)`] : [];
+  return { ok: true, dataset: { kind: 'usage', usage, replaced }, rows: usage.length, notes };
 }
 
 /**

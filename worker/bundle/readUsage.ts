@@ -1,7 +1,7 @@
 import type { ContractError } from './contractError';
 import { feedCsvText } from './parseCsv';
 import { FILES, USAGE_COLUMNS } from './schema';
-import { TableReader } from './tableReader';
+import { MAX_ERRORS_PER_FILE, summariseErrors, TableReader } from './tableReader';
 import { UsageBuilder } from './usageBuilder';
 
 export interface UsagePart {
@@ -9,6 +9,8 @@ export interface UsagePart {
   errors: ContractError[];
   /** Rows read, header included, as numbered in this part's text. */
   rows: number;
+  /** Problems found, including those beyond the ones `errors` lists (to join parts' errors, joinErrors). */
+  problemCount: number;
 }
 
 /**
@@ -24,7 +26,18 @@ export function readUsageText(
   const reader = new TableReader(options.file ?? FILES.usage, USAGE_COLUMNS, (values, _row, report) => builder.add(values, report));
   if (header !== undefined) feedCsvText(header, reader);
   feedCsvText(text, reader, options.onProgress);
-  return { builder, errors: reader.finish(), rows: reader.rowsRead };
+  const errors = reader.finish();
+  return { builder, errors, rows: reader.rowsRead, problemCount: reader.problemCount };
+}
+
+/**
+ * The errors of a file read in two parts, as reading it whole lists them: the first part's, then
+ * the second's renumbered (`recordsBefore`: records of the first part, see shiftRows), capped
+ * and summarised once for the whole file.
+ */
+export function joinErrors(file: string, first: UsagePart, second: UsagePart, recordsBefore: number): ContractError[] {
+  const kept = (part: UsagePart) => part.errors.slice(0, Math.min(part.problemCount, MAX_ERRORS_PER_FILE));
+  return summariseErrors(file, [...kept(first), ...shiftRows(kept(second), recordsBefore)], first.problemCount + second.problemCount);
 }
 
 /** Errors of a later part, renumbered as rows of the whole file (its header is not a row of the file). */

@@ -26,6 +26,11 @@ export const MAX_ERRORS_PER_FILE = 100;
 
 const PLAIN_DECIMAL = /^-?\d+(\.\d{1,4})?$/;
 
+// The messages, shared with the byte reader of usage.csv (readUsageBytes.ts), which must word them alike.
+export const BLANK_REQUIRED = 'a value is required here but it is blank';
+export const notPlainDecimal = (value: string): string => `"${value}" is not a plain decimal (an optional -, digits, at most 4 places after a .)`;
+export const notRealDate = (value: string): string => `"${value}" is not a real date in YYYY-MM-DD form`;
+
 export class TableReader {
   private indexes: number[] | null = null;
   private values: string[] = [];
@@ -61,13 +66,33 @@ export class TableReader {
     this.add({ file: this.file, row, column, message });
   }
 
+  /**
+   * Validates one record whose row number the caller counts (a reader that splits records itself,
+   * e.g. worker/bundle/readUsageBytes.ts for the records it does not handle at byte level).
+   */
+  pushRecord(record: readonly string[], row: number): void {
+    if (this.headerBroken || isBlankRecord(record)) return;
+    this.readRecord(record, row);
+  }
+
   finish(): ContractError[] {
     if (this.indexes === null) this.fail('the file is empty: the header row is missing', 1);
-    const out = this.errors.slice();
-    if (this.errorCount > out.length) {
-      out.push({ file: this.file, message: `… and ${this.errorCount - out.length} more problems in this file` });
-    }
-    return out;
+    return summariseErrors(this.file, this.errors, this.errorCount);
+  }
+
+  /** Where each column of the spec sits in a record (-1: absent); null before the header. */
+  get columnIndexes(): readonly number[] | null {
+    return this.indexes;
+  }
+
+  /** False before the header and when it lacks a required column (records are then only counted). */
+  get acceptsRecords(): boolean {
+    return this.indexes !== null && !this.headerBroken;
+  }
+
+  /** Problems found so far, including those beyond the MAX_ERRORS_PER_FILE kept. */
+  get problemCount(): number {
+    return this.errorCount;
   }
 
   /** Rows seen so far, header and blank lines included. */
@@ -108,7 +133,7 @@ export class TableReader {
       if (value === '') {
         if (this.columns[c]!.required) {
           valid = false;
-          this.add({ file: this.file, row, column: this.columns[c]!.name, message: 'a value is required here but it is blank' });
+          this.add({ file: this.file, row, column: this.columns[c]!.name, message: BLANK_REQUIRED });
         }
         continue;
       }
@@ -128,6 +153,13 @@ export class TableReader {
   }
 }
 
+/** The kept errors, plus one line counting the rest when there were more than MAX_ERRORS_PER_FILE. */
+export function summariseErrors(file: string, kept: readonly ContractError[], count: number): ContractError[] {
+  const out = kept.slice(0, MAX_ERRORS_PER_FILE);
+  if (count > out.length) out.push({ file, message: `… and ${count - out.length} more problems in this file` });
+  return out;
+}
+
 /** A problem message, null when fine, or a normalised value (set members are lower-cased). */
 type Check = (value: string) => string | null | { value: string };
 
@@ -135,9 +167,9 @@ type Check = (value: string) => string | null | { value: string };
 function checkFor(kind: ColumnKind): Check | null {
   if (kind === 'text') return null;
   if (kind === 'decimal') {
-    return (value) => (PLAIN_DECIMAL.test(value) ? null : `"${value}" is not a plain decimal (an optional -, digits, at most 4 places after a .)`);
+    return (value) => (PLAIN_DECIMAL.test(value) ? null : notPlainDecimal(value));
   }
-  if (kind === 'date') return (value) => (parseIsoDate(value) === null ? `"${value}" is not a real date in YYYY-MM-DD form` : null);
+  if (kind === 'date') return (value) => (parseIsoDate(value) === null ? notRealDate(value) : null);
   const members = new Set(kind.set);
   return (value) => {
     const lower = value.toLowerCase();

@@ -5,7 +5,9 @@ import { NO_DAY, type UsageTable } from '../engine/model';
 import { StringIds } from '../engine/stringIds';
 
 /** BigInt64Array wraps silently past ±2^63; refuse such quantities instead. */
-const MAX_UNITS = 1n << 62n;
+export const MAX_USAGE_UNITS = 1n << 62n;
+const MAX_UNITS = MAX_USAGE_UNITS;
+export const tooLarge = (quantity: string): string => `"${quantity}" is too large`;
 
 const CODED = ['integrationId', 'externalClientId', 'externalClientName', 'product', 'category'] as const;
 
@@ -23,11 +25,13 @@ export class UsageBuilder {
   private lastActive: Int32Array;
   private seat: Int32Array;
   private readonly recordIds: string[] = [];
-  private readonly seatIds = new StringIds(1 << 16);
+  private readonly seatIds: StringIds;
 
   /** `numberSeats: false` for a part that another builder will append (it numbers the seats then). */
   constructor(expectedRows = 1024, private readonly numberSeats = true) {
     this.capacity = Math.max(1024, expectedRows);
+    // Sized for the rows expected (record ids are mostly distinct), so the table is not rebuilt as it fills.
+    this.seatIds = new StringIds(numberSeats ? Math.max(1 << 16, expectedRows) : 1024);
     this.codes = CODED.map(() => new Uint32Array(this.capacity));
     this.quantity = new BigInt64Array(this.capacity);
     this.lastActive = new Int32Array(this.capacity);
@@ -38,7 +42,7 @@ export class UsageBuilder {
     const quantity = values[6]!;
     const units = quantity === '' ? UNIT : parseUnits(quantity)!;
     if (units > MAX_UNITS || units < -MAX_UNITS) {
-      report('quantity', `"${quantity}" is too large`);
+      report('quantity', tooLarge(quantity));
       return;
     }
     if (this.length === this.capacity) this.grow();
@@ -57,6 +61,33 @@ export class UsageBuilder {
     this.quantity[i] = units;
     const lastActive = values[7]!;
     this.lastActive[i] = lastActive === '' ? NO_DAY : parseIsoDate(lastActive)!;
+  }
+
+  /**
+   * The dictionary of each coded column (integration_id, external_client_id, external_client_name,
+   * product, category), for a reader that interns values itself before calling addCoded.
+   */
+  get codedDictionaries(): readonly Dictionary[] {
+    return this.dictionaries;
+  }
+
+  /**
+   * Adds a valid row whose values are already coded (codedDictionaries) and parsed: the same row
+   * `add` would store for their strings. The caller checks the quantity against MAX_USAGE_UNITS.
+   */
+  addCoded(integration: number, client: number, clientName: number, product: number, category: number, recordId: string, units: bigint, lastActive: number): void {
+    if (this.length === this.capacity) this.grow();
+    const i = this.length++;
+    const c = this.codes;
+    c[0]![i] = integration;
+    c[1]![i] = client;
+    c[2]![i] = clientName;
+    c[3]![i] = product;
+    c[4]![i] = category;
+    this.recordIds.push(recordId);
+    if (this.numberSeats) this.seat[i] = this.seatIds.id(integration, recordId);
+    this.quantity[i] = units;
+    this.lastActive[i] = lastActive;
   }
 
   /** Appends a table built elsewhere (another thread's part of the file), re-coding it into this builder's dictionaries and seats. */

@@ -22,9 +22,19 @@ async function readBundleFolder(dir: string): Promise<BundleFiles> {
   if (!info.isDirectory()) throw new InputProblem(`${dir}: not a folder (--bundle takes the bundle's folder)`);
   const files: BundleFiles = {};
   for (const name of await readdir(dir)) {
-    if (BUNDLE_FILES.has(name)) files[name] = await readFile(join(dir, name), 'utf8');
+    if (BUNDLE_FILES.has(name) && name !== FILES.usage) files[name] = await readFile(join(dir, name), 'utf8');
   }
   return files;
+}
+
+/** usage.csv as bytes, parsed without decoding it to one big string (see worker/bundle/readUsageBytes.ts); undefined when absent. */
+async function readUsageBytesOf(dir: string): Promise<Uint8Array | undefined> {
+  const buffer = await readFile(join(dir, FILES.usage)).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return undefined;
+    throw e;
+  });
+  // A plain view: Buffer's own slice() shares memory where Uint8Array's copies.
+  return buffer && new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -37,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
   if (!values.bundle) throw new InputProblem(USAGE);
   const timer = stageTimer(process.env.LEDGERLINE_TIMINGS === '1');
   const files = await readBundleFolder(values.bundle);
+  const usageBytes = await readUsageBytesOf(values.bundle);
   timer('read files');
   let decisions: { name: string; text: string } | undefined;
   if (values.decisions) {
@@ -44,7 +55,9 @@ async function main(argv: string[]): Promise<number> {
     if (text === null) throw new InputProblem(`${values.decisions}: decisions file not found`);
     decisions = { name: basename(values.decisions), text };
   }
-  const usage = files[FILES.usage] !== undefined ? await readUsageParallel(files[FILES.usage]) : undefined;
+  const usage = usageBytes !== undefined ? await readUsageParallel(usageBytes) : undefined;
+  // The bundle reader only checks that the file is there once it is given parsed.
+  if (usageBytes !== undefined) files[FILES.usage] = '';
   timer('parse usage.csv (2 threads)');
   const result = reconcileFiles(files, { decisions, usage });
   timer('validate rest + reconcile + report');
