@@ -70,7 +70,9 @@ async function main(argv: string[]): Promise<number> {
     errors.push(...problemsOf(outcome));
   }
   const conversions = outcomes.flatMap((o) => (o.status === 'converted' ? [o.conversion] : []));
-  const bundleFiles = Object.fromEntries(outcomes.flatMap((o) => (o.status === 'bundle' ? [[o.kind === 'workspace' ? FILES.workspace : `${o.kind}.csv`, o.text]] : [])));
+  // A bundle usage.csv comes as bytes (the app reads it from them); the merged bundle is text.
+  const textOf = (o: Extract<(typeof outcomes)[number], { status: 'bundle' }>) => (o.bytes ? new TextDecoder().decode(o.bytes) : o.text);
+  const bundleFiles = Object.fromEntries(outcomes.flatMap((o) => (o.status === 'bundle' ? [[o.kind === 'workspace' ? FILES.workspace : `${o.kind}.csv`, textOf(o)]] : [])));
   if (errors.length === 0 && conversions.length === 0 && Object.keys(bundleFiles).length === 0) errors.push({ file: positionals.join(' '), message: 'no file to import' });
   if (errors.length > 0) return fail(errors);
 

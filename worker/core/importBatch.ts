@@ -1,5 +1,5 @@
 import { formatContractError, type ContractError } from '../bundle/contractError';
-import { parseDataset, type Dataset, type DatasetKind } from '../bundle/parseDataset';
+import { parseDataset, parseUsageBytes, type Dataset, type DatasetKind } from '../bundle/parseDataset';
 import { packUsage } from '../bundle/usagePack';
 import { formatDay } from '../engine/dates';
 import type { ClientMapEntry, ServiceRule } from '../engine/model';
@@ -175,7 +175,7 @@ export async function importBatch(db: LedgerlineDb, inputs: readonly ImportInput
   files.length = 0;
   const convert = lap();
 
-  const bundleFiles: { name: string; kind: DatasetKind; text: string; bytes: number }[] = [];
+  const bundleFiles: BundleFile[] = [];
   const conversions: Conversion[] = [];
   const unknown: UnknownFile[] = [];
   const adjustable: UnknownFile[] = [];
@@ -187,7 +187,7 @@ export async function importBatch(db: LedgerlineDb, inputs: readonly ImportInput
   // Several PSA exports in one drop become one PSA dataset (clients and catalog by id, all lines).
   const psa = conversions.filter((c) => c.target === 'psa');
   const usageConversions = conversions.filter((c) => c.target === 'usage');
-  const toParse: { name: string; kind: DatasetKind; text: string; bytes: number; conversion?: Conversion }[] = [...bundleFiles];
+  const toParse: (BundleFile & { conversion?: Conversion })[] = [...bundleFiles];
   const mergedPsa = psa.length > 0 ? mergePsa(psa) : null;
   for (const conversion of [...(mergedPsa ? [mergedPsa] : []), ...usageConversions]) {
     const produced = conversionFiles(conversion);
@@ -211,7 +211,8 @@ export async function importBatch(db: LedgerlineDb, inputs: readonly ImportInput
   const notes: string[] = [];
   const failedIntegrations = new Set<string>();
   for (const file of toParse.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind))) {
-    const result = parseDataset(file.kind, file.name, file.text, (f) => onProgress({ fileName: file.name, phase: 'parsing', fraction: (done + f * file.bytes) / total }));
+    const progress = (f: number) => onProgress({ fileName: file.name, phase: 'parsing', fraction: (done + f * file.bytes) / total });
+    const result = file.data ? parseUsageBytes(file.name, file.data, progress) : parseDataset(file.kind, file.name, file.text, progress);
     done += file.bytes;
     if (!result.ok) {
       errors.push(...result.errors);
@@ -280,8 +281,17 @@ async function readInputs(inputs: readonly ImportInput[], onProgress: (p: Import
   return files;
 }
 
+/** A file to parse as a bundle file: its text, or (a usage.csv) its bytes in `data`; `bytes` is its size, for progress. */
+interface BundleFile {
+  name: string;
+  kind: DatasetKind;
+  text: string;
+  data?: Uint8Array;
+  bytes: number;
+}
+
 interface Collect {
-  bundleFiles: { name: string; kind: DatasetKind; text: string; bytes: number }[];
+  bundleFiles: BundleFile[];
   conversions: Conversion[];
   unknown: UnknownFile[];
   adjustable: UnknownFile[];
@@ -294,7 +304,7 @@ interface Collect {
 function handleOutcome(outcome: FileOutcome, into: Collect): void {
   switch (outcome.status) {
     case 'bundle':
-      into.bundleFiles.push({ name: outcome.file, kind: outcome.kind, text: outcome.text, bytes: into.sizeOf.get(outcome.file) ?? outcome.text.length });
+      into.bundleFiles.push({ name: outcome.file, kind: outcome.kind, text: outcome.text, ...(outcome.bytes ? { data: outcome.bytes } : {}), bytes: into.sizeOf.get(outcome.file) ?? outcome.text.length });
       into.report.push({ ...emptyReport(outcome.file, 'imported', outcome.kind === 'workspace' ? 'workspace settings' : outcome.kind), kind: outcome.kind, profile: 'bundle file (spec §1)', notes: outcome.notes });
       return;
     case 'converted': {

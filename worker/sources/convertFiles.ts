@@ -2,7 +2,7 @@ import { unzipSync } from 'fflate';
 import type { ContractError } from '../bundle/contractError';
 import { recognizeCsv, recognizeHeaderLine, type FileKind } from '../bundle/recognize';
 import { convertTable, type ConvertContext } from './convert';
-import { decodeText, type DecodedText } from './read/decodeText';
+import { decodeText, firstLine, isUtf8, type DecodedText } from './read/decodeText';
 import { readCsvText } from './read/readCsv';
 import { ReadError } from './read/readError';
 import { readTable } from './read/readTable';
@@ -21,7 +21,8 @@ export interface InputFile {
 }
 
 export type FileOutcome =
-  | { file: string; status: 'bundle'; kind: FileKind | 'workspace'; text: string; notes: string[] }
+  /** `bytes` (and an empty `text`) for a bundle usage.csv, which the bundle reader reads from its bytes. */
+  | { file: string; status: 'bundle'; kind: FileKind | 'workspace'; text: string; bytes?: Uint8Array; notes: string[] }
   | { file: string; status: 'converted'; conversion: Conversion }
   | { file: string; status: 'unknown'; table: RawTable; nearest: NearProfile[]; hints: string[] }
   | { file: string; status: 'skipped'; reason: string }
@@ -71,6 +72,10 @@ export async function convertFile(file: InputFile, profiles: readonly SourceProf
   if (!TABLE_FILE.test(name)) return { file: name, status: 'skipped', reason: `not a table (${extension(name)}): Ledgerline reads CSV, TSV, TXT, XLSX, JSON and ZIP files` };
 
   const isHeader = (cells: string[]) => recognizeCsv(cells) !== null || recognizeSource(cells, profiles) !== null;
+  // A bundle usage.csv (a million rows, 100 MB) is read by the bundle reader from its bytes: no text of it is built.
+  if (override.profileId === undefined && isCsvName(file) && recognizeHeaderLine(firstLine(file.bytes)) === 'usage' && isUtf8(file.bytes)) {
+    return { file: name, status: 'bundle', kind: 'usage', text: '', bytes: file.bytes, notes: [] };
+  }
   const text = csvText(file);
   // A bundle file (possibly a million-row usage.csv) is recognised from its first line and goes
   // to the bundle reader as it is: no raw table of it is built.
@@ -110,9 +115,13 @@ function jsonFile(file: InputFile): FileOutcome {
 }
 
 /** The decoded text of a CSV-like file; null for a workbook, or bytes that are really a zip (readTable says so). */
+/** A text table by its name, and not a zip (an .xlsx renamed .csv starts with "PK"). */
+function isCsvName(file: InputFile): boolean {
+  return /\.(csv|tsv|txt)$/i.test(file.name) && !(file.bytes[0] === 0x50 && file.bytes[1] === 0x4b);
+}
+
 function csvText(file: InputFile): DecodedText | null {
-  if (!/\.(csv|tsv|txt)$/i.test(file.name) || (file.bytes[0] === 0x50 && file.bytes[1] === 0x4b)) return null;
-  return decodeText(file.name, file.bytes);
+  return isCsvName(file) ? decodeText(file.name, file.bytes) : null;
 }
 
 function extension(name: string): string {

@@ -52,6 +52,42 @@ export function decodeText(file: string, bytes: Uint8Array): DecodedText {
   return { text, encoding: 'windows-1252', notes };
 }
 
+/**
+ * Whether `bytes` are well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing past
+ * U+10FFFF), without building the text: a 100 MB usage.csv is then read from its bytes directly.
+ */
+export function isUtf8(bytes: Uint8Array): boolean {
+  const n = bytes.length;
+  let i = 0;
+  while (i < n) {
+    const b = bytes[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    const need = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : 0;
+    if (need === 0) return false;
+    // The second byte's range rules out overlong forms, surrogates and code points past U+10FFFF.
+    const min = b === 0xe0 ? 0xa0 : b === 0xf0 ? 0x90 : 0x80;
+    const max = b === 0xed ? 0x9f : b === 0xf4 ? 0x8f : 0xbf;
+    for (let k = 1; k <= need; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || c < (k === 1 ? min : 0x80) || c > (k === 1 ? max : 0xbf)) return false;
+    }
+    i += need + 1;
+  }
+  return true;
+}
+
+/** The text of the bytes before the first line break (at most `limit` bytes), a BOM dropped. */
+export function firstLine(bytes: Uint8Array, limit = 1 << 16): string {
+  let end = 0;
+  const stop = Math.min(bytes.length, limit);
+  while (end < stop && bytes[end] !== 0x0a && bytes[end] !== 0x0d) end++;
+  const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  return new ((globalThis as unknown as { TextDecoder: new () => FatalDecoder }).TextDecoder)().decode(bytes.subarray(start, end));
+}
+
 /** The decoder's default (ignoreBOM false) drops a leading BOM, which is what we want. */
 function tryUtf8(bytes: Uint8Array): string | null {
   try {
