@@ -90,10 +90,14 @@ async function viewInputs(): Promise<ViewInputs> {
 }
 
 let rememberTimer: ReturnType<typeof setTimeout> | undefined;
-/** Keeps the opening views for the next start, a moment after the last change (not once per keystroke). */
+/**
+ * Keeps the opening views for the next start, a moment after the last change: after the tabs'
+ * refetches (which wait behind it on this thread otherwise), and soon enough that a tab closed
+ * right after an import still leaves them.
+ */
 function rememberViewSoon(): void {
   clearTimeout(rememberTimer);
-  rememberTimer = setTimeout(() => void rememberView(), 1000);
+  rememberTimer = setTimeout(() => void rememberView(), 200);
 }
 
 async function rememberView(): Promise<void> {

@@ -35,6 +35,7 @@ export function createEngineHost(db: LedgerlineDb) {
    * edit), so an edit recomputes only what it changes; made again when an import changes the data.
    */
   let reconciler: IncrementalReconciler | null = null;
+  let suggestions: { clients: Bundle['clients']; matcher: ReturnType<typeof createClientMatcher>; byName: Map<string, ReturnType<ReturnType<typeof createClientMatcher>['suggest']>> } | null = null;
   /**
    * How often each kind of work ran since the core started (the app's tests read them: a note must
    * cost no reconcile, an approval no full reconcile, an import exactly one).
@@ -123,11 +124,20 @@ export function createEngineHost(db: LedgerlineDb) {
     unaccountedProducts: () => current().unaccountedProducts(),
     /** Ranked PSA clients for each unmapped integration client (suggestions only: nothing is applied). */
     clientSuggestions(limit = 3) {
-      const matcher = createClientMatcher(bundle!.clients);
+      // The matcher and each name's suggestions hold while the PSA clients are the same rows (an edit
+      // only changes which integration clients are unmapped).
+      if (suggestions?.clients !== bundle!.clients) suggestions = { clients: bundle!.clients, matcher: createClientMatcher(bundle!.clients), byName: new Map() };
+      const { matcher, byName } = suggestions;
       return current()
         .externalClients()
         .filter((c) => c.status === 'unmapped')
-        .map((c) => ({ integrationId: c.integrationId, externalClientId: c.externalClientId, suggestions: matcher.suggest(c.externalClientName || c.externalClientId, limit) }));
+        .map((c) => {
+          const name = c.externalClientName || c.externalClientId;
+          const key = `${limit}\u0000${name}`;
+          let found = byName.get(key);
+          if (!found) byName.set(key, (found = matcher.suggest(name, limit)));
+          return { integrationId: c.integrationId, externalClientId: c.externalClientId, suggestions: found };
+        });
     },
     integrationProducts: (integrationId: string) => current().integrationProducts(integrationId),
     /** A month's snapshot, computed here so a close never runs the engine on the main thread. */

@@ -3,6 +3,7 @@ import { formatDay, parseIsoDate } from '../engine/dates';
 import { defaultEffectiveDate, prorate } from '../engine/adjustments';
 import { DEFAULT_OUTLIER_AMOUNT, REVIEW_QUEUES, REVIEW_SHOWS, outlierReason, reviewQueue, reviewState, shownIn, type ReviewEntry, type ReviewQueue, type ReviewShow } from '../review/reviewState';
 import { valueAt } from '../engine/dictionary';
+import { usageIndexOf } from '../engine/usageIndex';
 import type { Pair } from '../engine/comparePairs';
 import { NO_DAY, type Bundle, type Decision, type PsaLine } from '../engine/model';
 import type { Reconciliation } from '../engine/reconcile';
@@ -462,28 +463,19 @@ export class WorkspaceView {
    * lists exactly the overview's `unmappedClients`.
    */
   externalClients(): ExternalClientView[] {
-    const { usage, clientMap } = this.bundle;
+    const { clientMap } = this.bundle;
     const { kind } = this.rec.resolution;
     const entries = new Map(clientMap.map((e) => [clientMapKey(e.integrationId, e.externalClientId), e]));
-    const seen = new Map<string, ExternalClientView>();
-    for (let i = 0; i < usage.length; i++) {
-      const integrationId = valueAt(usage.integrationId, i);
-      const externalClientId = valueAt(usage.externalClientId, i);
-      const key = clientMapKey(integrationId, externalClientId);
-      let view = seen.get(key);
-      if (!view) {
-        const entry = entries.get(key);
-        const status = kind[i] === UNMAPPED ? 'unmapped' : kind[i] === EXCLUDED_CLIENT ? 'excluded' : 'mapped';
-        const psaClientId = entry?.status === 'mapped' ? entry.psaClientId : '';
-        view = { integrationId, externalClientId, externalClientName: '', rows: 0, status, psaClientId, psaClientName: this.clientName(psaClientId) };
-        seen.set(key, view);
-      }
-      view.rows++;
-      const name = valueAt(usage.externalClientName, i);
-      if (name !== '') view.externalClientName = name;
-    }
+    // One entry per tenant of the usage index (numbered by first row, with its rows and last name):
+    // the client map decides a tenant's rows alike, so its first row tells its status.
+    const views = usageIndexOf(this.bundle.usage).tenants.map((t): ExternalClientView => {
+      const status = kind[t.firstRow] === UNMAPPED ? 'unmapped' : kind[t.firstRow] === EXCLUDED_CLIENT ? 'excluded' : 'mapped';
+      const entry = entries.get(clientMapKey(t.integrationId, t.externalClientId));
+      const psaClientId = entry?.status === 'mapped' ? entry.psaClientId : '';
+      return { integrationId: t.integrationId, externalClientId: t.externalClientId, externalClientName: t.externalClientName, rows: t.rows, status, psaClientId, psaClientName: this.clientName(psaClientId) };
+    });
     const order = { unmapped: 0, excluded: 1, mapped: 2 };
-    return [...seen.values()].sort((a, b) => order[a.status] - order[b.status] || b.rows - a.rows);
+    return views.sort((a, b) => order[a.status] - order[b.status] || b.rows - a.rows);
   }
 
   /** Unaccounted products per (integration, product), over all clients: what a new rule would pick up. */
