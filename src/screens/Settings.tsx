@@ -6,7 +6,7 @@ import { shareLink, type RelayLink } from '../../worker/protocol/syncProtocol';
 import { follow } from '../components/follow';
 import { download, PageHeader } from '../components/ui';
 import type { AppSettings } from '../../worker/doc/settings';
-import { core, displayName, lastImport, lastTimings, overview, persisted, setDisplayName, settings, sync } from '../state/workspace';
+import { core, displayName, lastImport, lastTimings, opened, overview, persisted, setDisplayName, settings, sync } from '../state/workspace';
 
 export function Settings() {
   const [editing, setEditing] = createSignal<{ profile: SourceProfile; copy: boolean } | null>(null);
@@ -111,6 +111,14 @@ function SettingsForm(props: { onEditProfile: (e: { profile: SourceProfile; copy
         <p>
           Storage: {persisted() === null ? 'checking…' : persisted() ? 'persistent (the browser will not evict it)' : 'best effort (the browser may evict it under pressure: export a copy)'}.
           <Show when={lastTimings()}>{(t) => <> Last reconciliation: {t().loadMs} ms loading, {t().reconcileMs} ms reconciling.</>}</Show>
+          <Show when={opened()}>
+            {(o) => (
+              <>
+                {' '}
+                Opened: the document at {o().document} ms, {o().keptViews === null ? 'no kept table (something changed)' : `the kept table at ${o().keptViews} ms`}, reconciled at {o().reconciled} ms.
+              </>
+            )}
+          </Show>
           <Show when={importTimings()}>
             {(t) => (
               <>

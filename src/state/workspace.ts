@@ -38,6 +38,7 @@ export const progress = field('progress');
 export const lastImport = field('lastImport');
 export const settings = field('settings');
 export const lastTimings = field('lastTimings');
+export const opened = field('opened');
 export const isDemo = field('isDemo');
 export const pendingImport = field('pendingImport');
 export const canUndo = field('canUndo');

@@ -99,6 +99,21 @@ browserTest('the app', (env) => {
     expect(before.length).toBe(36);
   });
 
+  it('reopens on the table kept from the last session, with the numbers the engine then confirms', async () => {
+    const page = await env.open('/');
+    await waitForWorkspace(page);
+    const before = await readClientRows(page, env.url);
+    // The core keeps the opening views a moment after its last reconcile.
+    await page.waitForTimeout(600);
+    const context = page.context();
+    await page.close();
+    const again = await env.open('/#/settings', { context });
+    const line = again.locator('.settings p', { hasText: 'Opened:' });
+    await line.waitFor({ timeout: 30_000 });
+    expect(await line.textContent()).toMatch(/the kept table at \d+ ms/);
+    expect(await readClientRows(again, env.url)).toEqual(before);
+  });
+
   it('exports the workspace as a bundle .zip that imports back to the identical report', async () => {
     const page = await env.open('/');
     await waitForWorkspace(page);

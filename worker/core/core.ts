@@ -113,12 +113,16 @@ async function rememberView(): Promise<void> {
  */
 let opening: Record<string, ClientRowView[]> | null = null;
 
-async function showKeptViews(): Promise<void> {
+/** When this core's start reached each step, in ms since the core's thread started (Settings shows it). */
+const opened: NonNullable<CoreState['opened']> = { document: 0, keptViews: null, reconciled: 0 };
+
+async function showKeptViews(): Promise<boolean> {
   const kept = await readViewCache(db, viewKey(await viewInputs()));
-  if (!kept) return;
+  if (!kept) return false;
   opening = kept.clientRows;
   const isDemo = (await db.getMeta('source', 'files')) === 'demo';
   events.set({ overview: kept.overview, settings: doc.settingsNow() ?? DEFAULT_APP_SETTINGS, isDemo, loadState: loadStateOf(kept.overview) }, ['rows']);
+  return true;
 }
 
 /** An engine query, answered once the engine has reconciled (a tab may ask while it starts). */
@@ -398,6 +402,7 @@ async function startOnce(input: StartInput): Promise<void> {
   // profile import it once, and the second one waits for it (never showing an empty workspace).
   const firstStart = await withLock(FIRST_START_LOCK, async () => {
     await doc.openDoc();
+    opened.document = Math.round(performance.now());
     // Every edit (and every teammate's) recomputes what it changed: see ./recompute.ts. Edits from
     // elsewhere during the start are run once after it; the start's own writes (the demo's stamps,
     // y-indexeddb's load) are in its first run.
@@ -414,9 +419,11 @@ async function startOnce(input: StartInput): Promise<void> {
   if (!firstStart) {
     // Another core imported the demo while this one waited: take its document before the first numbers.
     if (!initialisedBefore && !sync.savedSyncSettings()) await tabs.catchUp(1000);
-    await showKeptViews();
+    if (await showKeptViews()) opened.keptViews = Math.round(performance.now());
     await refresh();
     opening = null;
+    opened.reconciled = Math.round(performance.now());
+    events.set({ opened: { ...opened } });
   }
   startDone = true;
   if (missedAtStart !== 'none') void recompute.request(missedAtStart);

@@ -41,6 +41,11 @@ export interface CoreState {
   isDemo: boolean;
   settings: AppSettings;
   lastTimings: { loadMs: number; reconcileMs: number } | null;
+  /**
+   * How this core's start went, in ms since its thread started: the document loaded, the kept
+   * views shown (null when the inputs had changed), the first reconcile done. Null on a first start.
+   */
+  opened: { document: number; keptViews: number | null; reconciled: number } | null;
   progress: ImportProgress | null;
   lastImport: ImportOutcome | null;
   pendingImport: PendingView | null;
@@ -57,6 +62,7 @@ export const INITIAL_CORE_STATE: CoreState = {
   isDemo: false,
   settings: DEFAULT_APP_SETTINGS,
   lastTimings: null,
+  opened: null,
   progress: null,
   lastImport: null,
   pendingImport: null,
