@@ -38,7 +38,11 @@ export { events };
  * settings and data; review states and adjustments only for decisions; new notes only for notes.
  * Requests that arrive while one runs coalesce into one more run of the largest kind asked.
  */
-const recompute = createScheduler((what) => (what === 'reconcile' ? refreshOnce() : what === 'review' ? reviewOnce() : notesOnce()));
+const recompute = createScheduler(async (what) => {
+  const started = performance.now();
+  await (what === 'reconcile' ? refreshOnce() : what === 'review' ? reviewOnce() : notesOnce());
+  noteTime(`recompute:${what}`, performance.now() - started);
+});
 
 function refresh(): Promise<void> {
   return recompute.request('reconcile');
@@ -474,8 +478,11 @@ async function joinWorkspace(link: RelayLink): Promise<void> {
 const sharedApi = {
   start,
   setDisplayName,
-  /** What the engine ran since this core started, and which core this is (tabs sharing one core see one id). */
-  stats: () => ({ ...engine.stats(), core: CORE_ID }),
+  /**
+   * What the engine ran since this core started, which core this is (tabs sharing one core see one
+   * id), and the time its commands and queries took here (the benchmark's breakdown of an edit).
+   */
+  stats: () => ({ ...engine.stats(), core: CORE_ID, calls: Object.fromEntries(callTimes) }),
   /** Closes a month: its snapshot is computed here and kept in the document. */
   closeMonth(meta: SnapshotMeta): void {
     doc.addSnapshot(engine.snapshot(meta));
@@ -550,6 +557,33 @@ const sharedApi = {
  * made under its own transaction origin so that its undo stack holds its edits only (another tab's
  * edit shows at once, but is not this tab's to undo).
  */
+/** Per command or query of the sessions: how often it ran and how long it took on this thread. */
+const callTimes = new Map<string, { count: number; totalMs: number; lastMs: number }>();
+
+function noteTime(name: string, ms: number): void {
+  const entry = callTimes.get(name) ?? { count: 0, totalMs: 0, lastMs: 0 };
+  callTimes.set(name, { count: entry.count + 1, totalMs: Math.round((entry.totalMs + ms) * 10) / 10, lastMs: Math.round(ms * 10) / 10 });
+}
+
+function timed<T extends Record<string, unknown>>(api: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(api)) {
+    if (typeof value !== 'function' || name === 'stats') {
+      out[name] = value;
+      continue;
+    }
+    out[name] = (...args: unknown[]) => {
+      const started = performance.now();
+      const note = () => noteTime(name, performance.now() - started);
+      const result = (value as (...a: unknown[]) => unknown)(...args);
+      if (result instanceof Promise) void result.then(note, note);
+      else note();
+      return result;
+    };
+  }
+  return out as T;
+}
+
 export function openSession() {
   const origin = `tab:${crypto.randomUUID()}`;
   const undo = doc.createUndoManager(origin);
@@ -563,7 +597,7 @@ export function openSession() {
     <A extends unknown[]>(f: (...args: A) => doc.EditResult) =>
     (...args: A): doc.EditResult =>
       doc.asEditsOf(origin, () => f(...args));
-  return {
+  return timed({
     ...sharedApi,
     /** The state now, as this tab sees it (its own undo stack included). */
     state: (): CoreState => ({ ...events.now(), ...undoState() }),
@@ -596,7 +630,7 @@ export function openSession() {
     deleteProfile: edit((id: string) => doc.deleteProfile(id)),
     undo: () => void undo.undo(),
     redo: () => void undo.redo(),
-  };
+  });
 }
 
 export type CoreSession = ReturnType<typeof openSession>;

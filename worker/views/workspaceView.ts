@@ -462,7 +462,15 @@ export class WorkspaceView {
    * status is how spec §2 resolved its rows (the engine's one classification), so "Unmapped" here
    * lists exactly the overview's `unmappedClients`.
    */
+  /** Every integration client with its status; computed once per view (the mapping screen and the suggestions both read it). */
   externalClients(): ExternalClientView[] {
+    this.externals ??= this.listExternalClients();
+    return this.externals;
+  }
+
+  private externals: ExternalClientView[] | undefined;
+
+  private listExternalClients(): ExternalClientView[] {
     const { clientMap } = this.bundle;
     const { kind } = this.rec.resolution;
     const entries = new Map(clientMap.map((e) => [clientMapKey(e.integrationId, e.externalClientId), e]));
