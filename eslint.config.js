@@ -17,8 +17,8 @@ const STATE_LIBS = { group: ['yjs', 'y-protocols', 'y-protocols/*', 'y-indexeddb
 /** The core's modules and thread entries: src/ may name their types, never load their code (that would run a second core on the main thread). */
 const CORE = { group: ['**/worker/core/*', '**/worker/threads/*'], allowTypeImports: true, message: 'src/ reaches the core by messages (src/state/workspace.ts): type-only imports of worker/core and worker/threads.' };
 const NODE = { group: ['node:*', 'fs', 'path', 'os', 'child_process', 'ws'], message: 'The core runs in the browser worker, the CLI and tests alike: no Node APIs here.' };
-/** From a file in src/screens/: a sibling ('./X', './sub/X') or any path through a screens/ folder. */
-const SCREENS = { regex: '^\\./|(^|/)screens(/|$)', message: 'A screen never imports another screen: shared parts go to src/components/.' };
+/** From a file in src/screens/: a sibling ('./X', './sub/X') or any path through a screens/ folder, but a stylesheet. */
+const SCREENS = { regex: '^\\./(?!.*\\.css$)|(^|/)screens/(?!.*\\.css$)', message: 'A screen never imports another screen: shared parts go to src/components/ (its own stylesheet, ./Name.css, is the exception).' };
 const SYNC_AND_THREADS = { group: ['yjs', 'y-protocols', 'y-protocols/*', 'comlink'], message: 'The engine is pure functions over plain data: the document, sync and threads belong to the app around it.' };
 
 /** The core: the one owner of a workspace's state, on its own thread (see ARCHITECTURE.md). */

@@ -1,5 +1,6 @@
 import { AllCommunityModule, ModuleRegistry, createGrid, themeQuartz, type ColDef, type GridApi, type GridOptions } from 'ag-grid-community';
 import { createEffect, onCleanup, onMount } from 'solid-js';
+import './DataGrid.css';
 
 ModuleRegistry.registerModules([AllCommunityModule]);
 
@@ -65,12 +66,35 @@ export function DataGrid<T>(props: DataGridProps<T>) {
     props.onReady?.(api);
   });
 
-  createEffect(() => api?.setGridOption('rowData', props.rows));
+  // A refetch brings new objects for every row; a row equal to its previous self is handed back as
+  // that object, so the grid updates only the rows an edit changed (thousands of rows per edit otherwise).
+  let previous = new Map<string, T>();
+  createEffect(() => {
+    const rows = props.rows.map((row) => {
+      const old = previous.get(props.rowId(row));
+      return old !== undefined && sameValue(old, row) ? old : row;
+    });
+    previous = new Map(rows.map((row) => [props.rowId(row), row]));
+    api?.setGridOption('rowData', rows);
+  });
   createEffect(() => api?.setGridOption('quickFilterText', props.quickFilter ?? ''));
   createEffect(() => api?.setGridOption('columnDefs', props.columns));
   onCleanup(() => api?.destroy());
 
   return <div ref={host} class="grid" style={props.height ? { height: props.height } : {}} data-testid={props.testId} />;
+}
+
+/** Equal as data: primitives by value, arrays and plain objects field by field. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((x, i) => sameValue(x, b[i]));
+  }
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((k) => sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
 function escapeHtml(text: string): string {

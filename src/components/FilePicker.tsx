@@ -1,5 +1,6 @@
 import { filesFromInput } from './dropFiles';
 import { core, progress } from '../state/workspace';
+import './FilePicker.css';
 
 /** The keyboard and mouse way to import, beside drag-and-drop: files (CSV, TSV, .xlsx, JSON, .zip) or a whole folder. */
 export function FilePicker() {

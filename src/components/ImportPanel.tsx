@@ -2,6 +2,7 @@ import { For, Show, createSignal } from 'solid-js';
 import type { FileReport, ImportOutcome } from '../../worker/core/importBatch';
 import { core, lastImport, pendingImport, progress } from '../state/workspace';
 import { ProgressBar } from './ui';
+import './ImportPanel.css';
 
 const PHASE = { reading: 'Reading', parsing: 'Checking', storing: 'Saving', done: 'Done' } as const;
 const STATUS = { imported: 'Imported', skipped: 'Skipped', failed: 'Failed', unknown: 'Needs a profile' } as const;

@@ -8,6 +8,7 @@ import { core, pendingImport } from '../state/workspace';
 import { DataGrid } from './DataGrid';
 import { TRANSFORMS, draftFromProfile, draftProblem, fieldsFor, guessDraft, profileFromDraft, type DraftTarget, type FieldChoice, type ProfileDraft } from '../../worker/sources/profileDraft';
 import { PageHeader } from './ui';
+import './ImportWizard.css';
 
 /** The wizard for the drop waiting on files no profile knows: one file at a time. */
 export function PendingImportWizard() {

@@ -8,6 +8,7 @@ import { decimalComparator, formatMoney } from './format';
 import { UndoBar } from './UndoBar';
 import type { PairNumbers } from '../../worker/core/doc';
 import { core, overview, revision } from '../state/workspace';
+import './ReviewPanel.css';
 
 const STATE_TEXT: Record<ReviewState, string> = { pending: 'To review', approved: 'Approved', dismissed: 'Dismissed', returned: 'Back for review' };
 /** The chips; which states each shows is the view's (worker/review/reviewState.ts `shownIn`). */

@@ -1,6 +1,7 @@
 import { For, Show, createEffect } from 'solid-js';
 import { route } from '../router';
 import { core, sync } from '../state/workspace';
+import './SyncBadge.css';
 
 const paused = () => sync().paused;
 const syncStatus = () => sync().status;

@@ -1,5 +1,6 @@
 import { Show, onCleanup, onMount } from 'solid-js';
 import { canRedo, canUndo, core } from '../state/workspace';
+import './UndoBar.css';
 
 const undo = () => void core.undo();
 const redo = () => void core.redo();

@@ -1,4 +1,5 @@
 import type { ICellEditorComp, ICellEditorParams } from 'ag-grid-community';
+import './psaClientEditor.css';
 
 /** The datalist of PSA clients ("Name (ID)") that the editor's input searches as the user types. */
 export const PSA_CLIENTS_LIST = 'psa-clients-list';

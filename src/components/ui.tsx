@@ -2,6 +2,7 @@ import { For, Show, type JSX } from 'solid-js';
 import type { HealthStatus } from '../../worker/engine/report.types';
 import { go } from '../router';
 import { formatMagnitude, formatMoney, signOf } from './format';
+import './ui.css';
 
 export function PageHeader(props: { title: string; subtitle?: string; actions?: JSX.Element }) {
   return (

@@ -8,6 +8,7 @@ import { ReviewPanel } from '../components/ReviewPanel';
 import { EmptyState, PageHeader, Tabs, download } from '../components/ui';
 import { clientPath, go, route } from '../router';
 import { core, overview, revision } from '../state/workspace';
+import './Billing.css';
 
 const TYPES: { id: ReviewType; label: string; hint: string }[] = [
   { id: 'calculated', label: 'Calculated', hint: 'Rate from the invoice itself (hard values)' },

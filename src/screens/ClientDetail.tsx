@@ -9,6 +9,7 @@ import { clientNoteKey } from '../../worker/doc/keys';
 import { follow } from '../components/follow';
 import { core, overview, revision } from '../state/workspace';
 import { AuditTrail } from '../components/AuditTrail';
+import './ClientDetail.css';
 
 const SEAT_PAGE = 500;
 const currency = () => overview()?.currency ?? 'USD';

@@ -2,6 +2,7 @@ import { For, Show } from 'solid-js';
 import { countOf, formatDateTime } from '../components/format';
 import { EmptyState, Money, PageHeader, StatCard, StatusDot } from '../components/ui';
 import { core, loadState, overview } from '../state/workspace';
+import './Home.css';
 
 /** Month-end starts here: clear the counts to zero, then review the money. */
 export function Home() {

@@ -10,6 +10,7 @@ import { PageHeader } from '../components/ui';
 import { UndoBar } from '../components/UndoBar';
 import { core, overview, revision } from '../state/workspace';
 import { follow } from '../components/follow';
+import './ServiceMapping.css';
 
 type RuleRow = ServiceRule & { index: number; preview: RulePreview | undefined };
 type Unaccounted = { integrationId: string; product: string; rows: number; clients: number };

@@ -7,6 +7,7 @@ import { follow } from '../components/follow';
 import { download, PageHeader } from '../components/ui';
 import type { AppSettings } from '../../worker/doc/settings';
 import { core, displayName, lastImport, lastTimings, opened, overview, persisted, setDisplayName, settings, sync } from '../state/workspace';
+import './Settings.css';
 
 export function Settings() {
   const [editing, setEditing] = createSignal<{ profile: SourceProfile; copy: boolean } | null>(null);

@@ -50,6 +50,7 @@ describe('folder boundaries', () => {
     expect(await restrictedImports('src/screens/probe.ts', "import { ReviewPanel } from '../components/ReviewPanel';\nimport { core } from '../state/workspace';\nexport const r = [ReviewPanel, core];\n")).toEqual([]);
     expect(await restrictedImports('src/screens/probe.ts', "import type { CoreSession } from '../../worker/core/core';\nexport const c: CoreSession | null = null;\n")).toEqual([]);
     expect(await restrictedImports('worker/core/probe.ts', "import Dexie from 'dexie';\nimport * as Y from 'yjs';\nimport * as Comlink from 'comlink';\nexport const x = [Dexie, Y, Comlink];\n")).toEqual([]);
+    expect(await restrictedImports('src/screens/probe.ts', "import './Billing.css';\n")).toEqual([]);
     expect(await restrictedImports('src/App.tsx', "import { Billing } from './screens/Billing';\nexport const b = Billing;\n")).toEqual([]);
     expect(await restrictedImports('server/probe.ts', "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n")).toEqual([]);
   });
