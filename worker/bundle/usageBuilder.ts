@@ -2,12 +2,33 @@ import { parseUnits, UNIT } from '../engine/decimal';
 import { parseIsoDate } from '../engine/dates';
 import { Dictionary } from '../engine/dictionary';
 import { NO_DAY, type UsageTable } from '../engine/model';
-import { StringIds } from '../engine/stringIds';
+import { hashKey, StringIds } from '../engine/stringIds';
 
 /** BigInt64Array wraps silently past ±2^63; refuse such quantities instead. */
 export const MAX_USAGE_UNITS = 1n << 62n;
 const MAX_UNITS = MAX_USAGE_UNITS;
 export const tooLarge = (quantity: string): string => `"${quantity}" is too large`;
+
+/** A builder's rows in transferable form (UsageBuilder.pack); seat ids are the part's own. */
+export interface PackedUsage {
+  length: number;
+  /** Dictionary values and row codes of the coded columns, in UsageBuilder's coded order. */
+  values: string[][];
+  codes: Uint32Array[];
+  /** Every row's record id, joined; row i's ends at recordEnds[i]. */
+  recordIds: string;
+  recordEnds: Int32Array;
+  quantity: BigInt64Array;
+  lastActive: Int32Array;
+  seat: Int32Array;
+  /** Per seat of the part: its first row, and hashKey of its record id. */
+  seatFirstRow: Int32Array;
+  seatKeyHash: Int32Array;
+}
+
+/** Whether a BigInt64Array's low 32 bits come first in memory (see addRow). */
+const LITTLE_ENDIAN = new Uint8Array(new BigInt64Array([1n]).buffer)[0] === 1;
+const TWO_32 = 4294967296;
 
 const CODED = ['integrationId', 'externalClientId', 'externalClientName', 'product', 'category'] as const;
 
@@ -22,6 +43,8 @@ export class UsageBuilder {
   private readonly dictionaries = CODED.map(() => new Dictionary());
   private codes: Uint32Array[];
   private quantity: BigInt64Array;
+  /** The quantity column's memory as 32-bit halves (addRow writes small units without a BigInt). */
+  private quantityWords: Int32Array;
   private lastActive: Int32Array;
   private seat: Int32Array;
   private readonly recordIds: string[] = [];
@@ -34,6 +57,7 @@ export class UsageBuilder {
     this.seatIds = new StringIds(numberSeats ? Math.max(1 << 16, expectedRows) : 1024);
     this.codes = CODED.map(() => new Uint32Array(this.capacity));
     this.quantity = new BigInt64Array(this.capacity);
+    this.quantityWords = new Int32Array(this.quantity.buffer);
     this.lastActive = new Int32Array(this.capacity);
     this.seat = new Int32Array(this.capacity);
   }
@@ -90,19 +114,90 @@ export class UsageBuilder {
     this.lastActive[i] = lastActive;
   }
 
-  /** Appends a table built elsewhere (another thread's part of the file), re-coding it into this builder's dictionaries and seats. */
-  appendTable(part: UsageTable): void {
-    const columns = [part.integrationId, part.externalClientId, part.externalClientName, part.product, part.category];
-    const recode = columns.map((column, k) => Uint32Array.from(column.values, (value) => this.dictionaries[k]!.code(value)));
+  /**
+   * addCoded for a reader of bytes: `units` is a safe integer (|units| < 2^53, so exact as a
+   * double) and is stored through the column's 32-bit halves, sparing a BigInt per row;
+   * `recordKeyHash` is hashKey(recordId), computed by the caller from the bytes it already walks.
+   */
+  addRow(integration: number, client: number, clientName: number, product: number, category: number, recordId: string, recordKeyHash: number, units: number, lastActive: number): void {
+    if (this.length === this.capacity) this.grow();
+    const i = this.length++;
+    const c = this.codes;
+    c[0]![i] = integration;
+    c[1]![i] = client;
+    c[2]![i] = clientName;
+    c[3]![i] = product;
+    c[4]![i] = category;
+    this.recordIds.push(recordId);
+    if (this.numberSeats) this.seat[i] = this.seatIds.idWithKeyHash(integration, recordId, recordKeyHash);
+    if (LITTLE_ENDIAN) {
+      // Two's complement halves of an integer below 2^53: both divisions are exact on doubles.
+      const high = Math.floor(units / TWO_32);
+      this.quantityWords[2 * i] = units - high * TWO_32;
+      this.quantityWords[2 * i + 1] = high;
+    } else this.quantity[i] = BigInt(units);
+    this.lastActive[i] = lastActive;
+  }
+
+  /**
+   * This builder's rows as another thread sends them to the builder that appends them
+   * (appendPacked): typed arrays to transfer, the record ids as one string (one copy instead of
+   * a string per row), and per seat of this part its first row and key hash, so the receiver
+   * numbers each seat with one lookup and hashes nothing.
+   */
+  pack(): PackedUsage {
+    const table = this.build();
+    const recordEnds = new Int32Array(table.length);
+    let at = 0;
+    for (let i = 0; i < table.length; i++) recordEnds[i] = at += table.recordId[i]!.length;
+    const seatFirstRow = new Int32Array(table.seatCount);
+    const seatKeyHash = new Int32Array(table.seatCount);
+    // Seats are numbered in order of first sight, so the rows meet them as 0, 1, 2, ...
+    for (let i = 0, next = 0; i < table.length && next < table.seatCount; i++) {
+      if (table.seat[i] !== next) continue;
+      seatFirstRow[next] = i;
+      seatKeyHash[next++] = hashKey(table.recordId[i]!);
+    }
+    const columns = [table.integrationId, table.externalClientId, table.externalClientName, table.product, table.category];
+    return {
+      length: table.length,
+      values: columns.map((column) => column.values),
+      codes: columns.map((column) => column.codes),
+      recordIds: table.recordId.join(''),
+      recordEnds,
+      quantity: table.quantity,
+      lastActive: table.lastActive,
+      seat: table.seat,
+      seatFirstRow,
+      seatKeyHash,
+    };
+  }
+
+  /** Appends a part packed elsewhere (another thread's part of the file), re-coding it into this builder's dictionaries and seats. */
+  appendPacked(part: PackedUsage): void {
+    const recode = part.values.map((values, k) => Uint32Array.from(values, (value) => this.dictionaries[k]!.code(value)));
     while (this.length + part.length > this.capacity) this.grow();
     const offset = this.length;
-    for (let i = 0; i < part.length; i++) {
-      const at = offset + i;
-      for (let k = 0; k < columns.length; k++) this.codes[k]![at] = recode[k]![columns[k]!.codes[i]!]!;
-      const recordId = part.recordId[i]!;
-      this.recordIds.push(recordId);
-      this.seat[at] = this.seatIds.id(this.codes[0]![at]!, recordId);
+    for (let k = 0; k < recode.length; k++) {
+      const map = recode[k]!;
+      const from = part.codes[k]!;
+      const to = this.codes[k]!;
+      for (let i = 0; i < part.length; i++) to[offset + i] = map[from[i]!]!;
     }
+    const ids = part.recordIds;
+    let start = 0;
+    for (let i = 0; i < part.length; i++) {
+      const end = part.recordEnds[i]!;
+      this.recordIds.push(ids.slice(start, end));
+      start = end;
+    }
+    const seatOf = new Int32Array(part.seatFirstRow.length);
+    const integration = this.codes[0]!;
+    for (let s = 0; s < seatOf.length; s++) {
+      const row = offset + part.seatFirstRow[s]!;
+      seatOf[s] = this.seatIds.idWithKeyHash(integration[row]!, this.recordIds[row]!, part.seatKeyHash[s]!);
+    }
+    for (let i = 0; i < part.length; i++) this.seat[offset + i] = seatOf[part.seat[i]!]!;
     this.quantity.set(part.quantity, offset);
     this.lastActive.set(part.lastActive, offset);
     this.length += part.length;
@@ -135,6 +230,7 @@ export class UsageBuilder {
     };
     this.codes = this.codes.map((old) => grow(old, (n) => new Uint32Array(n)));
     this.quantity = grow(this.quantity, (n) => new BigInt64Array(n));
+    this.quantityWords = new Int32Array(this.quantity.buffer);
     this.lastActive = grow(this.lastActive, (n) => new Int32Array(n));
     this.seat = grow(this.seat, (n) => new Int32Array(n));
   }

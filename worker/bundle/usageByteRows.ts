@@ -1,4 +1,5 @@
 import { parseUnits, UNIT } from '../engine/decimal';
+import { hashAsciiBytes, hashKey } from '../engine/stringIds';
 import { NO_DAY } from '../engine/model';
 import { ByteDictionary } from './byteDictionary';
 import type { ByteCsvScanner } from './byteCsv';
@@ -17,6 +18,7 @@ import { MAX_USAGE_UNITS, tooLarge, type UsageBuilder } from './usageBuilder';
  */
 
 const COLUMNS = USAGE_COLUMNS.length;
+const UNIT_NUMBER = Number(UNIT);
 const REQUIRED = USAGE_COLUMNS.map((column) => column.required);
 const NAMES = USAGE_COLUMNS.map((column) => column.name);
 const QUANTITY = USAGE_COLUMNS.findIndex((column) => column.name === 'quantity');
@@ -98,19 +100,26 @@ export class UsageByteRows {
     }
     if (!valid) return;
 
-    let quantity: bigint;
-    if (starts[QUANTITY] === ends[QUANTITY]) quantity = UNIT;
-    else if (units !== undefined) quantity = BigInt(units!);
-    else {
+    const idStart = starts[RECORD_ID]!;
+    const idEnd = ends[RECORD_ID]!;
+    if (units === undefined) {
       // More than 11 whole digits: too many for exact doubles, so read the string as the engine does.
       const text = decodeUtf8(bytes, starts[QUANTITY]!, ends[QUANTITY]!);
-      quantity = parseUnits(text)!;
+      const quantity = parseUnits(text)!;
       if (quantity > MAX_USAGE_UNITS || quantity < -MAX_USAGE_UNITS) {
         this.reader.fail(tooLarge(text), row, 'quantity');
         return;
       }
+      const recordId = sliceString(bytes, idStart, idEnd);
+      this.builder.addCoded(this.code(0), this.code(1), this.code(2), this.code(3), this.code(4), recordId, quantity, day);
+      return;
     }
-    this.builder.addCoded(this.code(0), this.code(1), this.code(2), this.code(3), this.code(4), sliceString(bytes, starts[RECORD_ID]!, ends[RECORD_ID]!), quantity, day);
+    // A blank quantity is 1 (UNIT); units is then still 0 from above.
+    const value = starts[QUANTITY] === ends[QUANTITY] ? UNIT_NUMBER : units!;
+    const asciiHash = hashAsciiBytes(bytes, idStart, idEnd);
+    const recordId = sliceString(bytes, idStart, idEnd);
+    const keyHash = asciiHash ?? hashKey(recordId);
+    this.builder.addRow(this.code(0), this.code(1), this.code(2), this.code(3), this.code(4), recordId, keyHash, value, day);
   }
 
   /** The code of coded column k's value in the current record. */

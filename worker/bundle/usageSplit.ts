@@ -1,8 +1,8 @@
-import type { UsageTable } from '../engine/model';
 import type { ContractError } from './contractError';
 import { csvLayout, type CsvLayout, type Newline } from './csvLayout';
 import { joinErrors, type UsagePart } from './readUsage';
 import { ByteRead, hitsChunkSeam, readUsageBytesAsText, type UsageBytesOptions } from './readUsageBytes';
+import type { PackedUsage } from './usageBuilder';
 
 /**
  * usage.csv bytes read in two parts (two threads in the CLI, see worker/cli/parallelUsage.ts),
@@ -22,10 +22,10 @@ export interface UsageSplit {
   split: number;
 }
 
-/** What a second part sends back (a structured-clone-friendly value: the table, not the builder). */
+/** What a second part sends back (a structured-clone-friendly value: the packed rows, not the builder). */
 export interface TailPart {
   /** null when papaparse would complain about a quote in it (the file then goes the text way). */
-  table: UsageTable | null;
+  table: PackedUsage | null;
   errors: ContractError[];
   problemCount: number;
   rows: number;
@@ -47,7 +47,7 @@ export function planUsageSplit(bytes: Uint8Array, near?: number): UsageSplit | n
 }
 
 /** Just after the first line break at or after `from`, or -1. */
-function breakAfter(bytes: Uint8Array, from: number, end: number, newline: Newline): number {
+export function breakAfter(bytes: Uint8Array, from: number, end: number, newline: Newline): number {
   if (newline !== '\r\n') {
     const at = bytes.indexOf(newline === '\n' ? 10 : 13, from);
     return at < 0 || at >= end ? -1 : at + 1;
@@ -60,12 +60,13 @@ function breakAfter(bytes: Uint8Array, from: number, end: number, newline: Newli
 
 /** The second part (bytes from the split to the end of the file, as their own array), read on its own. */
 export function readUsageTail(tail: Uint8Array, header: string[], newline: Newline, options: UsageBytesOptions = {}): TailPart {
-  const read = new ByteRead(tail, 0, { bodyEnd: tail.length, newline }, { ...options, numberSeats: false });
+  // The part numbers its own seats; the joining builder maps them to its own (appendPacked).
+  const read = new ByteRead(tail, 0, { bodyEnd: tail.length, newline }, options);
   read.useHeader(header);
   const status = read.records(Infinity);
   if (status === 'malformed') return { table: null, errors: [], problemCount: 0, rows: 0, quoteCrlf: [] };
   const part = read.result();
-  return { table: part.builder.build(), errors: part.errors, problemCount: part.problemCount, rows: part.rows, quoteCrlf: read.scanner.quoteCrlf };
+  return { table: part.builder.pack(), errors: part.errors, problemCount: part.problemCount, rows: part.rows, quoteCrlf: read.scanner.quoteCrlf };
 }
 
 /** The first part, read on this thread while the second is read elsewhere. */
@@ -73,16 +74,44 @@ export class UsageHead {
   private readonly read: ByteRead;
   private status: 'end' | 'malformed' | 'stopped';
 
+  /**
+   * Reads the first part up to `plan.split`; with `stepped`, reads nothing yet: the caller reads
+   * on with step() and then fixes the split with readTo() (a split chosen while reading).
+   */
   constructor(
     private readonly bytes: Uint8Array,
-    private readonly plan: UsageSplit,
+    private plan: UsageSplit,
     private readonly options: UsageBytesOptions = {},
+    stepped = false,
   ) {
     this.read = new ByteRead(bytes, plan.recordsStart, plan.layout, options);
     this.read.useHeader(plan.header);
-    this.status = this.read.records(plan.split);
+    this.status = 'stopped';
+    if (!stepped) this.readTo(plan.split);
+  }
+
+  /** Where the next record starts. */
+  get position(): number {
+    return this.read.scanner.pos;
+  }
+
+  /** Reads on to the first record boundary at or after `stopAt`; false once the file has ended (or turned out malformed). */
+  step(stopAt: number): boolean {
+    this.status = this.read.records(stopAt);
+    return this.status === 'stopped';
+  }
+
+  /** Reads on to `split` (a position after `position`, just after a line break), where the second part starts. */
+  readTo(split: number): void {
+    this.plan = { ...this.plan, split };
+    this.status = this.read.records(split);
     // The split fell inside a quoted field: no part starts there, so read on alone.
-    if (this.status === 'stopped' && this.read.scanner.pos !== plan.split) this.status = this.read.records(Infinity);
+    if (this.status === 'stopped' && this.read.scanner.pos !== split) this.status = this.read.records(Infinity);
+  }
+
+  /** Reads the rest alone (no second part). */
+  readRest(): void {
+    if (this.status === 'stopped') this.status = this.read.records(Infinity);
   }
 
   /** Whether the second part is needed (the first ended exactly at the split). */
@@ -99,7 +128,7 @@ export class UsageHead {
     const seams = [...read.scanner.quoteCrlf, ...tail.quoteCrlf.map((offset) => offset + plan.split)];
     if (hitsChunkSeam(bytes, plan.layout, seams)) return readUsageBytesAsText(bytes, this.options);
     const first = read.result();
-    first.builder.appendTable(tail.table);
+    first.builder.appendPacked(tail.table);
     const second = { builder: first.builder, errors: tail.errors, rows: tail.rows, problemCount: tail.problemCount };
     const errors = joinErrors(read.reader.file, first, second, first.rows - 1);
     this.options.onProgress?.(1);

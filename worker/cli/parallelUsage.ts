@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { UsagePart } from '../bundle/readUsage';
 import { readUsageBytes } from '../bundle/readUsageBytes';
-import { planUsageSplit, UsageHead, type TailPart } from '../bundle/usageSplit';
+import { breakAfter, planUsageSplit, UsageHead, type TailPart, type UsageSplit } from '../bundle/usageSplit';
 
 /**
  * Node cannot start a worker thread on a .ts file, even under tsx (privatenumber/tsx#354), so a
@@ -10,34 +10,116 @@ import { planUsageSplit, UsageHead, type TailPart } from '../bundle/usageSplit';
 const TS_THREAD = (entry: URL) => `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
 
 /** Below this size one thread is quicker than starting a second one. */
-const PARALLEL_FROM_BYTES = 8 << 20;
+export const PARALLEL_FROM_BYTES = 8 << 20;
+
+/** Bytes the first thread reads between two looks at whether the second thread is up. */
+const STEP_BYTES = 1 << 20;
+
+/** A second part smaller than this is not worth handing over (the join and the transfer cost more). */
+const MIN_TAIL_BYTES = 4 << 20;
+
+/**
+ * Share of the bytes still unread that the first thread keeps when it hands the rest over: a
+ * little over half, as it also joins the second part's rows into its own (measured on 1M rows).
+ */
+const HEAD_SHARE = 0.55;
+
+/** A worker thread started ahead of time (its start-up, ~0.5 s for tsx and the modules, overlaps reading the files). */
+export interface UsageThread {
+  worker: Worker;
+  /** [0] becomes 1 once the thread has loaded its modules. */
+  ready: Int32Array;
+  /** Resolves once the thread is up (the same moment `ready` turns 1). */
+  started: Promise<void>;
+}
+
+export function startUsageThread(): UsageThread {
+  const ready = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(TS_THREAD(new URL('./usagePartThread.ts', import.meta.url)), { eval: true, workerData: { ready } });
+  const started = new Promise<void>((resolve, reject) => {
+    worker.once('message', () => resolve());
+    worker.once('error', reject);
+  });
+  // A thread never used (the file was read before it was up) must not fail the run.
+  started.catch(() => undefined);
+  return { worker, ready, started };
+}
 
 /**
  * Parses usage.csv's bytes on two cores: a worker thread takes the records after a line break
- * near the middle while this thread reads the first half, which also checks that the break ends
- * a record (see worker/bundle/usageSplit.ts); the halves are joined into one builder (codes and
- * seats re-numbered), the worker's error rows renumbered as rows of the whole file. The result
- * is readUsageBytes's for the whole file (and so readUsageText's for its text).
+ * while this thread reads the first part, which also checks that the break ends a record (see
+ * worker/bundle/usageSplit.ts); the parts are joined into one builder (codes and seats
+ * re-numbered), the worker's error rows renumbered as rows of the whole file. The result is
+ * readUsageBytes's for the whole file (and so readUsageText's for its text).
+ *
+ * Given a `thread` started earlier, this thread does not wait for it: it reads from the start and
+ * hands over the second half of what is left once the thread is up (or reads it all alone if the
+ * thread comes too late). Without one, it starts a thread and waits for it, then splits in the middle.
  */
-export async function readUsageParallel(input: Uint8Array | string): Promise<UsagePart> {
+export async function readUsageParallel(input: Uint8Array | string, thread?: UsageThread, log?: (note: string) => void): Promise<UsagePart> {
   // Text (older callers, tests) is read as the UTF-8 file it came from.
   const bytes = typeof input === 'string' ? new TextEncoder().encode(input) : input;
-  if (bytes.length < PARALLEL_FROM_BYTES) return readUsageBytes(bytes);
-  const plan = planUsageSplit(bytes);
-  if (!plan) return readUsageBytes(bytes);
-
-  // The worker gets its own copy of the second half, moved (not cloned) to it.
-  const tailBytes = bytes.slice(plan.split, plan.layout.bodyEnd);
-  const worker = new Worker(TS_THREAD(new URL('./usagePartThread.ts', import.meta.url)), { eval: true });
-  const tail = new Promise<TailPart>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
-  worker.postMessage({ tail: tailBytes.buffer, header: plan.header, newline: plan.layout.newline }, [tailBytes.buffer]);
-  try {
-    const head = new UsageHead(bytes, plan);
-    return head.join(head.needsTail ? await tail : undefined);
-  } finally {
-    void worker.terminate();
+  const plan = bytes.length < PARALLEL_FROM_BYTES ? null : planUsageSplit(bytes);
+  if (!plan) {
+    if (thread) void thread.worker.terminate();
+    return readUsageBytes(bytes);
   }
+  const own = thread ?? startUsageThread();
+  try {
+    if (!thread) {
+      await own.started;
+      const tail = sendTail(own, bytes, plan, plan.split);
+      const head = new UsageHead(bytes, plan);
+      return head.join(head.needsTail ? await tail : undefined);
+    }
+    const head = new UsageHead(bytes, plan, {}, true);
+    const end = plan.layout.bodyEnd;
+    let tail: Promise<TailPart> | undefined;
+    while (head.step(head.position + STEP_BYTES)) {
+      if (Atomics.load(own.ready, 0) !== 1) continue;
+      const at = head.position;
+      const split = end - at >= MIN_TAIL_BYTES / (1 - HEAD_SHARE) ? breakAfter(bytes, at + Math.floor((end - at) * HEAD_SHARE), end, plan.layout.newline) : -1;
+      if (split <= at || split >= end) break;
+      // Sent before this thread reads on to the split, so that both parts are read at once.
+      tail = sendTail(own, bytes, plan, split);
+      log?.(`second thread up after ${pct(at, end)} of usage.csv, takes the last ${pct(end - split, end)}`);
+      head.readTo(split);
+      break;
+    }
+    if (!tail) {
+      head.readRest();
+      log?.('second thread not up in time: one thread read usage.csv');
+      return head.join();
+    }
+    const waited = performance.now();
+    const part = head.needsTail ? await tail : undefined;
+    log?.(`first part read; waited ${Math.round(performance.now() - waited)} ms for the second`);
+    const joined = performance.now();
+    const result = head.join(part);
+    log?.(`joined in ${Math.round(performance.now() - joined)} ms`);
+    return result;
+  } finally {
+    void own.worker.terminate();
+  }
+}
+
+const pct = (part: number, whole: number) => `${Math.round((100 * part) / whole)}%`;
+
+/** Sends the bytes from `split` to the thread (its own copy, moved, not cloned); resolves to its part. */
+function sendTail(thread: UsageThread, bytes: Uint8Array, plan: UsageSplit, split: number): Promise<TailPart> {
+  const tailBytes = bytes.slice(split, plan.layout.bodyEnd);
+  const tail = new Promise<TailPart>((resolve, reject) => {
+    // The thread's 'ready' message may still be on its way: the part is the next other message.
+    const onMessage = (message: TailPart | 'ready') => {
+      if (message === 'ready') return;
+      thread.worker.off('message', onMessage);
+      resolve(message);
+    };
+    thread.worker.on('message', onMessage);
+    thread.worker.once('error', reject);
+  });
+  // When this thread read on alone (the split fell in a quoted field), the part is never awaited.
+  tail.catch(() => undefined);
+  thread.worker.postMessage({ tail: tailBytes.buffer, header: plan.header, newline: plan.layout.newline }, [tailBytes.buffer]);
+  return tail;
 }

@@ -7,8 +7,9 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatContractError } from '../bundle/contractError';
+import { readUsageBytes } from '../bundle/readUsageBytes';
 import { FILES } from '../bundle/schema';
-import { readUsageParallel } from './parallelUsage';
+import { PARALLEL_FROM_BYTES, readUsageParallel, startUsageThread, type UsageThread } from './parallelUsage';
 import { reconcileFiles, type BundleFiles } from '../reconcileFiles';
 
 const USAGE = 'usage: reconcile --bundle DIR [--decisions FILE]';
@@ -46,8 +47,16 @@ async function main(argv: string[]): Promise<number> {
   }
   if (!values.bundle) throw new InputProblem(USAGE);
   const timer = stageTimer(process.env.LEDGERLINE_TIMINGS === '1');
-  const files = await readBundleFolder(values.bundle);
-  const usageBytes = await readUsageBytesOf(values.bundle);
+  // The second parsing thread takes ~0.5 s to load tsx and its modules: start it before reading anything.
+  const usageSize = await stat(join(values.bundle, FILES.usage)).then((info) => info.size, () => 0);
+  // One thread by default: on the 2-core target, busy with other work, the second thread measured no
+  // faster (its part waited for a core, the join cost ~0.3 s) and took ~70 MB more. LEDGERLINE_USAGE_THREADS=2 opts in.
+  const oneThread = process.env.LEDGERLINE_USAGE_THREADS !== '2';
+  const thread: UsageThread | undefined = usageSize >= PARALLEL_FROM_BYTES && !oneThread ? startUsageThread() : undefined;
+  const [files, usageBytes] = await Promise.all([readBundleFolder(values.bundle), readUsageBytesOf(values.bundle)]).catch((e: unknown) => {
+    if (thread) void thread.worker.terminate();
+    throw e;
+  });
   timer('read files');
   let decisions: { name: string; text: string } | undefined;
   if (values.decisions) {
@@ -55,10 +64,11 @@ async function main(argv: string[]): Promise<number> {
     if (text === null) throw new InputProblem(`${values.decisions}: decisions file not found`);
     decisions = { name: basename(values.decisions), text };
   }
-  const usage = usageBytes !== undefined ? await readUsageParallel(usageBytes) : undefined;
+  if (usageBytes === undefined && thread) void thread.worker.terminate();
+  const usage = usageBytes === undefined ? undefined : oneThread ? readUsageBytes(usageBytes) : await readUsageParallel(usageBytes, thread, timer.enabled ? (note) => process.stderr.write(`timing:   ${note}\n`) : undefined);
   // The bundle reader only checks that the file is there once it is given parsed.
   if (usageBytes !== undefined) files[FILES.usage] = '';
-  timer('parse usage.csv (2 threads)');
+  timer(oneThread ? 'parse usage.csv (1 thread)' : 'parse usage.csv (2 threads)');
   const result = reconcileFiles(files, { decisions, usage });
   timer('validate rest + reconcile + report');
   if (!result.ok) {
@@ -72,13 +82,14 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** LEDGERLINE_TIMINGS=1 prints where the time goes (the benchmark's breakdown) to stderr. */
-function stageTimer(enabled: boolean): (stage: string) => void {
+function stageTimer(enabled: boolean): ((stage: string) => void) & { enabled: boolean } {
   let last = performance.now();
-  return (stage) => {
+  const timer = (stage: string) => {
     const now = performance.now();
     if (enabled) process.stderr.write(`timing: ${stage} ${Math.round(now - last)} ms (at ${Math.round(now)} ms since start)\n`);
     last = now;
   };
+  return Object.assign(timer, { enabled });
 }
 
 main(process.argv.slice(2)).then(

@@ -1,11 +1,16 @@
 /** A worker thread that parses the second part of usage.csv's bytes (see parallelUsage.ts). */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { Newline } from '../bundle/csvLayout';
 import { readUsageTail } from '../bundle/usageSplit';
+
+// Loaded and ready: the main thread, busy reading the first part, polls this flag between slices.
+const { ready } = workerData as { ready: Int32Array };
+Atomics.store(ready, 0, 1);
+parentPort!.postMessage('ready');
 
 parentPort!.once('message', ({ tail, header, newline }: { tail: ArrayBuffer; header: string[]; newline: Newline }) => {
   const part = readUsageTail(new Uint8Array(tail), header, newline);
   const table = part.table;
-  const transfer = table === null ? [] : [table.quantity, table.lastActive, table.seat, table.integrationId.codes, table.externalClientId.codes, table.externalClientName.codes, table.product.codes, table.category.codes].map((a) => a.buffer as ArrayBuffer);
+  const transfer = table === null ? [] : [table.quantity, table.lastActive, table.seat, table.recordEnds, table.seatFirstRow, table.seatKeyHash, ...table.codes].map((a) => a.buffer as ArrayBuffer);
   parentPort!.postMessage(part, transfer);
 });
