@@ -7,7 +7,7 @@ import { decimalComparator, formatMagnitude, formatMoney } from '../components/f
 import { ReviewPanel } from '../components/ReviewPanel';
 import { EmptyState, PageHeader, Tabs, download } from '../components/ui';
 import { clientPath, go, route } from '../router';
-import { core, overview, revision } from '../state/workspace';
+import { clientRows, core, overview, revision } from '../state/workspace';
 import './Billing.css';
 
 const TYPES: { id: ReviewType; label: string; hint: string }[] = [
@@ -65,7 +65,7 @@ function ReconciledInvoices() {
   const [search, setSearch] = createSignal('');
   const [groupBy, setGroupBy] = createSignal<GroupBy | ''>('');
   const filter = (): BillingFilter => ({ integrationId: integration() || undefined, types: types() });
-  const [clients] = createResource(() => ({ r: revision(), f: filter(), g: groupBy() }), (k) => (k.g ? Promise.resolve<ClientRowView[]>([]) : core.clientRows(k.f)));
+  const [clients] = createResource(() => ({ r: revision(), f: filter(), g: groupBy() }), (k) => (k.g ? Promise.resolve<ClientRowView[]>([]) : clientRows(k.f)));
   const [groups] = createResource(() => ({ r: revision(), f: filter(), g: groupBy() }), (k) => (k.g ? core.groups(k.g, k.f) : Promise.resolve<DiscrepancyGroup[]>([])));
   const grouped = createMemo<GroupedRow[]>(() => (groups() ?? []).flatMap((g) => [{ kind: 'group' as const, group: g }, ...g.rows.map((r) => ({ kind: 'row' as const, ...r }))]));
   const toggle = (t: ReviewType) => setTypes((ts) => (ts.includes(t) ? ts.filter((x) => x !== t) : [...ts, t]));

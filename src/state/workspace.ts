@@ -2,6 +2,8 @@ import * as Comlink from 'comlink';
 import { createSignal, type Accessor } from 'solid-js';
 import { INITIAL_CORE_STATE, type Change, type CoreEvent, type CoreState } from '../../worker/protocol/coreEvents';
 import type { CoreSession } from '../../worker/core/core';
+import { filterKey } from '../../worker/views/billingFilter';
+import type { BillingFilter, ClientRowView } from '../../worker/views/types';
 
 /**
  * This tab's window on the core (worker/threads/core.worker.ts), which owns the workspace: the
@@ -103,6 +105,15 @@ export async function start(): Promise<void> {
   // A tab that joined a core already running missed no event but may have started after its start.
   setState(await core.state());
   setRevision((r) => r + 1);
+}
+
+/**
+ * The reconciled invoices table's rows: while the core reads the data back after a start, the
+ * table kept from the last session comes with the state, so the table shows without waiting.
+ */
+export function clientRows(filter: BillingFilter): Promise<ClientRowView[]> {
+  const kept = state().opening?.[filterKey(filter)];
+  return kept ? Promise.resolve(kept) : core.clientRows(filter);
 }
 
 /** Sets who edits (audit trail, presence) for this device. */

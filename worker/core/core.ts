@@ -125,7 +125,8 @@ async function showKeptViews(): Promise<boolean> {
   if (!kept) return false;
   opening = kept.clientRows;
   const isDemo = (await db.getMeta('source', 'files')) === 'demo';
-  events.set({ overview: kept.overview, settings: doc.settingsNow() ?? DEFAULT_APP_SETTINGS, isDemo, loadState: loadStateOf(kept.overview) }, ['rows']);
+  // The rows go with the event: the tabs' own query would wait behind the reconcile that follows.
+  events.set({ overview: kept.overview, opening: kept.clientRows, settings: doc.settingsNow() ?? DEFAULT_APP_SETTINGS, isDemo, loadState: loadStateOf(kept.overview) }, ['rows']);
   return true;
 }
 
@@ -427,7 +428,7 @@ async function startOnce(input: StartInput): Promise<void> {
     await refresh();
     opening = null;
     opened.reconciled = Math.round(performance.now());
-    events.set({ opened: { ...opened } });
+    events.set({ opened: { ...opened }, opening: null });
   }
   startDone = true;
   if (missedAtStart !== 'none') void recompute.request(missedAtStart);

@@ -1,4 +1,4 @@
-import type { BillingFilter, ClientRowView, Overview } from '../views/types';
+import type { ClientRowView, Overview } from '../views/types';
 import type { LedgerlineDb } from './db';
 
 /**
@@ -14,10 +14,7 @@ export interface ViewCacheRecord {
   clientRows: Record<string, ClientRowView[]>;
 }
 
-/** The filter the reconciled invoices table opens with (no integration, no type chosen). */
-export const OPENING_FILTER: BillingFilter = { types: [] };
-
-export const filterKey = (filter: BillingFilter): string => JSON.stringify({ integrationId: filter.integrationId ?? null, types: filter.types ?? [], review: filter.review ?? null });
+export { OPENING_FILTER, filterKey } from '../views/billingFilter';
 
 export interface ViewInputs {
   /** Bumped by IndexedDB on every change of imported data (an import, a failed import, a clear). */

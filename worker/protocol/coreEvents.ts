@@ -1,7 +1,7 @@
 import type { ImportOutcome, ImportProgress, UnknownFile } from '../core/importBatch';
 import type { DocTypeName } from '../doc/schema';
 import { DEFAULT_APP_SETTINGS, type AppSettings } from '../doc/settings';
-import type { Overview } from '../views/types';
+import type { ClientRowView, Overview } from '../views/types';
 import type { RelayLink, SyncState } from './syncProtocol';
 
 /**
@@ -46,6 +46,11 @@ export interface CoreState {
    * views shown (null when the inputs had changed), the first reconcile done. Null on a first start.
    */
   opened: { document: number; keptViews: number | null; reconciled: number } | null;
+  /**
+   * While the engine reads the data back after a start, the opening table kept from the last
+   * session (rows by filter key): a tab shows it without asking the busy core. Null otherwise.
+   */
+  opening: Record<string, ClientRowView[]> | null;
   progress: ImportProgress | null;
   lastImport: ImportOutcome | null;
   pendingImport: PendingView | null;
@@ -63,6 +68,7 @@ export const INITIAL_CORE_STATE: CoreState = {
   settings: DEFAULT_APP_SETTINGS,
   lastTimings: null,
   opened: null,
+  opening: null,
   progress: null,
   lastImport: null,
   pendingImport: null,
