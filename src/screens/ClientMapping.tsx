@@ -9,7 +9,7 @@ import { PSA_CLIENTS_LIST, PsaClientEditor } from '../components/psaClientEditor
 import { PageHeader } from '../components/ui';
 import { UndoBar } from '../components/UndoBar';
 import { clientMapKey } from '../../worker/doc/keys';
-import { core, revision } from '../state/workspace';
+import { changed, core, revision } from '../state/workspace';
 import './ClientMapping.css';
 
 type Row = ExternalClientView & { suggestions: Suggestion[] };
@@ -19,12 +19,14 @@ const STATUS_TEXT = { unmapped: 'Unmapped', excluded: 'Excluded', mapped: 'Mappe
 export function ClientMapping() {
   // Fetched together, so an edit re-renders the grid once, not once per list.
   const [data] = createResource(revision, async () => {
-    const [clients, suggestions, psaClients] = await Promise.all([core.externalClients(), core.clientSuggestions(3), core.psaClients()]);
-    return { clients, suggestions, psaClients };
+    const [clients, suggestions] = await Promise.all([core.externalClients(), core.clientSuggestions(3)]);
+    return { clients, suggestions };
   });
   const clients = () => data.latest?.clients;
   const suggestions = () => data.latest?.suggestions;
-  const psaClients = () => data.latest?.psaClients;
+  // The PSA's clients change only with imported data, not with a mapping edit.
+  const [psa] = createResource(changed('imports'), () => core.psaClients());
+  const psaClients = () => psa.latest;
   const [show, setShow] = createSignal<'all' | (typeof STATUSES)[number]>('all');
   const [search, setSearch] = createSignal('');
   const [threshold, setThreshold] = createSignal(0.9);

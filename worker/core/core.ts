@@ -158,8 +158,9 @@ async function runImport(run: () => Promise<ImportOutcome>, announce = true, tak
     // A failed import stores nothing, but may record a failed sync (integration health).
     // A core of another version of the app reads the same IndexedDB: it reconciles too.
     tabs?.dataChanged();
-    events.changed(['imports']);
     await refresh();
+    // After the reconcile: what a screen refetches on `imports` (the history, the PSA's clients) is new by then.
+    events.changed(['imports']);
     return outcome;
   } finally {
     events.set({ progress: null });
@@ -325,8 +326,9 @@ async function clearWorkspace(): Promise<void> {
   await importer.clearWorkspace();
   doc.takeImport({ clientMap: [], serviceMap: [], decisions: [] }, DEFAULT_APP_SETTINGS, 'clearing the workspace');
   tabs?.dataChanged();
-  events.set({ lastImport: null }, ['imports']);
+  events.set({ lastImport: null });
   await refresh();
+  events.changed(['imports']);
 }
 
 async function saveSettings(next: AppSettings): Promise<void> {
