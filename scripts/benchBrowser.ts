@@ -96,11 +96,16 @@ export async function benchBrowser(bundleDir: string, expectedClients: number, b
 
     // Reopening: the tab closed and a new one opened (a reload could find the shared core still running).
     await page.close();
-    const reopened = Date.now();
     const page2 = await context.newPage();
+    // The page's own clock: from the navigation's start to the first row of the table on screen.
+    await page2.addInitScript(`(() => {
+      const tick = () => (document.querySelector('[data-testid=clients-grid] .ag-row') ? (window.__tableAt = performance.now()) : requestAnimationFrame(tick));
+      requestAnimationFrame(tick);
+    })()`);
     await page2.goto(`${app.url}/#/billing`);
     await page2.waitForSelector('[data-testid=clients-grid] .ag-row', { timeout: 120_000 });
-    const reopenSeconds = (Date.now() - reopened) / 1000;
+    await page2.waitForFunction('window.__tableAt !== undefined');
+    const reopenSeconds = ((await page2.evaluate('window.__tableAt')) as number) / 1000;
     await page2.goto(`${app.url}/#/settings`);
     const timings = (await page2.locator('.settings p', { hasText: 'Last reconciliation' }).textContent())?.match(/Last reconciliation: .*$/)?.[0] ?? '';
 
@@ -111,7 +116,7 @@ export async function benchBrowser(bundleDir: string, expectedClients: number, b
     );
     console.log(`  where it went: ${importTimings}`);
     console.log(`  main thread during import: longest frame gap ${Math.round(watch.maxGap)} ms, ${watch.progress} progress updates`);
-    console.log(`browser reopen with that workspace (a new tab): ${reopenSeconds.toFixed(1)} s until the table shows (target ≤ 1 s); bare read ${baseline.bareSeconds().toFixed(2)} s; ${timings}`);
+    console.log(`browser reopen with that workspace (a new tab): ${reopenSeconds.toFixed(2)} s from navigation until the table shows (target ≤ 1 s); bare read ${baseline.bareSeconds().toFixed(2)} s; ${timings}`);
     await benchEdits(page2, 'workspace of 1,000,000 usage rows');
   } finally {
     await browser.close();

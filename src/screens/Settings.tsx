@@ -116,7 +116,7 @@ function SettingsForm(props: { onEditProfile: (e: { profile: SourceProfile; copy
             {(o) => (
               <>
                 {' '}
-                Opened: the document at {o().document} ms, {o().keptViews === null ? 'no kept table (something changed)' : `the kept table at ${o().keptViews} ms`}, reconciled at {o().reconciled} ms.
+                Opened (ms since the core started): asked at {o().start}, the document at {o().document} (its lock at {o().locked}), {o().keptViews === null ? 'no kept table (something changed)' : `the kept table at ${o().keptViews}`}, reconciled at {o().reconciled}.
               </>
             )}
           </Show>

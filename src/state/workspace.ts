@@ -92,7 +92,14 @@ function holdTabLock(): Promise<string> {
   });
 }
 
-export async function start(): Promise<void> {
+let started: Promise<void> | null = null;
+/** Opens the workspace in the core (once per page; main.tsx asks before the screens have loaded). */
+export function start(): Promise<void> {
+  started ??= startOnce();
+  return started;
+}
+
+async function startOnce(): Promise<void> {
   void requestPersistence();
   const lock = await holdTabLock();
   setState(await core.subscribe(Comlink.proxy(onEvent), lock));

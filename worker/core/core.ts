@@ -118,7 +118,7 @@ async function rememberView(): Promise<void> {
 let opening: Record<string, ClientRowView[]> | null = null;
 
 /** When this core's start reached each step, in ms since the core's thread started (Settings shows it). */
-const opened: NonNullable<CoreState['opened']> = { document: 0, keptViews: null, reconciled: 0 };
+const opened: NonNullable<CoreState['opened']> = { start: 0, locked: 0, document: 0, keptViews: null, reconciled: 0 };
 
 async function showKeptViews(): Promise<boolean> {
   const kept = await readViewCache(db, viewKey(await viewInputs()));
@@ -394,6 +394,7 @@ function start(input: StartInput): Promise<void> {
 }
 
 async function startOnce(input: StartInput): Promise<void> {
+  opened.start = Math.round(performance.now());
   await moveLegacyDeviceState(input.legacy);
   await sync.initSync(db, (view) => events.set({ sync: view }));
   const link = sync.savedSyncSettings();
@@ -408,6 +409,7 @@ async function startOnce(input: StartInput): Promise<void> {
   // One core at a time opens the document and decides on the demo: two opened at once on a fresh
   // profile import it once, and the second one waits for it (never showing an empty workspace).
   const firstStart = await withLock(FIRST_START_LOCK, async () => {
+    opened.locked = Math.round(performance.now());
     await doc.openDoc();
     opened.document = Math.round(performance.now());
     // Every edit (and every teammate's) recomputes what it changed: see ./recompute.ts. Edits from

@@ -42,10 +42,11 @@ export interface CoreState {
   settings: AppSettings;
   lastTimings: { loadMs: number; reconcileMs: number } | null;
   /**
-   * How this core's start went, in ms since its thread started: the document loaded, the kept
+   * How this core's start went, in ms since its thread started: the first tab's start, the
+   * document's lock taken, the document loaded, the kept
    * views shown (null when the inputs had changed), the first reconcile done. Null on a first start.
    */
-  opened: { document: number; keptViews: number | null; reconciled: number } | null;
+  opened: { start: number; locked: number; document: number; keptViews: number | null; reconciled: number } | null;
   /**
    * While the engine reads the data back after a start, the opening table kept from the last
    * session (rows by filter key): a tab shows it without asking the busy core. Null otherwise.
