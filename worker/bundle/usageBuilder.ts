@@ -100,15 +100,7 @@ export class UsageBuilder {
    * `add` would store for their strings. The caller checks the quantity against MAX_USAGE_UNITS.
    */
   addCoded(integration: number, client: number, clientName: number, product: number, category: number, recordId: string, units: bigint, lastActive: number): void {
-    if (this.length === this.capacity) this.grow();
-    const i = this.length++;
-    const c = this.codes;
-    c[0]![i] = integration;
-    c[1]![i] = client;
-    c[2]![i] = clientName;
-    c[3]![i] = product;
-    c[4]![i] = category;
-    this.recordIds.push(recordId);
+    const i = this.placeCoded(integration, client, clientName, product, category, recordId);
     if (this.numberSeats) this.seat[i] = this.seatIds.id(integration, recordId);
     this.quantity[i] = units;
     this.lastActive[i] = lastActive;
@@ -120,15 +112,7 @@ export class UsageBuilder {
    * `recordKeyHash` is hashKey(recordId), computed by the caller from the bytes it already walks.
    */
   addRow(integration: number, client: number, clientName: number, product: number, category: number, recordId: string, recordKeyHash: number, units: number, lastActive: number): void {
-    if (this.length === this.capacity) this.grow();
-    const i = this.length++;
-    const c = this.codes;
-    c[0]![i] = integration;
-    c[1]![i] = client;
-    c[2]![i] = clientName;
-    c[3]![i] = product;
-    c[4]![i] = category;
-    this.recordIds.push(recordId);
+    const i = this.placeCoded(integration, client, clientName, product, category, recordId);
     if (this.numberSeats) this.seat[i] = this.seatIds.idWithKeyHash(integration, recordId, recordKeyHash);
     if (LITTLE_ENDIAN) {
       // Two's complement halves of an integer below 2^53: both divisions are exact on doubles.
@@ -201,6 +185,20 @@ export class UsageBuilder {
     this.quantity.set(part.quantity, offset);
     this.lastActive.set(part.lastActive, offset);
     this.length += part.length;
+  }
+
+  /** A new row's coded columns and record id; returns its index. */
+  private placeCoded(integration: number, client: number, clientName: number, product: number, category: number, recordId: string): number {
+    if (this.length === this.capacity) this.grow();
+    const i = this.length++;
+    const c = this.codes;
+    c[0]![i] = integration;
+    c[1]![i] = client;
+    c[2]![i] = clientName;
+    c[3]![i] = product;
+    c[4]![i] = category;
+    this.recordIds.push(recordId);
+    return i;
   }
 
   build(): UsageTable {
