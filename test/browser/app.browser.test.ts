@@ -108,10 +108,28 @@ browserTest('the app', (env) => {
     const context = page.context();
     await page.close();
     const again = await env.open('/#/settings', { context });
-    const line = again.locator('.settings p', { hasText: 'Opened:' });
+    const line = again.locator('.settings p', { hasText: 'Opened (' });
     await line.waitFor({ timeout: 30_000 });
     expect(await line.textContent()).toMatch(/the kept table at \d+/);
     expect(await readClientRows(again, env.url)).toEqual(before);
+  });
+
+  it('takes the kept table back when the document changed after it was kept, and shows the new numbers', async () => {
+    const page = await env.open('/#/client-mapping');
+    await page.waitForSelector('[data-testid=accept-suggestion]');
+    const unmapped = Number(await page.textContent('[data-testid=count-unmapped]'));
+    await page.waitForTimeout(600);
+    // An edit, and the tab closed before the core keeps the new views (it waits a moment after a change).
+    await page.locator('[data-testid=accept-suggestion]').first().click();
+    await page.waitForTimeout(50);
+    const context = page.context();
+    await page.close();
+    const again = await env.open('/#/client-mapping', { context });
+    await again.waitForFunction((n) => document.querySelector('[data-testid=count-unmapped]')?.textContent === String(n), unmapped - 1, { timeout: 30_000 });
+    await again.goto(`${env.url}/#/settings`);
+    const line = again.locator('.settings p', { hasText: 'Opened (' });
+    await line.waitFor({ timeout: 30_000 });
+    expect(await line.textContent()).toContain('no kept table');
   });
 
   it('exports the workspace as a bundle .zip that imports back to the identical report', async () => {

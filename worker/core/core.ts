@@ -14,7 +14,7 @@ import type { ImportInput, ImportOutcome, ImportProgress, UnknownFile } from './
 import { createImporter } from './importer';
 import { changedTypeNames } from '../doc/schema';
 import { createScheduler, followDoc, larger, type Recompute } from './recompute';
-import { OPENING_FILTER, asOfKey, filterKey, readViewCache, viewKey, writeViewCache, type ViewInputs } from './viewCache';
+import { OPENING_FILTER, asOfKey, filterKey, readKeptViews, readViewCache, viewKey, worthShowingEarly, writeViewCache, type ViewCacheRecord, type ViewInputs } from './viewCache';
 import * as sync from './sync';
 import { FIRST_START_LOCK, SHARED_BATCHES_LOCK, linkTabs, tabChannelName, withLock, type TabLink } from './tabs';
 
@@ -105,10 +105,11 @@ function rememberViewSoon(): void {
 }
 
 async function rememberView(): Promise<void> {
-  const overview = events.now().overview;
+  const { overview, isDemo } = events.now();
   if (!overview) return;
-  const key = viewKey(await viewInputs());
-  await writeViewCache(db, { key, overview, clientRows: { [filterKey(OPENING_FILTER)]: engine.clientRows(OPENING_FILTER) } });
+  const inputs = await viewInputs();
+  const clientRows = { [filterKey(OPENING_FILTER)]: engine.clientRows(OPENING_FILTER) };
+  await writeViewCache(db, { key: viewKey(inputs), dataVersion: inputs.dataVersion, asOf: inputs.asOf, settings: doc.settingsNow(), isDemo, overview, clientRows });
 }
 
 /**
@@ -123,11 +124,31 @@ const opened: NonNullable<CoreState['opened']> = { start: 0, locked: 0, document
 async function showKeptViews(): Promise<boolean> {
   const kept = await readViewCache(db, viewKey(await viewInputs()));
   if (!kept) return false;
-  opening = kept.clientRows;
-  const isDemo = (await db.getMeta('source', 'files')) === 'demo';
-  // The rows go with the event: the tabs' own query would wait behind the reconcile that follows.
-  events.set({ overview: kept.overview, opening: kept.clientRows, settings: doc.settingsNow() ?? DEFAULT_APP_SETTINGS, isDemo, loadState: loadStateOf(kept.overview) }, ['rows']);
+  showViews(kept);
   return true;
+}
+
+function showViews(kept: ViewCacheRecord): void {
+  opening = kept.clientRows;
+  // The rows go with the event: the tabs' own query would wait behind the reconcile that follows.
+  events.set({ overview: kept.overview, opening: kept.clientRows, settings: kept.settings ?? DEFAULT_APP_SETTINGS, isDemo: kept.isDemo, loadState: loadStateOf(kept.overview) }, ['rows']);
+}
+
+/**
+ * Before the document has loaded (y-indexeddb takes a while on a large one), the kept views when
+ * what can be checked without it holds; returns their key, to check the rest once it has loaded.
+ */
+async function showKeptViewsEarly(): Promise<string | null> {
+  const kept = await readKeptViews(db);
+  if (!kept || !worthShowingEarly(kept, await db.getMeta('dataVersion', 0), new Date())) return null;
+  showViews(kept);
+  return kept.key;
+}
+
+/** The document says the views shown early are not this workspace's now: back to "Opening…" until the reconcile. */
+function takeBackKeptViews(): void {
+  opening = null;
+  events.set({ overview: null, opening: null, loadState: 'starting' }, ['rows']);
 }
 
 /** An engine query, answered once the engine has reconciled (a tab may ask while it starts). */
@@ -406,6 +427,8 @@ async function startOnce(input: StartInput): Promise<void> {
     onWorkspaceChanged: () => closeForGood(),
   });
   const initialisedBefore = await db.getMeta('initialised', false);
+  const early = initialisedBefore ? await showKeptViewsEarly() : null;
+  if (early !== null) opened.keptViews = Math.round(performance.now());
   // One core at a time opens the document and decides on the demo: two opened at once on a fresh
   // profile import it once, and the second one waits for it (never showing an empty workspace).
   const firstStart = await withLock(FIRST_START_LOCK, async () => {
@@ -423,12 +446,17 @@ async function startOnce(input: StartInput): Promise<void> {
     await loadDemo(false);
     return true;
   });
+  // The views shown before the document loaded: checked against it now, before any teammate's edit.
+  if (early !== null && viewKey(await viewInputs()) !== early) {
+    takeBackKeptViews();
+    opened.keptViews = null;
+  }
   await sync.resumeSync();
   if (sync.savedSyncSettings()) await sync.firstSync(3000);
   if (!firstStart) {
     // Another core imported the demo while this one waited: take its document before the first numbers.
     if (!initialisedBefore && !sync.savedSyncSettings()) await tabs.catchUp(1000);
-    if (await showKeptViews()) opened.keptViews = Math.round(performance.now());
+    if (opened.keptViews === null && (await showKeptViews())) opened.keptViews = Math.round(performance.now());
     await refresh();
     opening = null;
     opened.reconciled = Math.round(performance.now());

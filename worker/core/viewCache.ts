@@ -1,3 +1,4 @@
+import type { AppSettings } from '../doc/settings';
 import type { ClientRowView, Overview } from '../views/types';
 import type { LedgerlineDb } from './db';
 
@@ -9,6 +10,11 @@ import type { LedgerlineDb } from './db';
  */
 export interface ViewCacheRecord {
   key: string;
+  /** Parts of the key a start can check before the document has loaded (see `worthShowingEarly`). */
+  dataVersion: number;
+  asOf: string;
+  settings: AppSettings | null;
+  isDemo: boolean;
   overview: Overview;
   /** Rows of `clientRows(filter)` by the filter's JSON: the table a screen opens on. */
   clientRows: Record<string, ClientRowView[]>;
@@ -49,6 +55,22 @@ export function viewKey(inputs: ViewInputs): string {
 export async function readViewCache(db: LedgerlineDb, key: string): Promise<ViewCacheRecord | null> {
   const record = await db.getMeta('viewCache', null);
   return record && record.key === key ? record : null;
+}
+
+/** The kept views whatever their key (a start checks what it can before the document has loaded). */
+export async function readKeptViews(db: LedgerlineDb): Promise<ViewCacheRecord | null> {
+  return db.getMeta('viewCache', null);
+}
+
+/**
+ * Whether kept views may be shown before the document has loaded: the same imported data and the
+ * same as-of (a fixed one, or "now" in the same hour). What only the document can tell (mappings,
+ * decisions, settings) is checked once it has loaded; it differs only when the last session ended
+ * within a moment of an edit, and the views are then taken back.
+ */
+export function worthShowingEarly(kept: ViewCacheRecord, dataVersion: number, now: Date): boolean {
+  const fixed = kept.settings?.asOfMode === 'fixed' ? kept.settings.asOf : null;
+  return kept.dataVersion === dataVersion && kept.asOf === asOfKey(fixed, now);
 }
 
 export async function writeViewCache(db: LedgerlineDb, record: ViewCacheRecord): Promise<void> {
