@@ -119,9 +119,10 @@ browserTest('the app', (env) => {
     await page.waitForSelector('[data-testid=accept-suggestion]');
     const unmapped = Number(await page.textContent('[data-testid=count-unmapped]'));
     await page.waitForTimeout(600);
-    // An edit, and the tab closed before the core keeps the new views (it waits a moment after a change).
+    // An edit, shown (so stored), and the tab closed at once: before the core keeps the new views,
+    // which it does a moment after a change.
     await page.locator('[data-testid=accept-suggestion]').first().click();
-    await page.waitForTimeout(50);
+    await page.waitForFunction((n) => document.querySelector('[data-testid=count-unmapped]')?.textContent === String(n), unmapped - 1);
     const context = page.context();
     await page.close();
     const again = await env.open('/#/client-mapping', { context });

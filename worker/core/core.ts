@@ -11,7 +11,7 @@ import * as doc from './doc';
 import { BATCH, IMPORT, LOCAL, batch, isPersistenceOrigin, yDatasets, ydoc, yProfiles } from './doc';
 import { createEngineHost } from './engineHost';
 import type { ImportInput, ImportOutcome, ImportProgress, UnknownFile } from './importBatch';
-import { createImporter } from './importer';
+import type { Importer } from './importer';
 import { changedTypeNames } from '../doc/schema';
 import { createScheduler, followDoc, larger, type Recompute } from './recompute';
 import { OPENING_FILTER, asOfKey, filterKey, readKeptViews, readViewCache, viewKey, worthShowingEarly, writeViewCache, type ViewCacheRecord, type ViewInputs } from './viewCache';
@@ -28,7 +28,12 @@ import { FIRST_START_LOCK, SHARED_BATCHES_LOCK, linkTabs, tabChannelName, withLo
 const db = openDb();
 const CORE_ID = crypto.randomUUID();
 const engine = createEngineHost(db);
-const importer = createImporter(db);
+/**
+ * The importer (readers of every export format, xlsx included) loads on the first import: a start
+ * that only reopens the workspace does not compile it.
+ */
+let importerLoading: Promise<Importer> | null = null;
+const importer = (): Promise<Importer> => (importerLoading ??= import('./importer').then((m) => m.createImporter(db)));
 
 const events = createCoreEvents(INITIAL_CORE_STATE);
 export { events };
@@ -217,7 +222,7 @@ let lastDrop: { inputs: ImportInput[]; choices: DropChoices } | null = null;
 async function importFiles(inputs: ImportInput[], choices: DropChoices = {}): Promise<ImportOutcome> {
   setPending(null);
   lastDrop = { inputs, choices };
-  const outcome = await runImport(() => importer.importFiles(inputs, onProgress, { profiles: doc.profilesNow(), tenantNames: doc.tenantNamesNow(), asOf: fixedAsOf(), ...choices }));
+  const outcome = await runImport(async () => (await importer()).importFiles(inputs, onProgress, { profiles: doc.profilesNow(), tenantNames: doc.tenantNamesNow(), asOf: fixedAsOf(), ...choices }));
   if (!outcome.ok && outcome.unknown.length > 0 && outcome.errors.length === 0) {
     setPending({ inputs, unknown: outcome.unknown, index: 0, skip: choices.skip ?? [], overrides: choices.overrides ?? {} });
   }
@@ -288,7 +293,7 @@ async function resolveUnknown(answer: { profile: SourceProfile; clientName?: str
 async function shareImport(inputs: ImportInput[], overrides: Record<string, FileOverrides>): Promise<void> {
   const link = sync.savedSyncSettings();
   if (!link) return;
-  const packed = await importer.packForSharing(inputs);
+  const packed = await (await importer()).packForSharing(inputs);
   for (const file of packed) {
     const response = await fetch(blobUrl(link, file.hash), { method: 'PUT', body: file.bytes as BlobPart });
     if (!response.ok) throw new Error(`the relay refused ${file.name}: ${response.status}`);
@@ -332,7 +337,7 @@ async function applyUnapplied(link: RelayLink): Promise<void> {
     }
     // The teammate's mappings are already in the document: take only the data.
     // A batch that fails here failed for its sender too (same validation): applied either way.
-    const outcome = await runImport(() => importer.importShared(files, onProgress, { profiles: doc.profilesNow(), tenantNames: doc.tenantNamesNow(), asOf: fixedAsOf(), overrides: shared.overrides ?? {} }), false, false);
+    const outcome = await runImport(async () => (await importer()).importShared(files, onProgress, { profiles: doc.profilesNow(), tenantNames: doc.tenantNamesNow(), asOf: fixedAsOf(), overrides: shared.overrides ?? {} }), false, false);
     // A file no profile knows yet: the sender's profile is on its way in the document.
     if (!outcome.ok && outcome.errors.length === 0 && outcome.unknown.length > 0) return;
     await markApplied(shared.id);
@@ -340,11 +345,11 @@ async function applyUnapplied(link: RelayLink): Promise<void> {
 }
 
 function loadDemo(announce = true): Promise<ImportOutcome> {
-  return runImport(() => importer.importDemo(onProgress), announce);
+  return runImport(async () => (await importer()).importDemo(onProgress), announce);
 }
 
 async function clearWorkspace(): Promise<void> {
-  await importer.clearWorkspace();
+  await (await importer()).clearWorkspace();
   doc.takeImport({ clientMap: [], serviceMap: [], decisions: [] }, DEFAULT_APP_SETTINGS, 'clearing the workspace');
   tabs?.dataChanged();
   events.set({ lastImport: null });
@@ -535,7 +540,7 @@ const sharedApi = {
   loadDemo: (): Promise<ImportOutcome> => loadDemo(),
   clearWorkspace,
   /** The wizard's live preview of the unknown file it shows, on the whole file. */
-  previewProfile: (file: string, profile: SourceProfile, overrides: FileOverrides = {}) => importer.previewProfile(file, profile, overrides, fixedAsOf()),
+  previewProfile: async (file: string, profile: SourceProfile, overrides: FileOverrides = {}) => (await importer()).previewProfile(file, profile, overrides, fixedAsOf()),
 
   // Commands: teammate sync
   connect: sync.connect,
