@@ -7,18 +7,7 @@
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
-import { build, preview } from 'vite';
-import { launchBrowser, newIsolatedContext, ROOT } from '../test/browser/harness';
-
-/** The production build, as `npm start` serves it, on a free loopback port. */
-async function startBuiltApp(): Promise<{ url: string; close: () => Promise<void> }> {
-  const outDir = join(ROOT, 'node_modules', '.ledgerline-bench-dist');
-  await build({ root: ROOT, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-  const server = await preview({ root: ROOT, logLevel: 'warn', build: { outDir }, preview: { port: 0, host: '127.0.0.1', strictPort: false, open: false } });
-  const address = server.httpServer.address();
-  if (!address || typeof address === 'string') throw new Error('vite preview did not report a TCP address');
-  return { url: `http://127.0.0.1:${address.port}`, close: () => server.close() };
-}
+import { launchBrowser, newIsolatedContext, ROOT, startBuiltApp } from '../test/browser/harness';
 
 /**
  * An edit, timed two ways: from the click that accepts a suggested client match to the grid
@@ -55,7 +44,7 @@ async function benchEdits(page: Page, label: string, runs = 5): Promise<void> {
 }
 
 export async function benchBrowser(bundleDir: string, expectedClients: number, baseline: { cliSeconds: number; bareSeconds: () => number }): Promise<void> {
-  const app = await startBuiltApp();
+  const app = await startBuiltApp(join(ROOT, 'node_modules', '.ledgerline-bench-dist'));
   const browser = await launchBrowser();
   try {
     const context = await newIsolatedContext(browser);

@@ -29,7 +29,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createServer } from 'vite';
+import { build, createServer, preview } from 'vite';
 import { afterAll, afterEach, beforeAll, describe } from 'vitest';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -94,6 +94,18 @@ export async function startApp(): Promise<AppServer> {
     await server.close().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * The production build, as `npm start` serves it (workers bundled, chunks split), on a free
+ * loopback port: what users run, which the dev server's module-by-module loading can hide.
+ */
+export async function startBuiltApp(outDir = path.join(ROOT, 'node_modules', '.ledgerline-built-app')): Promise<AppServer> {
+  await build({ root: ROOT, configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  const server = await preview({ root: ROOT, configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir }, preview: { port: 0, host: '127.0.0.1', strictPort: false, open: false } });
+  const address = server.httpServer.address();
+  if (!address || typeof address === 'string') throw new Error('vite preview did not report a TCP address');
+  return { url: `http://127.0.0.1:${address.port}`, close: () => server.close() };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -210,7 +222,7 @@ let warnedSkip = false;
  * `describe(name, body)` with the app server and Chromium started once for the block (beforeAll)
  * and stopped after it (afterAll). Register tests with `it` inside `body`; use `env` only inside them.
  */
-export function browserTest(name: string, body: (env: BrowserEnv) => void): void {
+export function browserTest(name: string, body: (env: BrowserEnv) => void, options: { built?: boolean } = {}): void {
   const missing = chromiumMissingReason();
   let app: AppServer | undefined;
   let browser: Browser | undefined;
@@ -251,7 +263,7 @@ export function browserTest(name: string, body: (env: BrowserEnv) => void): void
   describe(name, () => {
     beforeAll(async () => {
       if (missing) throw new Error(`Browser tests cannot run under CI: ${missing}. (.ci/run installs it when missing.)`);
-      const [started, launched] = await Promise.allSettled([startApp(), launchBrowser()]);
+      const [started, launched] = await Promise.allSettled([options.built ? startBuiltApp() : startApp(), launchBrowser()]);
       if (started.status === 'fulfilled') app = started.value;
       if (launched.status === 'fulfilled') browser = launched.value;
       if (started.status === 'rejected' || launched.status === 'rejected') {
