@@ -1,7 +1,8 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { LedgerlineDb } from '../../worker/core/db';
-import { OPENING_FILTER, asOfKey, filterKey, readViewCache, viewKey, worthShowingEarly, writeViewCache, type ViewCacheRecord, type ViewInputs } from '../../worker/core/viewCache';
+import { asOfKey, readViewCache, viewKey, worthShowingEarly, writeViewCache, type ViewCacheRecord, type ViewInputs } from '../../worker/core/viewCache';
+import { OPENING_FILTER, filterKey } from '../../worker/views/billingFilter';
 import type { Overview } from '../../worker/views/types';
 
 const inputs: ViewInputs = {

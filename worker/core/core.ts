@@ -4,7 +4,7 @@ import { blobUrl, type RelayLink } from '../protocol/syncProtocol';
 import { DEFAULT_OUTLIER_AMOUNT } from '../review/reviewState';
 import type { SnapshotMeta } from '../review/snapshots';
 import type { FileOverrides, SourceProfile } from '../sources/types';
-import type { BillingFilter, ClientRowView, GroupBy, Overview, ReviewInput } from '../views/types';
+import type { BillingFilter, GroupBy, Overview, ReviewInput } from '../views/types';
 import { INITIAL_CORE_STATE, createCoreEvents, type CoreListener, type CoreState, type PendingView } from '../protocol/coreEvents';
 import { DEFAULT_APP_SETTINGS, openDb, type AppSettings } from './db';
 import * as doc from './doc';
@@ -14,7 +14,8 @@ import type { ImportInput, ImportOutcome, ImportProgress, UnknownFile } from './
 import type { Importer } from './importer';
 import { changedTypeNames } from '../doc/schema';
 import { createScheduler, followDoc, larger, type Recompute } from './recompute';
-import { OPENING_FILTER, asOfKey, filterKey, readKeptViews, readViewCache, viewKey, worthShowingEarly, writeViewCache, type ViewCacheRecord, type ViewInputs } from './viewCache';
+import { OPENING_FILTER, filterKey } from '../views/billingFilter';
+import { asOfKey, readKeptViews, readViewCache, viewKey, worthShowingEarly, writeViewCache, type ViewCacheRecord, type ViewInputs } from './viewCache';
 import * as sync from './sync';
 import { FIRST_START_LOCK, SHARED_BATCHES_LOCK, linkTabs, tabChannelName, withLock, type TabLink } from './tabs';
 
@@ -117,12 +118,6 @@ async function rememberView(): Promise<void> {
   await writeViewCache(db, { key: viewKey(inputs), dataVersion: inputs.dataVersion, asOf: inputs.asOf, settings: doc.settingsNow(), isDemo, overview, clientRows });
 }
 
-/**
- * Until the engine has reconciled once after a start, the opening views kept for exactly these
- * inputs: the table shows at once, and the reconcile that follows gives the same numbers.
- */
-let opening: Record<string, ClientRowView[]> | null = null;
-
 /** When this core's start reached each step, in ms since the core's thread started (Settings shows it). */
 const opened: NonNullable<CoreState['opened']> = { start: 0, locked: 0, document: 0, keptViews: null, reconciled: 0 };
 
@@ -134,8 +129,8 @@ async function showKeptViews(): Promise<boolean> {
 }
 
 function showViews(kept: ViewCacheRecord): void {
-  opening = kept.clientRows;
-  // The rows go with the event: the tabs' own query would wait behind the reconcile that follows.
+  // Until the engine has reconciled once after a start, the table kept for exactly these inputs
+  // shows at once, and the reconcile that follows gives the same numbers. The rows go with the event: the tabs' own query would wait behind the reconcile that follows.
   events.set({ overview: kept.overview, opening: kept.clientRows, settings: kept.settings ?? DEFAULT_APP_SETTINGS, isDemo: kept.isDemo, loadState: loadStateOf(kept.overview) }, ['rows']);
 }
 
@@ -152,7 +147,6 @@ async function showKeptViewsEarly(): Promise<string | null> {
 
 /** The document says the views shown early are not this workspace's now: back to "Opening…" until the reconcile. */
 function takeBackKeptViews(): void {
-  opening = null;
   events.set({ overview: null, opening: null, loadState: 'starting' }, ['rows']);
 }
 
@@ -463,7 +457,6 @@ async function startOnce(input: StartInput): Promise<void> {
     if (!initialisedBefore && !sync.savedSyncSettings()) await tabs.catchUp(1000);
     if (opened.keptViews === null && (await showKeptViews())) opened.keptViews = Math.round(performance.now());
     await refresh();
-    opening = null;
     opened.reconciled = Math.round(performance.now());
     events.set({ opened: { ...opened }, opening: null });
   }
@@ -558,14 +551,9 @@ const sharedApi = {
   profiles: () => doc.profilesNow(),
   importHistory: () => db.imports.orderBy('importedAt').reverse().toArray(),
 
-  // Queries: the engine's views (answered once it has reconciled; the opening table from the kept views before)
+  // Queries: the engine's views (answered once it has reconciled; before, a tab has the kept table in its state)
   overview: afterLoad(() => engine.overview()),
-  async clientRows(filter: BillingFilter) {
-    const kept = opening?.[filterKey(filter)];
-    if (kept) return kept;
-    await loaded;
-    return engine.clientRows(filter);
-  },
+  clientRows: afterLoad((filter: BillingFilter) => engine.clientRows(filter)),
   discrepancies: afterLoad((filter: BillingFilter) => engine.discrepancies(filter)),
   groups: afterLoad((groupBy: GroupBy, filter: BillingFilter) => engine.groups(groupBy, filter)),
   clientDetail: afterLoad((clientId: string) => engine.clientDetail(clientId)),

@@ -20,8 +20,6 @@ export interface ViewCacheRecord {
   clientRows: Record<string, ClientRowView[]>;
 }
 
-export { OPENING_FILTER, filterKey } from '../views/billingFilter';
-
 export interface ViewInputs {
   /** Bumped by IndexedDB on every change of imported data (an import, a failed import, a clear). */
   dataVersion: number;
