@@ -114,18 +114,22 @@ export function resolveUsage(bundle: Bundle, clientIndex: (clientId: string) => 
   for (let i = 0; i < n; i++) {
     const integrationCode = integrationCodes[i]!;
     const c = clientOf(integrationCode, externalCodes[i]!);
-    if (c === -2) {
-      kind[i] = EXCLUDED_CLIENT;
-      continue;
-    }
-    if (c === -1) {
-      kind[i] = UNMAPPED;
-      continue;
-    }
-    client[i] = c;
-    const r = ruleOf(integrationCode, productCodes[i]!, categoryCodes[i]!);
-    rule[i] = r;
-    kind[i] = r < 0 ? UNACCOUNTED : serviceMap[r]!.action === 'exclude' ? EXCLUDED_RULE : MAPPED;
+    const r = c < 0 ? -1 : ruleOf(integrationCode, productCodes[i]!, categoryCodes[i]!);
+    decide(kind, client, rule, i, c, r, serviceMap);
   }
   return { kind, client, rule };
+}
+
+/**
+ * §2's decision for one row (or one group of rows alike) at index `i`, from its client (-2
+ * excluded, -1 unmapped, else the PSA client index) and its first matching rule (-1: none).
+ */
+export function decide(kind: Uint8Array, client: Int32Array, rule: Int32Array, i: number, c: number, r: number, rules: readonly ServiceRule[]): void {
+  if (c < 0) {
+    kind[i] = c === -2 ? EXCLUDED_CLIENT : UNMAPPED;
+    return;
+  }
+  client[i] = c;
+  rule[i] = r;
+  kind[i] = r < 0 ? UNACCOUNTED : rules[r]!.action === 'exclude' ? EXCLUDED_RULE : MAPPED;
 }

@@ -1,5 +1,5 @@
 import type { ClientMapEntry, ServiceRule } from './model';
-import { compilePattern, EXCLUDED_CLIENT, EXCLUDED_RULE, firstMatchingRule, MAPPED, UNACCOUNTED, UNMAPPED, type Resolution } from './resolve';
+import { compilePattern, decide, firstMatchingRule, type Resolution } from './resolve';
 import type { UsageIndex } from './usageIndex';
 
 /**
@@ -39,18 +39,7 @@ export function resolveGroups(index: UsageIndex, tenantClient: Int32Array, combo
   const rule = new Int32Array(count).fill(-1);
   for (let g = 0; g < count; g++) {
     const c = tenantClient[index.groupTenant[g]!]!;
-    if (c === -2) {
-      kind[g] = EXCLUDED_CLIENT;
-      continue;
-    }
-    if (c === -1) {
-      kind[g] = UNMAPPED;
-      continue;
-    }
-    client[g] = c;
-    const r = comboRule[index.groupCombo[g]!]!;
-    rule[g] = r;
-    kind[g] = r < 0 ? UNACCOUNTED : rules[r]!.action === 'exclude' ? EXCLUDED_RULE : MAPPED;
+    decide(kind, client, rule, g, c, c < 0 ? -1 : comboRule[index.groupCombo[g]!]!, rules);
   }
   return { kind, client, rule };
 }
