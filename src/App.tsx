@@ -17,7 +17,7 @@ import { ServiceMapping } from './screens/ServiceMapping';
 import { Join } from './screens/Join';
 import { Settings } from './screens/Settings';
 import { SyncBadge } from './components/SyncBadge';
-import { core, isDemo, loadState, overview, pendingImport, persisted, progress, start } from './state/workspace';
+import { core, isDemo, loadState, overview, pendingImport, persisted, progress } from './state/workspace';
 
 const NAV = [
   { id: 'home', label: 'Home', href: '' },
@@ -52,7 +52,6 @@ export function App() {
   const unhealthy = () => (overview()?.integrations ?? []).filter((i) => i.status !== 'green');
 
   onMount(() => {
-    void start();
     // Escape goes back from a detail view (keyboard users never need the mouse to leave it).
     window.addEventListener('keydown', (e) => {
       if (e.key === 'Escape' && route().screen === 'client' && !(e.target as HTMLElement).closest('input, select, textarea')) history.back();

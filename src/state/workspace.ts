@@ -92,14 +92,8 @@ function holdTabLock(): Promise<string> {
   });
 }
 
-let started: Promise<void> | null = null;
-/** Opens the workspace in the core (once per page; main.tsx asks before the screens have loaded). */
-export function start(): Promise<void> {
-  started ??= startOnce();
-  return started;
-}
-
-async function startOnce(): Promise<void> {
+/** Opens the workspace in the core; main.tsx calls it once, before the screens have loaded. */
+export async function start(): Promise<void> {
   void requestPersistence();
   const lock = await holdTabLock();
   setState(await core.subscribe(Comlink.proxy(onEvent), lock));
