@@ -1,6 +1,7 @@
 /**
- * The command line: `tsx worker/cli/reconcile.ts --bundle DIR [--decisions FILE]` (§8, §9).
- * Each spawn costs about a second, so there are few of these; the numbers are tested in test/spec.
+ * The command line as `npm run -s reconcile` runs it: `node scripts/cli.mjs reconcile --bundle DIR
+ * [--decisions FILE]` (§8, §9), the prebuilt bundle of worker/cli/reconcile.ts (built here on the
+ * first spawn if stale). Spawns are slow, so there are few of these; the numbers are tested in test/spec.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,8 +12,7 @@ import { baseBundle, csv, type Files } from '../helpers/bundle';
 import type { Report } from '../../worker/engine/report.types';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
-const CLI = join(ROOT, 'worker', 'cli', 'reconcile.ts');
+const LAUNCHER = join(ROOT, 'scripts', 'cli.mjs');
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -28,7 +28,7 @@ function writeBundle(files: Files): string {
 
 function reconcile(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(TSX, [CLI, ...args], { cwd: ROOT, timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [LAUNCHER, 'reconcile', ...args], { cwd: ROOT, timeout: 60_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
       done({ code, stdout, stderr });
     });

@@ -10,7 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../worker/engine/report.types';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+// As `npm run -s import` / `reconcile` run them: the prebuilt bundle through the launcher.
+const LAUNCHER = join(ROOT, 'scripts', 'cli.mjs');
 const RAW = join(ROOT, 'test', 'fixtures', 'raw');
 const AS_OF = '2026-11-28T12:00:00Z';
 
@@ -26,7 +27,7 @@ function tempDir(): string {
 
 function run(cli: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(TSX, [join(ROOT, 'worker', 'cli', cli), ...args], { cwd: ROOT, timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [LAUNCHER, cli.replace(/\.ts$/, ''), ...args], { cwd: ROOT, timeout: 60_000 }, (err, stdout, stderr) => {
       done({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr });
     });
   });

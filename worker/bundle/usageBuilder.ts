@@ -2,14 +2,14 @@ import { parseUnits, UNIT } from '../engine/decimal';
 import { parseIsoDate } from '../engine/dates';
 import { Dictionary } from '../engine/dictionary';
 import { NO_DAY, type UsageTable } from '../engine/model';
-import { hashKey, StringIds } from '../engine/stringIds';
+import { firstSightIds, hashKey } from '../engine/stringIds';
 
 /** BigInt64Array wraps silently past ±2^63; refuse such quantities instead. */
 export const MAX_USAGE_UNITS = 1n << 62n;
 const MAX_UNITS = MAX_USAGE_UNITS;
 export const tooLarge = (quantity: string): string => `"${quantity}" is too large`;
 
-/** A builder's rows in transferable form (UsageBuilder.pack); seat ids are the part's own. */
+/** A builder's rows in transferable form (UsageBuilder.pack); the builder that appends them numbers the seats. */
 export interface PackedUsage {
   length: number;
   /** Dictionary values and row codes of the coded columns, in UsageBuilder's coded order. */
@@ -20,10 +20,8 @@ export interface PackedUsage {
   recordEnds: Int32Array;
   quantity: BigInt64Array;
   lastActive: Int32Array;
-  seat: Int32Array;
-  /** Per seat of the part: its first row, and hashKey of its record id. */
-  seatFirstRow: Int32Array;
-  seatKeyHash: Int32Array;
+  /** hashKey of each row's record id. */
+  keyHash: Int32Array;
 }
 
 /** Whether a BigInt64Array's low 32 bits come first in memory (see addRow). */
@@ -46,20 +44,18 @@ export class UsageBuilder {
   /** The quantity column's memory as 32-bit halves (addRow writes small units without a BigInt). */
   private quantityWords: Int32Array;
   private lastActive: Int32Array;
-  private seat: Int32Array;
+  /** hashKey of each row's record id: seats are numbered from them once, in build(). */
+  private keyHash: Int32Array;
   private readonly recordIds: string[] = [];
-  private readonly seatIds: StringIds;
 
-  /** `numberSeats: false` for a part that another builder will append (it numbers the seats then). */
+  /** `numberSeats: false`: build() leaves every row on seat 0 (for a caller that numbers seats itself). */
   constructor(expectedRows = 1024, private readonly numberSeats = true) {
     this.capacity = Math.max(1024, expectedRows);
-    // Sized for the rows expected (record ids are mostly distinct), so the table is not rebuilt as it fills.
-    this.seatIds = new StringIds(numberSeats ? Math.max(1 << 16, expectedRows) : 1024);
     this.codes = CODED.map(() => new Uint32Array(this.capacity));
     this.quantity = new BigInt64Array(this.capacity);
     this.quantityWords = new Int32Array(this.quantity.buffer);
     this.lastActive = new Int32Array(this.capacity);
-    this.seat = new Int32Array(this.capacity);
+    this.keyHash = new Int32Array(this.capacity);
   }
 
   add(values: readonly string[], report: (column: string, message: string) => void): void {
@@ -73,15 +69,14 @@ export class UsageBuilder {
     const i = this.length++;
     const d = this.dictionaries;
     const c = this.codes;
-    const integrationCode = d[0]!.code(values[0]!);
-    c[0]![i] = integrationCode;
+    c[0]![i] = d[0]!.code(values[0]!);
     c[1]![i] = d[1]!.code(values[1]!);
     c[2]![i] = d[2]!.code(values[2]!);
     c[3]![i] = d[3]!.code(values[4]!);
     c[4]![i] = d[4]!.code(values[5]!);
     const recordId = values[3]!;
     this.recordIds.push(recordId);
-    if (this.numberSeats) this.seat[i] = this.seatIds.id(integrationCode, recordId);
+    this.keyHash[i] = hashKey(recordId);
     this.quantity[i] = units;
     const lastActive = values[7]!;
     this.lastActive[i] = lastActive === '' ? NO_DAY : parseIsoDate(lastActive)!;
@@ -101,7 +96,7 @@ export class UsageBuilder {
    */
   addCoded(integration: number, client: number, clientName: number, product: number, category: number, recordId: string, units: bigint, lastActive: number): void {
     const i = this.placeCoded(integration, client, clientName, product, category, recordId);
-    if (this.numberSeats) this.seat[i] = this.seatIds.id(integration, recordId);
+    this.keyHash[i] = hashKey(recordId);
     this.quantity[i] = units;
     this.lastActive[i] = lastActive;
   }
@@ -113,7 +108,7 @@ export class UsageBuilder {
    */
   addRow(integration: number, client: number, clientName: number, product: number, category: number, recordId: string, recordKeyHash: number, units: number, lastActive: number): void {
     const i = this.placeCoded(integration, client, clientName, product, category, recordId);
-    if (this.numberSeats) this.seat[i] = this.seatIds.idWithKeyHash(integration, recordId, recordKeyHash);
+    this.keyHash[i] = recordKeyHash;
     if (LITTLE_ENDIAN) {
       // Two's complement halves of an integer below 2^53: both divisions are exact on doubles.
       const high = Math.floor(units / TWO_32);
@@ -126,38 +121,27 @@ export class UsageBuilder {
   /**
    * This builder's rows as another thread sends them to the builder that appends them
    * (appendPacked): typed arrays to transfer, the record ids as one string (one copy instead of
-   * a string per row), and per seat of this part its first row and key hash, so the receiver
-   * numbers each seat with one lookup and hashes nothing.
+   * a string per row) and their key hashes, so the receiver hashes nothing; it numbers the
+   * seats of all its rows at once, so this part numbers none.
    */
   pack(): PackedUsage {
-    const table = this.build();
-    const recordEnds = new Int32Array(table.length);
+    const n = this.length;
+    const recordEnds = new Int32Array(n);
     let at = 0;
-    for (let i = 0; i < table.length; i++) recordEnds[i] = at += table.recordId[i]!.length;
-    const seatFirstRow = new Int32Array(table.seatCount);
-    const seatKeyHash = new Int32Array(table.seatCount);
-    // Seats are numbered in order of first sight, so the rows meet them as 0, 1, 2, ...
-    for (let i = 0, next = 0; i < table.length && next < table.seatCount; i++) {
-      if (table.seat[i] !== next) continue;
-      seatFirstRow[next] = i;
-      seatKeyHash[next++] = hashKey(table.recordId[i]!);
-    }
-    const columns = [table.integrationId, table.externalClientId, table.externalClientName, table.product, table.category];
+    for (let i = 0; i < n; i++) recordEnds[i] = at += this.recordIds[i]!.length;
     return {
-      length: table.length,
-      values: columns.map((column) => column.values),
-      codes: columns.map((column) => column.codes),
-      recordIds: table.recordId.join(''),
+      length: n,
+      values: this.dictionaries.map((dictionary) => dictionary.values),
+      codes: this.codes.map((codes) => codes.slice(0, n)),
+      recordIds: this.recordIds.join(''),
       recordEnds,
-      quantity: table.quantity,
-      lastActive: table.lastActive,
-      seat: table.seat,
-      seatFirstRow,
-      seatKeyHash,
+      quantity: this.quantity.slice(0, n),
+      lastActive: this.lastActive.slice(0, n),
+      keyHash: this.keyHash.slice(0, n),
     };
   }
 
-  /** Appends a part packed elsewhere (another thread's part of the file), re-coding it into this builder's dictionaries and seats. */
+  /** Appends a part packed elsewhere (another thread's part of the file), re-coding it into this builder's dictionaries. */
   appendPacked(part: PackedUsage): void {
     const recode = part.values.map((values, k) => Uint32Array.from(values, (value) => this.dictionaries[k]!.code(value)));
     while (this.length + part.length > this.capacity) this.grow();
@@ -175,13 +159,7 @@ export class UsageBuilder {
       this.recordIds.push(ids.slice(start, end));
       start = end;
     }
-    const seatOf = new Int32Array(part.seatFirstRow.length);
-    const integration = this.codes[0]!;
-    for (let s = 0; s < seatOf.length; s++) {
-      const row = offset + part.seatFirstRow[s]!;
-      seatOf[s] = this.seatIds.idWithKeyHash(integration[row]!, this.recordIds[row]!, part.seatKeyHash[s]!);
-    }
-    for (let i = 0; i < part.length; i++) this.seat[offset + i] = seatOf[part.seat[i]!]!;
+    this.keyHash.set(part.keyHash, offset);
     this.quantity.set(part.quantity, offset);
     this.lastActive.set(part.lastActive, offset);
     this.length += part.length;
@@ -203,6 +181,7 @@ export class UsageBuilder {
 
   build(): UsageTable {
     const n = this.length;
+    const seats = this.numberSeats ? firstSightIds(this.codes[0]!, this.recordIds, this.keyHash, n) : { ids: new Int32Array(n), count: 0 };
     const column = (k: number) => ({ values: this.dictionaries[k]!.values, codes: this.codes[k]!.slice(0, n) });
     return {
       length: n,
@@ -214,8 +193,8 @@ export class UsageBuilder {
       category: column(4),
       quantity: this.quantity.slice(0, n),
       lastActive: this.lastActive.slice(0, n),
-      seat: this.seat.slice(0, n),
-      seatCount: this.seatIds.size,
+      seat: seats.ids,
+      seatCount: seats.count,
     };
   }
 
@@ -230,6 +209,6 @@ export class UsageBuilder {
     this.quantity = grow(this.quantity, (n) => new BigInt64Array(n));
     this.quantityWords = new Int32Array(this.quantity.buffer);
     this.lastActive = grow(this.lastActive, (n) => new Int32Array(n));
-    this.seat = grow(this.seat, (n) => new Int32Array(n));
+    this.keyHash = grow(this.keyHash, (n) => new Int32Array(n));
   }
 }

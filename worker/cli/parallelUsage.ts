@@ -9,6 +9,12 @@ import { breakAfter, planUsageSplit, UsageHead, type TailPart, type UsageSplit }
  */
 const TS_THREAD = (entry: URL) => `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
 
+/**
+ * Whether this module runs as TypeScript (tsx, vitest) rather than from the CLI's esbuild bundle
+ * (scripts/cli.mjs), which builds the thread's entry as a sibling file, usagePartThread.mjs.
+ */
+const runsFromSource = import.meta.url.endsWith('.ts');
+
 /** Below this size one thread is quicker than starting a second one. */
 export const PARALLEL_FROM_BYTES = 8 << 20;
 
@@ -35,7 +41,9 @@ export interface UsageThread {
 
 export function startUsageThread(): UsageThread {
   const ready = new Int32Array(new SharedArrayBuffer(4));
-  const worker = new Worker(TS_THREAD(new URL('./usagePartThread.ts', import.meta.url)), { eval: true, workerData: { ready } });
+  const worker = runsFromSource
+    ? new Worker(TS_THREAD(new URL('./usagePartThread.ts', import.meta.url)), { eval: true, workerData: { ready } })
+    : new Worker(new URL('./usagePartThread.mjs', import.meta.url), { workerData: { ready } });
   const started = new Promise<void>((resolve, reject) => {
     worker.once('message', () => resolve());
     worker.once('error', reject);

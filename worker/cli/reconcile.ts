@@ -47,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (!values.bundle) throw new InputProblem(USAGE);
   const timer = stageTimer(process.env.LEDGERLINE_TIMINGS === '1');
-  // The second parsing thread takes ~0.5 s to load tsx and its modules: start it before reading anything.
+  // The second parsing thread takes a while to load its modules (~0.5 s under tsx): start it before reading anything.
   const usageSize = await stat(join(values.bundle, FILES.usage)).then((info) => info.size, () => 0);
   // One thread by default: on the 2-core target, busy with other work, the second thread measured no
   // faster (its part waited for a core, the join cost ~0.3 s) and took ~70 MB more. LEDGERLINE_USAGE_THREADS=2 opts in.

@@ -11,6 +11,6 @@ parentPort!.postMessage('ready');
 parentPort!.once('message', ({ tail, header, newline }: { tail: ArrayBuffer; header: string[]; newline: Newline }) => {
   const part = readUsageTail(new Uint8Array(tail), header, newline);
   const table = part.table;
-  const transfer = table === null ? [] : [table.quantity, table.lastActive, table.seat, table.recordEnds, table.seatFirstRow, table.seatKeyHash, ...table.codes].map((a) => a.buffer as ArrayBuffer);
+  const transfer = table === null ? [] : [table.quantity, table.lastActive, table.keyHash, table.recordEnds, ...table.codes].map((a) => a.buffer as ArrayBuffer);
   parentPort!.postMessage(part, transfer);
 });

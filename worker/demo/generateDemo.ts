@@ -508,9 +508,10 @@ class LineBlocks {
     if (this.pending.length >= 4096) this.flush();
   }
 
-  text(): string {
+  /** The text in pieces whose concatenation is the whole (a file past V8's ~512 MB string limit stays writable). */
+  pieces(): string[] {
     this.flush();
-    return this.blocks.join('\n');
+    return this.blocks.map((block, i) => (i < this.blocks.length - 1 ? `${block}\n` : block));
   }
 
   private flush(): void {
@@ -580,7 +581,7 @@ function generateUsage(rng: Rng, cal: Calendar, entities: Entity[], totalRows: n
       if (t.integration === integration.id) emitTenantRows(ctx, integration, e, t, perTenant[ei]?.[ti] ?? 0);
     }));
   }
-  return { text: ctx.lines.text(), counts: ctx.counts };
+  return { pieces: ctx.lines.pieces(), counts: ctx.counts };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -846,6 +847,11 @@ function resolveOptions(opts: DemoOptions): Required<DemoOptions> {
 
 /** File name → file text of a complete demo workspace bundle (spec §1). */
 export function generateDemoBundle(opts: DemoOptions = {}): Record<string, string> {
+  return Object.fromEntries(Object.entries(generateDemoBundlePieces(opts)).map(([name, pieces]) => [name, pieces.join('')]));
+}
+
+/** As generateDemoBundle, each file as pieces to write one after another: 5M usage rows make one text too long for a string. */
+export function generateDemoBundlePieces(opts: DemoOptions = {}): Record<string, string[]> {
   const o = resolveOptions(opts);
   const rng = createRng(o.seed);
   const cal = makeCalendar(o.asOf);
@@ -856,13 +862,13 @@ export function generateDemoBundle(opts: DemoOptions = {}): Record<string, strin
   const usage = generateUsage(rng, cal, entities, o.usageRows, clients.length);
   const psa = buildPsaLines(rng, cal, clients, usage.counts);
   return {
-    'workspace.json': workspaceJson(cal),
-    'psa_clients.csv': csvTable(['client_id', 'client_name'], clients.map((c) => [c.id, c.name])),
-    'psa_lines.csv': psaLinesCsv(psa.lines),
-    'psa_catalog.csv': catalogCsv(),
-    'usage.csv': usage.text,
-    'client_map.csv': clientMapCsv(entities, clients),
-    'service_map.csv': serviceMapCsv(),
-    'decisions.csv': csvTable(['client_id', 'service_id', 'decision', 'effective_date'], pickDecisions(rng, cal, psa.pairs)),
+    'workspace.json': [workspaceJson(cal)],
+    'psa_clients.csv': [csvTable(['client_id', 'client_name'], clients.map((c) => [c.id, c.name]))],
+    'psa_lines.csv': [psaLinesCsv(psa.lines)],
+    'psa_catalog.csv': [catalogCsv()],
+    'usage.csv': usage.pieces,
+    'client_map.csv': [clientMapCsv(entities, clients)],
+    'service_map.csv': [serviceMapCsv()],
+    'decisions.csv': [csvTable(['client_id', 'service_id', 'decision', 'effective_date'], pickDecisions(rng, cal, psa.pairs))],
   };
 }

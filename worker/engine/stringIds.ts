@@ -116,3 +116,98 @@ function slotHash(keyHash: number, space: number): number {
   h ^= h >>> 13;
   return h;
 }
+
+/** Rows per partition that firstSightIds aims for: its table (8 bytes a slot, at most half full) then stays in a core's cache. */
+const PARTITION_ROWS = 2048;
+
+/**
+ * The ids StringIds.idWithKeyHash would give rows 0..length-1 called in order (dense, in order
+ * of first sight), for a table that holds every row already. One table for a million mostly
+ * distinct keys is a cache miss per row (~0.3 s on the 2-core target); here the rows are first
+ * partitioned by hash (a counting sort, sequential passes) and each partition gets a table small
+ * enough to stay in cache. Exact as StringIds: hashes only pick slots, equality is checked on
+ * the space and the string. `keyHash[i]` = hashKey(keys[i]).
+ */
+export function firstSightIds(spaces: ArrayLike<number>, keys: readonly string[], keyHash: Int32Array, length: number): { ids: Int32Array; count: number } {
+  const hashes = new Int32Array(length);
+  for (let i = 0; i < length; i++) hashes[i] = slotHash(keyHash[i]!, spaces[i]!);
+  // Partitions by the hash's top bits; slots within one by its low bits, which are independent.
+  let bits = 0;
+  while (bits < 16 && length >> bits > PARTITION_ROWS) bits++;
+  const { order, start } = partitionByTopBits(hashes, bits);
+  const ids = new Int32Array(length);
+  firstRows(spaces, keys, hashes, order, start, ids);
+  return { ids, count: numberFirstRows(ids) };
+}
+
+// The phases are functions of their own: V8 then optimizes each loop on its own, instead of
+// re-optimizing one growing function at every loop it meets for the first time.
+
+/** Row numbers grouped by the top `bits` of their hash, in file order within a group (a stable counting sort). */
+function partitionByTopBits(hashes: Int32Array, bits: number): { order: Int32Array; start: Int32Array } {
+  const length = hashes.length;
+  const shift = 32 - bits;
+  const start = new Int32Array((1 << bits) + 1);
+  const order = new Int32Array(length);
+  if (bits === 0) {
+    for (let i = 0; i < length; i++) order[i] = i;
+    start[1] = length;
+    return { order, start };
+  }
+  for (let i = 0; i < length; i++) start[(hashes[i]! >>> shift) + 1]++;
+  for (let p = 0; p < 1 << bits; p++) start[p + 1] += start[p]!;
+  const next = start.slice(0, 1 << bits);
+  for (let i = 0; i < length; i++) order[next[hashes[i]! >>> shift]!++] = i;
+  return { order, start };
+}
+
+/** Sets ids[row] to the first row with the same (space, key), partition by partition. */
+function firstRows(spaces: ArrayLike<number>, keys: readonly string[], hashes: Int32Array, order: Int32Array, start: Int32Array, ids: Int32Array): void {
+  let largest = 0;
+  for (let p = 0; p + 1 < start.length; p++) largest = Math.max(largest, start[p + 1]! - start[p]!);
+  let capacity = 16;
+  while (capacity < largest * 2) capacity <<= 1;
+  // Per slot: [hash, row + 1 (0 when empty)], as in StringIds.
+  const table = new Int32Array(capacity * 2);
+  for (let p = 0; p + 1 < start.length; p++) {
+    const from = start[p]!;
+    const to = start[p + 1]!;
+    let size = 16;
+    while (size < (to - from) * 2) size <<= 1;
+    const mask = size - 1;
+    table.fill(0, 0, size * 2);
+    for (let a = from; a < to; a++) {
+      const row = order[a]!;
+      const hash = hashes[row]!;
+      let slot = hash & mask;
+      for (;;) {
+        const stored = table[2 * slot + 1]!;
+        if (stored === 0) {
+          table[2 * slot] = hash;
+          table[2 * slot + 1] = row + 1;
+          ids[row] = row;
+          break;
+        }
+        const other = stored - 1;
+        if (table[2 * slot] === hash && spaces[other] === spaces[row] && keys[other] === keys[row]) {
+          ids[row] = other;
+          break;
+        }
+        slot = (slot + 1) & mask;
+      }
+    }
+  }
+}
+
+/**
+ * Turns first rows into ids, in place: a first-sight row takes the next id, any other the id its
+ * first row took (an earlier row, so already turned). Returns how many ids.
+ */
+function numberFirstRows(ids: Int32Array): number {
+  let count = 0;
+  for (let i = 0; i < ids.length; i++) {
+    const first = ids[i]!;
+    ids[i] = first === i ? count++ : ids[first]!;
+  }
+  return count;
+}
