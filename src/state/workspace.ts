@@ -1,8 +1,10 @@
 import * as Comlink from 'comlink';
-import { createSignal, type Accessor } from 'solid-js';
+import { createResource, createSignal, type Accessor } from 'solid-js';
+import type { RowsChange } from '../components/DataGrid';
 import { INITIAL_CORE_STATE, type Change, type CoreEvent, type CoreState } from '../../worker/protocol/coreEvents';
 import type { CoreSession } from '../../worker/core/core';
 import { filterKey } from '../../worker/views/billingFilter';
+import { applyRowChange, type RowFeedAnswer } from '../../worker/views/rowFeed';
 import type { BillingFilter, ClientRowView } from '../../worker/views/types';
 
 /**
@@ -115,6 +117,29 @@ export async function start(): Promise<void> {
 export function clientRows(filter: BillingFilter): Promise<ClientRowView[]> {
   const kept = state().opening?.[filterKey(filter)];
   return kept ? Promise.resolve(kept) : core.clientRows(filter);
+}
+
+/** A long list as this tab holds it: the core's last answer, the rows, and how they changed from the rows before. */
+export interface FollowedRows<T, A extends RowFeedAnswer<T>> {
+  answer: A;
+  rows: T[];
+  /** For the grid (DataGrid's `change`); null when the answer brought the whole list. */
+  change: RowsChange<T> | null;
+}
+
+/**
+ * A list the core sends as changes (worker/views/rowFeed.ts), refetched when the engine's views
+ * change: the first fetch brings the whole list, each later one what changed since the version
+ * this tab holds, so an edit clones and shows only the rows it changed.
+ */
+export function followRows<T, A extends RowFeedAnswer<T>>(fetch: (since: string | null) => Promise<A>, key: (row: T) => string): Accessor<FollowedRows<T, A> | undefined> {
+  const [data] = createResource(revision, async (_revision, { value: before }: { value: FollowedRows<T, A> | undefined }) => {
+    const answer = await fetch(before?.answer.version ?? null);
+    if (answer.rows || !before) return { answer, rows: answer.rows ?? [], change: null };
+    const rows = applyRowChange(before.rows, answer, key);
+    return { answer, rows, change: { from: before.rows, to: rows, removed: answer.removed, upserts: answer.upserts } };
+  });
+  return () => data.latest;
 }
 
 /** Sets who edits (audit trail, presence) for this device. */

@@ -50,6 +50,16 @@ async function acceptMullerSuggestion(page: Page, url: string): Promise<void> {
   await page.waitForFunction(() => document.querySelector('[data-testid=count-unmapped]')?.textContent === '4');
 }
 
+/** The client mapping grid's rendered rows in display order: id, status and suggestion text. */
+async function gridRows(page: Page): Promise<{ id: string; status: string; text: string }[]> {
+  return page.$$eval('[data-testid=client-mapping-grid] .ag-center-cols-container .ag-row[row-id]', (rows) =>
+    rows
+      .map((r) => ({ i: Number(r.getAttribute('row-index')), id: r.getAttribute('row-id') ?? '', status: r.querySelector('[col-id=status]')?.textContent?.trim() ?? '', text: r.textContent ?? '' }))
+      .sort((a, b) => a.i - b.i)
+      .map(({ id, status, text }) => ({ id, status, text })),
+  );
+}
+
 async function ruleOrder(page: Page): Promise<string[]> {
   return page.$$eval('[data-testid=rules-grid] .ag-row[row-id]', (rows) =>
     rows.map((r) => ({ i: Number(r.getAttribute('row-index')), id: r.getAttribute('row-id') ?? '' })).sort((a, b) => a.i - b.i).map((r) => r.id),
@@ -140,6 +150,33 @@ browserTest('mapping workbench', (env) => {
     expect(await statValue(page, 'stat-unaccounted')).toBe('0');
     await screenshot(page, 'home-setup-cleared');
     expectNoPageErrors(page);
+  });
+
+  it('shows the grid after edits as a fresh load lists it, whatever chip is on (the core sends only what changed)', async () => {
+    const page = await env.open('/');
+    await waitForWorkspace(page);
+    await acceptMullerSuggestion(page, env.url);
+    // Muller's row moved among the mapped ones, as a fresh load sorts it.
+    await page.click('[data-testid=client-mapping-grid] .ag-row:has(.badge-unmapped) .row-actions button:has-text("Exclude")');
+    await page.waitForFunction(() => document.querySelector('[data-testid=count-unmapped]')?.textContent === '3');
+    const edited = await gridRows(page);
+    const fresh = await env.open('/#/client-mapping', { context: page.context() });
+    await fresh.setViewportSize({ width: 1600, height: 1200 });
+    await fresh.waitForSelector('[data-testid=client-mapping-grid] .ag-row');
+    await fresh.waitForFunction(() => document.querySelector('[data-testid=count-unmapped]')?.textContent === '3');
+    expect(await gridRows(fresh)).toEqual(edited);
+
+    // With the Unmapped chip on, a client excluded leaves the grid and the others stay.
+    await page.click('[data-testid=show-unmapped]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=client-mapping-grid] .ag-row').length === 3);
+    await page.click('[data-testid=client-mapping-grid] .ag-row:has(.badge-unmapped) .row-actions button:has-text("Exclude")');
+    await page.waitForFunction(() => document.querySelector('[data-testid=count-unmapped]')?.textContent === '2');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=client-mapping-grid] .ag-row').length === 2);
+    expect((await gridRows(page)).every((r) => r.status === 'Unmapped')).toBe(true);
+    await page.click('[data-testid=undo]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=client-mapping-grid] .ag-row').length === 3);
+    expectNoPageErrors(page);
+    expectNoPageErrors(fresh);
   });
 
   it('keeps every mapping edit across a reload', async () => {

@@ -13,7 +13,9 @@ import type { Bundle, ClientMapEntry, ServiceRule, Settings } from '../../worker
 import { reconcile } from '../../worker/engine/reconcile';
 import { toReport } from '../../worker/engine/report';
 import type { ReviewEntry } from '../../worker/review/reviewState';
-import type { ReviewInput } from '../../worker/views/types';
+import { clientMapKey } from '../../worker/doc/keys';
+import { RowFeed, applyRowChange } from '../../worker/views/rowFeed';
+import type { ExternalClientView, ReviewInput } from '../../worker/views/types';
 import { reviewDecisions, WorkspaceView } from '../../worker/views/workspaceView';
 import { bundleTables, render, type Row } from '../helpers/bundle';
 
@@ -222,6 +224,9 @@ describe('incremental reconcile', () => {
         const reconciler = new IncrementalReconciler(base);
         let doc = initialDoc(base);
         let view: WorkspaceView | null = null;
+        // The client mapping screen's list as a tab holds it: the whole list, then only what changed.
+        const feed = new RowFeed<ExternalClientView>((c) => clientMapKey(c.integrationId, c.externalClientId));
+        let tab: { version: string | null; rows: ExternalClientView[] } = { version: null, rows: [] };
         for (const edit of [null, ...edits]) {
           if (edit) doc = apply(doc, edit);
           const bundle: Bundle = { ...base, clientMap: doc.clientMap, serviceMap: doc.serviceMap, settings: doc.settings, decisions: reviewDecisions(doc.review) };
@@ -232,6 +237,10 @@ describe('incremental reconcile', () => {
           expect(incremental.resolution).toEqual(full.resolution);
           view = view ? view.withReconciliation(bundle, incremental, doc.review) : new WorkspaceView(bundle, incremental, doc.review);
           expect(screens(view, bundle)).toEqual(screens(new WorkspaceView(bundle, full, doc.review), bundle));
+          feed.set(view.externalClients());
+          const answer = feed.since(tab.version);
+          tab = { version: answer.version, rows: applyRowChange(tab.rows, answer, (c) => clientMapKey(c.integrationId, c.externalClientId)) };
+          expect(tab.rows).toEqual(view.externalClients());
         }
       }),
       { seed: SEED, numRuns: RUNS },

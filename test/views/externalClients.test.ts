@@ -78,4 +78,20 @@ describe('the integration clients of the client mapping screen', () => {
       'sentinelone/T1:Acme S1:1:mapped',
     ]);
   });
+
+  it('after an edit, are a fresh view\'s list, with the same row objects for the clients the edit left alone', () => {
+    const { bundle, view } = viewOf(generateDemoBundle());
+    const before = view.externalClients();
+    const target = before.find((c) => c.status === 'unmapped')!;
+    const clientMap = [...bundle.clientMap, { integrationId: target.integrationId, externalClientId: target.externalClientId, status: 'mapped' as const, psaClientId: bundle.clients[0]!.clientId }];
+    const edited = { ...bundle, clientMap };
+    const next = view.withReconciliation(edited, reconcile(edited));
+    const after = next.externalClients();
+    expect(after).toEqual(new WorkspaceView(edited, reconcile(edited)).externalClients());
+    const changed = after.filter((c) => !before.includes(c));
+    expect(changed.map((c) => [c.externalClientId, c.status, c.psaClientName])).toEqual([[target.externalClientId, 'mapped', bundle.clients[0]!.clientName]]);
+    // A review or notes change moves no mapping: the very same list.
+    expect(next.withReview({ entries: [], notes: {}, outlierAmount: '20.00' }).externalClients()).toBe(after);
+    expect(next.withNotes({ x: 'y' }).externalClients()).toBe(after);
+  });
 });

@@ -7,16 +7,17 @@ import { zipBundle } from '../bundle/zip';
 import { writeBundle } from '../bundle/writeBundle';
 import type { Bundle, Decision, ServiceRule } from '../engine/model';
 import { previewRules } from '../mapping/rulePreview';
-import { createClientMatcher } from '../mapping/suggestClients';
+import { createClientMatcher, type ClientMatcher, type Suggestion } from '../mapping/suggestClients';
 import { IncrementalReconciler } from '../engine/incremental';
 import { sameData } from '../engine/sameData';
 import { adjustmentsCsv } from '../export/adjustmentsCsv';
 import { clientsCsv, discrepanciesCsv } from '../export/reportCsv';
 import type { PresetId } from '../mapping/presets';
 import type { SnapshotMeta } from '../review/snapshots';
-import type { BillingFilter, GroupBy, ReviewInput } from '../views/types';
+import type { BillingFilter, ClientMappingAnswer, ClientMappingCounts, ClientMappingRow, ExternalClientView, GroupBy, ReviewInput } from '../views/types';
+import { RowFeed } from '../views/rowFeed';
 import { WorkspaceView, reviewDecisions } from '../views/workspaceView';
-import { pairKey } from '../doc/keys';
+import { clientMapKey, pairKey } from '../doc/keys';
 import type { LedgerlineDb } from './db';
 import { loadWorkspace, type LoadCache, type MappingOverride } from './loadWorkspace';
 
@@ -24,6 +25,9 @@ import { loadWorkspace, type LoadCache, type MappingOverride } from './loadWorks
 export interface DocumentState extends MappingOverride {
   review: ReviewInput;
 }
+
+/** Suggestions per unmapped integration client on the client mapping screen. */
+const MAPPING_SUGGESTIONS = 3;
 
 /** The engine for one workspace database: the last reconciliation and the questions it answers. */
 export function createEngineHost(db: LedgerlineDb) {
@@ -35,7 +39,47 @@ export function createEngineHost(db: LedgerlineDb) {
    * edit), so an edit recomputes only what it changes; made again when an import changes the data.
    */
   let reconciler: IncrementalReconciler | null = null;
-  let suggestions: { clients: Bundle['clients']; matcher: ReturnType<typeof createClientMatcher>; byName: Map<string, ReturnType<ReturnType<typeof createClientMatcher>['suggest']>> } | null = null;
+  /**
+   * The matcher and each name's suggestions, while the PSA clients are the same rows (an edit only
+   * changes which integration clients are unmapped).
+   */
+  let suggestions: { clients: Bundle['clients']; matcher: ClientMatcher; byName: Map<string, Suggestion[]> } | null = null;
+  /**
+   * The client mapping screen's rows, sent to the tabs as what changed since the version each holds.
+   * A row is made once per integration client view (views reuse those an edit left alone), so an
+   * edit's change is the few rows it made.
+   */
+  const mappingRows = new WeakMap<ExternalClientView, ClientMappingRow>();
+  const mappingFeed = new RowFeed<ClientMappingRow>((r) => clientMapKey(r.integrationId, r.externalClientId));
+  let mappingFrom: { list: ExternalClientView[]; counts: ClientMappingCounts } | null = null;
+
+  function suggestionsFor(name: string, limit: number): Suggestion[] {
+    if (suggestions?.clients !== bundle!.clients) suggestions = { clients: bundle!.clients, matcher: createClientMatcher(bundle!.clients), byName: new Map() };
+    const key = `${limit}\u0000${name}`;
+    let found = suggestions.byName.get(key);
+    if (!found) suggestions.byName.set(key, (found = suggestions.matcher.suggest(name, limit)));
+    return found;
+  }
+
+  /** The mapping screen's rows now, as a new version of the feed when the view's list is another one. */
+  function mappingRowsNow(): ClientMappingCounts {
+    const list = current().externalClients();
+    if (mappingFrom?.list === list) return mappingFrom.counts;
+    const counts: ClientMappingCounts = { unmapped: 0, excluded: 0, mapped: 0 };
+    const rows = list.map((c) => {
+      counts[c.status]++;
+      let row = mappingRows.get(c);
+      if (!row) {
+        // Suggestions for unmapped clients only: a mapped or excluded one is decided.
+        const found = c.status === 'unmapped' ? suggestionsFor(c.externalClientName || c.externalClientId, MAPPING_SUGGESTIONS) : [];
+        mappingRows.set(c, (row = { ...c, suggestions: found }));
+      }
+      return row;
+    });
+    mappingFeed.set(rows);
+    mappingFrom = { list, counts };
+    return counts;
+  }
   /**
    * How often each kind of work ran since the core started (the app's tests read them: a note must
    * cost no reconcile, an approval no full reconcile, an import exactly one).
@@ -122,22 +166,14 @@ export function createEngineHost(db: LedgerlineDb) {
     externalClients: () => current().externalClients(),
     psaServices: () => current().psaServices(),
     unaccountedProducts: () => current().unaccountedProducts(),
-    /** Ranked PSA clients for each unmapped integration client (suggestions only: nothing is applied). */
-    clientSuggestions(limit = 3) {
-      // The matcher and each name's suggestions hold while the PSA clients are the same rows (an edit
-      // only changes which integration clients are unmapped).
-      if (suggestions?.clients !== bundle!.clients) suggestions = { clients: bundle!.clients, matcher: createClientMatcher(bundle!.clients), byName: new Map() };
-      const { matcher, byName } = suggestions;
-      return current()
-        .externalClients()
-        .filter((c) => c.status === 'unmapped')
-        .map((c) => {
-          const name = c.externalClientName || c.externalClientId;
-          const key = `${limit}\u0000${name}`;
-          let found = byName.get(key);
-          if (!found) byName.set(key, (found = matcher.suggest(name, limit)));
-          return { integrationId: c.integrationId, externalClientId: c.externalClientId, suggestions: found };
-        });
+    /**
+     * The client mapping screen: its rows (each integration client with its status and, when
+     * unmapped, its ranked PSA clients: suggestions only, nothing is applied) and its counts per
+     * status. With the version a tab holds, only what changed since (see ../views/rowFeed.ts).
+     */
+    clientMapping(since: string | null = null): ClientMappingAnswer {
+      const counts = mappingRowsNow();
+      return { ...mappingFeed.since(since), counts };
     },
     integrationProducts: (integrationId: string) => current().integrationProducts(integrationId),
     /** A month's snapshot, computed here so a close never runs the engine on the main thread. */

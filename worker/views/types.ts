@@ -1,6 +1,8 @@
 import type { DiscrepancyType, FlagKind, HealthStatus, RateSource } from '../engine/report.types';
 import type { ReviewEntry, ReviewQueue, ReviewShow, ReviewState } from '../review/reviewState';
 import type { DoubleCount } from '../mapping/doubleCounting';
+import type { Suggestion } from '../mapping/suggestClients';
+import type { RowFeedAnswer } from './rowFeed';
 
 export type { DoubleCount, ReviewQueue, ReviewShow };
 
@@ -261,6 +263,18 @@ export interface ExternalClientView {
   status: 'mapped' | 'excluded' | 'unmapped';
   psaClientId: string;
   psaClientName: string;
+}
+
+/** A row of the client mapping screen: an integration client, with ranked PSA clients when it is unmapped. */
+export interface ClientMappingRow extends ExternalClientView {
+  suggestions: Suggestion[];
+}
+
+export type ClientMappingCounts = Record<ExternalClientView['status'], number>;
+
+/** The client mapping screen's rows (whole, or what changed since the tab's version) and its counts per status. */
+export interface ClientMappingAnswer extends RowFeedAnswer<ClientMappingRow> {
+  counts: ClientMappingCounts;
 }
 
 export interface ServiceOption {

@@ -1,11 +1,11 @@
 import { absBig, formatCents, formatUnits, parseUnits } from '../engine/decimal';
 import { formatDay, parseIsoDate } from '../engine/dates';
 import { defaultEffectiveDate, prorate } from '../engine/adjustments';
-import { DEFAULT_OUTLIER_AMOUNT, REVIEW_QUEUES, REVIEW_SHOWS, outlierReason, reviewQueue, reviewState, shownIn, type ReviewEntry, type ReviewQueue, type ReviewShow } from '../review/reviewState';
+import { DEFAULT_OUTLIER_AMOUNT, REVIEW_QUEUES, REVIEW_SHOWS, outlierReason, reviewQueue, reviewState, shownIn, type ReviewEntry, type ReviewQueue, type ReviewShow, type ReviewState } from '../review/reviewState';
 import { valueAt } from '../engine/dictionary';
 import { usageIndexOf } from '../engine/usageIndex';
 import type { Pair } from '../engine/comparePairs';
-import { NO_DAY, type Bundle, type Decision, type PsaLine } from '../engine/model';
+import { NO_DAY, type Bundle, type ClientMapEntry, type Decision, type PsaLine } from '../engine/model';
 import type { Reconciliation } from '../engine/reconcile';
 import { toReport } from '../engine/report';
 import { adjustmentsFor } from '../engine/adjustments';
@@ -29,6 +29,50 @@ import type {
 interface PairViewCache {
   reviewKey: string;
   views: WeakMap<Pair, DiscrepancyView>;
+}
+
+/**
+ * The client mapping screen's rows of a view, per tenant of the usage index and in the screen's
+ * order: a view of the same data starts from them, so an edit makes new rows only for the tenants
+ * whose status or PSA client it changed, and the list stays the same array when it changed none.
+ */
+interface ExternalClientsCache {
+  usage: Bundle['usage'];
+  clients: Bundle['clients'];
+  /**
+   * Each client map entry's tenant (-1: none in usage), by entry object: the document hands back the
+   * same objects for the entries an edit left alone, so only new entries are looked up by key.
+   */
+  tenantOf: Map<ClientMapEntry, number>;
+  byTenant: ExternalClientView[];
+  list: ExternalClientView[];
+}
+
+/** Each tenant's index by its client map key, per usage table. */
+const tenantKeys = new WeakMap<Bundle['usage'], Map<string, number>>();
+function tenantIndexByKey(usage: Bundle['usage']): Map<string, number> {
+  let keys = tenantKeys.get(usage);
+  if (!keys) {
+    keys = new Map();
+    const tenants = usageIndexOf(usage).tenants;
+    for (let i = 0; i < tenants.length; i++) keys.set(clientMapKey(tenants[i]!.integrationId, tenants[i]!.externalClientId), i);
+    tenantKeys.set(usage, keys);
+  }
+  return keys;
+}
+
+/** Each integration client row's tenant, for the list's order (ties go to the first seen). */
+const tenantOfRow = new WeakMap<ExternalClientView, number>();
+const STATUS_ORDER = { unmapped: 0, excluded: 1, mapped: 2 } as const;
+/** The client mapping list's order: unmapped, then excluded, then mapped; most rows first; first seen first. */
+const byStatusAndRows = (a: ExternalClientView, b: ExternalClientView) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || b.rows - a.rows || tenantOfRow.get(a)! - tenantOfRow.get(b)!;
+/** Past this many changed rows, the list is sorted again rather than patched. */
+const PATCH_AT_MOST = 256;
+
+/** What a view hands the next one of the same data. */
+interface Carried {
+  pairViews?: PairViewCache;
+  externals?: ExternalClientsCache;
 }
 
 const pairViewKey = (review: ReviewInput, asOfDay: number) => JSON.stringify([asOfDay, review.outlierAmount, review.entries, review.notes]);
@@ -67,6 +111,26 @@ function rowsPerIntegration(usage: Bundle['usage']): Map<string, number> {
   return rows;
 }
 
+/** PSA client names by id, once per list of clients (a mapping edit keeps the list). */
+const clientNameMaps = new WeakMap<Bundle['clients'], Map<string, string>>();
+function clientNamesOf(clients: Bundle['clients']): Map<string, string> {
+  let names = clientNameMaps.get(clients);
+  if (!names) clientNameMaps.set(clients, (names = new Map(clients.map((c) => [c.clientId, c.clientName]))));
+  return names;
+}
+
+/** PSA service names by id (the catalog's first, then the lines'), once per lines and catalog. */
+const serviceNameMaps = new WeakMap<Bundle['lines'], { catalog: Bundle['catalog']; names: Map<string, string> }>();
+function serviceNamesOf(lines: Bundle['lines'], catalog: Bundle['catalog']): Map<string, string> {
+  const kept = serviceNameMaps.get(lines);
+  if (kept?.catalog === catalog) return kept.names;
+  const names = new Map<string, string>();
+  for (const item of catalog) if (item.serviceName) names.set(item.serviceId, item.serviceName);
+  for (const line of lines) if (line.serviceName && !names.has(line.serviceId)) names.set(line.serviceId, line.serviceName);
+  serviceNameMaps.set(lines, { catalog, names });
+  return names;
+}
+
 /** A group of discrepancy rows with their count and amounts (null amounts count 0). */
 function summed(key: string, label: string, rows: DiscrepancyView[]): DiscrepancyGroup {
   let cents = 0n;
@@ -91,7 +155,7 @@ export function reviewDecisions(review: ReviewInput): Decision[] {
  */
 export class WorkspaceView {
   private readonly clientNames: Map<string, string>;
-  private readonly serviceNames = new Map<string, string>();
+  private readonly serviceNames: Map<string, string>;
   private readonly compared: Set<string>;
 
   private readonly entries: Map<string, ReviewEntry>;
@@ -103,13 +167,14 @@ export class WorkspaceView {
     readonly bundle: Bundle,
     readonly rec: Reconciliation,
     private readonly review: ReviewInput = { entries: [], notes: {}, outlierAmount: DEFAULT_OUTLIER_AMOUNT },
-    carried?: PairViewCache,
+    carried: Carried = {},
   ) {
-    this.pairViews = carried?.reviewKey === pairViewKey(review, rec.asOfDay) ? carried : { reviewKey: pairViewKey(review, rec.asOfDay), views: new WeakMap() };
+    const reviewKey = pairViewKey(review, rec.asOfDay);
+    this.pairViews = carried.pairViews?.reviewKey === reviewKey ? carried.pairViews : { reviewKey, views: new WeakMap() };
+    this.previousExternals = carried.externals?.usage === bundle.usage && carried.externals.clients === bundle.clients ? carried.externals : undefined;
     this.entries = new Map(review.entries.map((e) => [pairKey(e.clientId, e.serviceId), e]));
-    this.clientNames = new Map(bundle.clients.map((c) => [c.clientId, c.clientName]));
-    for (const item of bundle.catalog) if (item.serviceName) this.serviceNames.set(item.serviceId, item.serviceName);
-    for (const line of bundle.lines) if (line.serviceName && !this.serviceNames.has(line.serviceId)) this.serviceNames.set(line.serviceId, line.serviceName);
+    this.clientNames = clientNamesOf(bundle.clients);
+    this.serviceNames = serviceNamesOf(bundle.lines, bundle.catalog);
     this.compared = comparedServices(bundle);
   }
 
@@ -120,7 +185,7 @@ export class WorkspaceView {
    */
   withReview(review: ReviewInput): WorkspaceView {
     const decisions = reviewDecisions(review);
-    return new WorkspaceView({ ...this.bundle, decisions }, { ...this.rec, adjustments: adjustmentsFor(this.rec.pairs, decisions, this.rec.asOfDay) }, review);
+    return new WorkspaceView({ ...this.bundle, decisions }, { ...this.rec, adjustments: adjustmentsFor(this.rec.pairs, decisions, this.rec.asOfDay) }, review, { externals: this.externals });
   }
 
   /**
@@ -130,12 +195,12 @@ export class WorkspaceView {
    */
   withReconciliation(bundle: Bundle, rec: Reconciliation, review?: ReviewInput): WorkspaceView {
     const sameData = bundle.clients === this.bundle.clients && bundle.lines === this.bundle.lines && bundle.catalog === this.bundle.catalog && bundle.usage === this.bundle.usage;
-    return new WorkspaceView(bundle, rec, review, sameData ? this.pairViews : undefined);
+    return new WorkspaceView(bundle, rec, review, sameData ? { pairViews: this.pairViews, externals: this.externals } : {});
   }
 
   /** The same reconciliation and decisions with other notes (notes change no number and no review state). */
   withNotes(notes: ReviewInput['notes']): WorkspaceView {
-    return new WorkspaceView(this.bundle, this.rec, { ...this.review, notes });
+    return new WorkspaceView(this.bundle, this.rec, { ...this.review, notes }, { externals: this.externals });
   }
 
   report(): Report {
@@ -171,16 +236,16 @@ export class WorkspaceView {
 
   overview(): Overview {
     const { settings } = this.bundle;
+    // The discrepancies' sums from the reconciled invoices table's rows (each client's row sums its
+    // pairs with qty_delta ≠ 0, and counts its unaccounted groups too): a few thousand clients, not
+    // every pair, after every edit.
     let amount = 0n;
     let abs = 0n;
-    let discrepancies = 0;
-    for (const p of this.rec.pairs) {
-      if (p.qtyDelta === 0n) continue;
-      discrepancies++;
-      if (p.amount !== null) {
-        amount += p.amount;
-        abs += absBig(p.amount);
-      }
+    let discrepancies = -this.rec.unaccounted.length;
+    for (const c of this.rec.clients) {
+      discrepancies += c.discrepancyCount;
+      amount += c.discrepancyAmount;
+      abs += c.discrepancyAmountAbs;
     }
     let adjustments = 0n;
     let prorated = 0n;
@@ -188,11 +253,30 @@ export class WorkspaceView {
       adjustments += a.monthlyAmount;
       prorated += a.proratedAmount;
     }
-    const buckets = this.reviewBuckets();
+    // The lengths of reviewBuckets()' lists, counted without sorting every discrepancy (which the
+    // overview, sent after every edit, does not need): unaccounted groups are in no queue.
+    const byState = new Map<ReviewState, Record<ReviewQueue, number>>();
+    for (const p of this.rec.pairs) {
+      if (p.qtyDelta === 0n) continue;
+      const queue = reviewQueue(p.type);
+      if (queue === null) continue;
+      const state = this.pairDiscrepancy(p).review;
+      let n = byState.get(state);
+      if (!n) byState.set(state, (n = { discrepancies: 0, newRevenue: 0 }));
+      n[queue]++;
+    }
+    const tally = Object.fromEntries(REVIEW_SHOWS.map((show) => [show, { discrepancies: 0, newRevenue: 0 }])) as Record<ReviewShow, Record<ReviewQueue, number>>;
+    for (const [state, n] of byState) {
+      for (const show of REVIEW_SHOWS) {
+        if (!shownIn(show, state)) continue;
+        tally[show].discrepancies += n.discrepancies;
+        tally[show].newRevenue += n.newRevenue;
+      }
+    }
     const review = Object.fromEntries(
       REVIEW_SHOWS.map((show): [ReviewShow, ReviewCount] => {
-        const b = buckets[show];
-        return [show, { discrepancies: b.discrepancies.length, newRevenue: b.newRevenue.length, total: b.discrepancies.length + b.newRevenue.length }];
+        const b = tally[show];
+        return [show, { discrepancies: b.discrepancies, newRevenue: b.newRevenue, total: b.discrepancies + b.newRevenue }];
       }),
     ) as Record<ReviewShow, ReviewCount>;
     return {
@@ -460,30 +544,71 @@ export class WorkspaceView {
   /**
    * Every (integration, external client) in usage, with its mapping: the client mapping grid. The
    * status is how spec §2 resolved its rows (the engine's one classification), so "Unmapped" here
-   * lists exactly the overview's `unmappedClients`.
+   * lists exactly the overview's `unmappedClients`. Computed once per view (the mapping screen and
+   * the suggestions both read it); a view of the same data reuses the rows of tenants an edit left
+   * alone, and the whole list when it changed none.
    */
-  /** Every integration client with its status; computed once per view (the mapping screen and the suggestions both read it). */
   externalClients(): ExternalClientView[] {
-    this.externals ??= this.listExternalClients();
+    return this.externalsCache().list;
+  }
+
+  private externals: ExternalClientsCache | undefined;
+  private readonly previousExternals: ExternalClientsCache | undefined;
+
+  private externalsCache(): ExternalClientsCache {
+    this.externals ??= this.listExternalClients(this.previousExternals);
     return this.externals;
   }
 
-  private externals: ExternalClientView[] | undefined;
-
-  private listExternalClients(): ExternalClientView[] {
-    const { clientMap } = this.bundle;
+  private listExternalClients(previous: ExternalClientsCache | undefined): ExternalClientsCache {
+    const { clientMap, usage, clients } = this.bundle;
     const { kind } = this.rec.resolution;
-    const entries = new Map(clientMap.map((e) => [clientMapKey(e.integrationId, e.externalClientId), e]));
     // One entry per tenant of the usage index (numbered by first row, with its rows and last name):
     // the client map decides a tenant's rows alike, so its first row tells its status.
-    const views = usageIndexOf(this.bundle.usage).tenants.map((t): ExternalClientView => {
-      const status = kind[t.firstRow] === UNMAPPED ? 'unmapped' : kind[t.firstRow] === EXCLUDED_CLIENT ? 'excluded' : 'mapped';
-      const entry = entries.get(clientMapKey(t.integrationId, t.externalClientId));
+    const tenants = usageIndexOf(usage).tenants;
+    const entryOf = new Array<ClientMapEntry | undefined>(tenants.length);
+    const tenantOf = new Map<ClientMapEntry, number>();
+    for (const e of clientMap) {
+      let t = previous?.tenantOf.get(e);
+      if (t === undefined) t = tenantIndexByKey(usage).get(clientMapKey(e.integrationId, e.externalClientId)) ?? -1;
+      tenantOf.set(e, t);
+      // A later entry of the same key wins, as in a map built from the list.
+      if (t >= 0) entryOf[t] = e;
+    }
+    const byTenant = new Array<ExternalClientView>(tenants.length);
+    const made: ExternalClientView[] = [];
+    for (let i = 0; i < tenants.length; i++) {
+      const t = tenants[i]!;
+      const k = kind[t.firstRow];
+      const status = k === UNMAPPED ? 'unmapped' : k === EXCLUDED_CLIENT ? 'excluded' : 'mapped';
+      const entry = entryOf[i];
       const psaClientId = entry?.status === 'mapped' ? entry.psaClientId : '';
-      return { integrationId: t.integrationId, externalClientId: t.externalClientId, externalClientName: t.externalClientName, rows: t.rows, status, psaClientId, psaClientName: this.clientName(psaClientId) };
-    });
-    const order = { unmapped: 0, excluded: 1, mapped: 2 };
-    return views.sort((a, b) => order[a.status] - order[b.status] || b.rows - a.rows);
+      const before = previous?.byTenant[i];
+      if (before && before.status === status && before.psaClientId === psaClientId) {
+        byTenant[i] = before;
+        continue;
+      }
+      const view: ExternalClientView = { integrationId: t.integrationId, externalClientId: t.externalClientId, externalClientName: t.externalClientName, rows: t.rows, status, psaClientId, psaClientName: this.clientName(psaClientId) };
+      tenantOfRow.set(view, i);
+      byTenant[i] = view;
+      made.push(view);
+    }
+    if (previous && made.length === 0) return { usage, clients, tenantOf, byTenant, list: previous.list };
+    if (!previous || made.length > PATCH_AT_MOST) return { usage, clients, tenantOf, byTenant, list: [...byTenant].sort(byStatusAndRows) };
+    // A few rows changed: the others keep their order; each new row goes where the order puts it.
+    const replaced = new Set(made.map((v) => previous.byTenant[tenantOfRow.get(v)!]));
+    const list = previous.list.filter((v) => !replaced.has(v));
+    for (const view of made.sort(byStatusAndRows)) {
+      let lo = 0;
+      let hi = list.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (byStatusAndRows(list[mid]!, view) < 0) lo = mid + 1;
+        else hi = mid;
+      }
+      list.splice(lo, 0, view);
+    }
+    return { usage, clients, tenantOf, byTenant, list };
   }
 
   /** Unaccounted products per (integration, product), over all clients: what a new rule would pick up. */
