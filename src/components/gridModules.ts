@@ -17,14 +17,13 @@ import {
   TextEditorModule,
   TextFilterModule,
   TooltipModule,
-  ValidationModule,
 } from 'ag-grid-community';
 
 /**
  * Only the grid features the screens use. AllCommunityModule made the screens' chunk 1.25 MB and
  * had every feature's services built for each grid, which a reopen paid before its first table.
- * A feature missing here shows as AG Grid error #200 in the console (the browser tests fail on it);
- * the validation module, in development only, names the module to add.
+ * A feature missing here shows as AG Grid error #200 in the console (the browser tests fail on it).
+ * No ValidationModule: in development it paints a warnings panel over the page.
  */
 ModuleRegistry.registerModules([
   ClientSideRowModelModule,
@@ -45,5 +44,4 @@ ModuleRegistry.registerModules([
   RowStyleModule,
   RowAutoHeightModule,
   ColumnAutoSizeModule,
-  ...(import.meta.env.DEV ? [ValidationModule] : []),
 ]);
