@@ -4,15 +4,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { PARAM } from '../worker/protocol/syncProtocol';
 import { pipeFile, plain } from './static';
-import type { Role } from './tokens';
+import type { Grant } from './tokens';
 import { fsyncDir } from './workspaces';
 
 export interface BlobContext {
   /** `DATA_DIR/blobs`: one folder per workspace, one file per blob named by its SHA-256. */
   dir: string;
   maxBlobBytes: number;
-  /** The role the request's token grants on the workspace, or null. */
-  authorize(workspaceId: string, token: string | null): Role | null;
+  /** What the request's token grants on the workspace (the relay's one check, as for websockets), or null. */
+  authorize(workspaceId: string, token: string | null): Grant | null;
 }
 
 class TooLarge extends Error {}
@@ -40,8 +40,8 @@ export async function handleBlobRequest(
   if (blob === null) return plain(res, 404, 'not found');
   const { workspaceId } = blob;
   const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? null;
-  const role = ctx.authorize(workspaceId, url.searchParams.get(PARAM.token) ?? bearer);
-  if (role === null) return plain(res, 401, 'unauthorized', { 'Connection': 'close' });
+  const grant = ctx.authorize(workspaceId, url.searchParams.get(PARAM.token) ?? bearer);
+  if (grant === null) return plain(res, 401, 'unauthorized', { 'Connection': 'close' });
   if (blob.hash === null) return plain(res, 400, 'the name must be the SHA-256 of the body in lowercase hex');
   const sha = blob.hash;
   const folder = path.join(ctx.dir, workspaceId);
@@ -69,7 +69,7 @@ export async function handleBlobRequest(
   }
 
   if (req.method !== 'PUT') return plain(res, 405, 'method not allowed', { 'Allow': 'GET, HEAD, PUT' });
-  if (role !== 'rw') return plain(res, 403, 'read-only token', { 'Connection': 'close' });
+  if (grant.role !== 'rw') return plain(res, 403, 'read-only token', { 'Connection': 'close' });
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (declared > ctx.maxBlobBytes) return plain(res, 413, `blob larger than ${ctx.maxBlobBytes} bytes`, { 'Connection': 'close' });
   if (fs.existsSync(file)) {

@@ -3,6 +3,8 @@
  * Every setting comes from the environment; see server/README.md.
  */
 import path from 'node:path';
+import { ensureAdminKey } from './admin';
+import { logError, logInfo } from './log';
 import { DEFAULTS, startRelay } from './relay';
 
 function intFromEnv(name: string, fallback: number, min = 1): number {
@@ -10,7 +12,7 @@ function intFromEnv(name: string, fallback: number, min = 1): number {
   if (raw === undefined || raw.trim() === '') return fallback;
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n < min) {
-    console.error(`relay: ${name} must be an integer of at least ${min}, got ${JSON.stringify(raw)}`);
+    logError(`relay: ${name} must be an integer of at least ${min}, got ${JSON.stringify(raw)}`);
     process.exit(2);
   }
   return n;
@@ -29,19 +31,35 @@ async function main(): Promise<void> {
     compactAfter: intFromEnv('LEDGERLINE_COMPACT_AFTER', DEFAULTS.compactAfter),
     staticDir: staticDir && path.resolve(staticDir),
     basePath: process.env.LEDGERLINE_BASE_PATH || undefined,
+    // Only the exact value 1: serving a room that lost acknowledged updates is a deliberate choice.
+    salvage: process.env.LEDGERLINE_SALVAGE === '1',
+    maxPresenceBytes: intFromEnv('LEDGERLINE_MAX_PRESENCE_BYTES', DEFAULTS.maxPresenceBytes),
+    maxPresenceStates: intFromEnv('LEDGERLINE_MAX_PRESENCE_STATES', DEFAULTS.maxPresenceStates),
+    maxRoomPresenceBytes: intFromEnv('LEDGERLINE_MAX_ROOM_PRESENCE_BYTES', DEFAULTS.maxRoomPresenceBytes),
+    presencePerSecond: intFromEnv('LEDGERLINE_PRESENCE_PER_SECOND', DEFAULTS.presencePerSecond),
+    messagesPerSecond: intFromEnv('LEDGERLINE_MESSAGES_PER_SECOND', DEFAULTS.messagesPerSecond),
+    messageBurst: intFromEnv('LEDGERLINE_MESSAGE_BURST', DEFAULTS.messageBurst),
+    connectAttemptsPer10s: intFromEnv('LEDGERLINE_CONNECT_ATTEMPTS_PER_10S', DEFAULTS.connectAttemptsPer10s),
+    maxConnections: intFromEnv('LEDGERLINE_MAX_CONNECTIONS', DEFAULTS.maxConnections),
+    maxRoomConnections: intFromEnv('LEDGERLINE_MAX_ROOM_CONNECTIONS', DEFAULTS.maxRoomConnections),
+    idleTimeoutMs: intFromEnv('LEDGERLINE_IDLE_TIMEOUT_MS', DEFAULTS.idleTimeoutMs, 100),
+    trustProxy: process.env.LEDGERLINE_TRUST_PROXY === '1',
   });
   // One line for people and for scripts (tests wait for it): where it listens.
-  console.log(`relay listening on ${relay.url} (data ${dataDir}${staticDir ? `, app ${path.resolve(staticDir)}` : ''})`);
+  logInfo(`relay listening on ${relay.url} (data ${dataDir}${staticDir ? `, app ${path.resolve(staticDir)}` : ''})`);
+  // The operator's credential for sharing from the app; stdout only, once (never through the log
+  // functions, which redact it, and never on stderr, where error collectors look).
+  process.stdout.write(`relay admin key: ${ensureAdminKey(dataDir)} (Settings → Sharing; also in ${path.join(dataDir, 'admin.key')})\n`);
 
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`relay: ${signal}, closing`);
+    logInfo(`relay: ${signal}, closing`);
     relay.close().then(
       () => process.exit(0),
       (e: Error) => {
-        console.error(`relay: close failed: ${e.message}`);
+        logError(`relay: close failed: ${e.message}`);
         process.exit(1);
       },
     );
@@ -51,6 +69,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: Error) => {
-  console.error(`relay: ${e.message}`);
+  logError(`relay: ${e.message}`);
   process.exit(1);
 });

@@ -7,10 +7,32 @@ import type { WebSocket } from './ws';
 import { RECORD_HEADER_BYTES, type RoomLog, type RoomStore } from './roomStore';
 // Message types and close codes: the protocol module the app uses too, so the two ends cannot drift apart.
 import { CLOSE, CLOSE_REASON, MESSAGE } from '../worker/protocol/syncProtocol';
-import type { Role } from './tokens';
+import { PresenceLimiter, TokenBucket } from './limits';
+import { logError } from './log';
+import type { Grant, Role } from './tokens';
 
 /** A message that does not decode: the connection that sent it is closed with `CLOSE.malformed`. */
 export class MalformedMessage extends Error {}
+
+/** The connection sent more than its limits allow for longer than a burst: closed with `CLOSE.rateLimited`. */
+export class RateLimited extends Error {}
+
+/**
+ * The empty awareness update the relay sends every `HEARTBEAT_MS` (type 1, an update of 0 states):
+ * every y-websocket client applies it as a no-op, and it tells the app the connection is alive.
+ */
+export const HEARTBEAT: Uint8Array = Uint8Array.of(MESSAGE.awareness, 1, 0);
+
+/**
+ * A sync step 1 makes the relay encode the whole document in answer, so it costs this many
+ * messages of the connection's budget (a client sends one per connection).
+ */
+export const SYNC_STEP1_COST = 50;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Presence clocks a room remembers beyond its live states (see `Room.pruneMeta`). */
+const META_LIMIT = 4096;
 
 export interface RoomOptions {
   /** Largest stored document (log bytes, framing included) an update may grow the room to. */
@@ -19,6 +41,17 @@ export interface RoomOptions {
   compactAfter: number;
   /** A connection whose unsent output passes this is too slow to follow the room: it is dropped. */
   maxBufferedBytes: number;
+  /** Largest presence (awareness) state, in bytes of its JSON; a bigger one is dropped before it is parsed. */
+  maxPresenceBytes: number;
+  /** Presence client ids one connection may introduce. */
+  maxPresenceStates: number;
+  /** Presence bytes one room holds at most (every connection's states together). */
+  maxRoomPresenceBytes: number;
+  /** Presence updates per second per connection; more are dropped, a sustained flood is closed (4429). */
+  presencePerSecond: number;
+  /** Messages per second per connection (token bucket), with a burst of `messageBurst`; past it: 4429. */
+  messagesPerSecond: number;
+  messageBurst: number;
   /** Relay-wide counters (they outlive the rooms). */
   counters: RoomCounters;
 }
@@ -28,15 +61,27 @@ export interface RoomCounters {
   updatesStored: number;
   /** Updates from read-only connections, dropped unread. */
   readOnlyUpdatesDropped: number;
-  /** Connections closed by the relay for a frame it refused (text, malformed, document too large). */
+  /** Connections closed by the relay for a frame it refused (text, malformed, document too large, rate). */
   connectionsRefused: number;
+  /** Presence states dropped: too big, too many for the connection or the room, over the rate. */
+  presenceDropped: number;
+  /** Presence states dropped because they named a client id another connection introduced. */
+  presenceForged: number;
+  /** Connections closed with 4429 (messages or presence past their limit). */
+  connectionsRateLimited: number;
 }
 
 export interface Conn {
   readonly ws: WebSocket;
   readonly role: Role;
-  /** Awareness client ids this connection announced, removed from the room when it leaves. */
+  /** Who the link was issued to (`MESSAGE.identity`); presence ids may pass between connections of one link. */
+  readonly grant: Grant;
+  /** Awareness client ids bound to this connection (it introduced them), removed from the room when it leaves. */
   readonly awarenessIds: Set<number>;
+  readonly messages: TokenBucket;
+  readonly presence: PresenceLimiter;
+  /** When a frame or a pong last arrived (the relay's idle timeout). */
+  lastSeen: number;
 }
 
 interface Pending {
@@ -66,6 +111,13 @@ export class Room {
   private compactNext = false;
   private failed = false;
   private destroyed = false;
+  /** Which connection introduced each presence client id: only it may set or remove that id. */
+  private readonly presenceOwners = new Map<number, Conn>();
+  /** Bytes of each presence state held, and their sum. */
+  private readonly presenceSizes = new Map<number, number>();
+  private presenceTotal = 0;
+  /** Sizes of the states being applied right now, for `onAwarenessUpdate` to record. */
+  private incomingSizes: Map<number, number> | null = null;
 
   constructor(
     readonly id: string,
@@ -92,7 +144,7 @@ export class Room {
         try {
           Y.applyUpdate(this.doc, u);
         } catch (e) {
-          console.error(`relay: room ${this.id}: stored update ${i} does not apply, skipped: ${(e as Error).message}`);
+          logError(`relay: room ${this.id}: stored update ${i} does not apply, skipped: ${(e as Error).message}`);
         }
       }
     });
@@ -107,6 +159,15 @@ export class Room {
     return this.log?.records ?? 0;
   }
 
+  /** Bytes of presence (awareness) state this room holds. */
+  get presenceBytes(): number {
+    return this.presenceTotal;
+  }
+
+  get presenceStates(): number {
+    return this.awareness.getStates().size;
+  }
+
   get idle(): boolean {
     return this.flushing === null && this.pending.length === 0;
   }
@@ -116,15 +177,33 @@ export class Room {
     while (this.flushing) await this.flushing;
   }
 
-  /** A new connection: the relay calls this only after `ready`. */
-  attach(ws: WebSocket, role: Role): Conn {
-    const conn: Conn = { ws, role, awarenessIds: new Set() };
+  /**
+   * A new connection: the relay calls this only after `ready`. `sendIdentity` (protocol 2 and up):
+   * tell it whose link it uses, right after the sync step 1.
+   */
+  attach(ws: WebSocket, grant: Grant, sendIdentity = false): Conn {
+    const o = this.options;
+    const conn: Conn = {
+      ws,
+      role: grant.role,
+      grant,
+      awarenessIds: new Set(),
+      messages: new TokenBucket(o.messagesPerSecond, o.messageBurst),
+      presence: new PresenceLimiter(o.presencePerSecond),
+      lastSeen: Date.now(),
+    };
     this.conns.set(ws, conn);
     // Server-initiated half of the sync: our state vector, so the client sends what we lack.
     const sync = encoding.createEncoder();
     encoding.writeVarUint(sync, MESSAGE.sync);
     syncProtocol.writeSyncStep1(sync, this.doc);
     this.send(conn, encoding.toUint8Array(sync));
+    if (sendIdentity) {
+      const id = encoding.createEncoder();
+      encoding.writeVarUint(id, MESSAGE.identity);
+      encoding.writeVarString(id, JSON.stringify(grant.identity));
+      this.send(conn, encoding.toUint8Array(id));
+    }
     const states = this.awareness.getStates();
     if (states.size > 0) {
       const aw = encoding.createEncoder();
@@ -137,9 +216,32 @@ export class Room {
 
   detach(conn: Conn): void {
     if (!this.conns.delete(conn.ws)) return;
-    if (conn.awarenessIds.size > 0 && !this.destroyed) {
-      awarenessProtocol.removeAwarenessStates(this.awareness, [...conn.awarenessIds], null);
+    const ids = [...conn.awarenessIds];
+    conn.awarenessIds.clear();
+    for (const id of ids) if (this.presenceOwners.get(id) === conn) this.presenceOwners.delete(id);
+    if (ids.length > 0 && !this.destroyed) {
+      awarenessProtocol.removeAwarenessStates(this.awareness, ids, null);
+      this.pruneMeta();
     }
+  }
+
+  /**
+   * Awareness keeps the clock of every id it ever saw (so late echoes of a removed state stay
+   * stale); a client that reconnects over and over with fresh ids would grow that without bound.
+   * Past `META_LIMIT`, the oldest ids that hold no state and no binding are forgotten.
+   */
+  private pruneMeta(): void {
+    const meta = this.awareness.meta;
+    if (meta.size <= META_LIMIT) return;
+    for (const id of meta.keys()) {
+      if (meta.size <= META_LIMIT / 2) break;
+      if (!this.awareness.states.has(id) && !this.presenceOwners.has(id)) meta.delete(id);
+    }
+  }
+
+  /** Sends the heartbeat (an empty presence update) to every connection. */
+  heartbeat(): void {
+    for (const conn of this.conns.values()) this.send(conn, HEARTBEAT);
   }
 
   /**
@@ -154,6 +256,8 @@ export class Room {
       case MESSAGE.sync: {
         const step = decoding.readVarUint(decoder);
         if (step === syncProtocol.messageYjsSyncStep1) {
+          // The frame itself was counted by the relay; the whole-document answer costs the rest.
+          if (!conn.messages.take(Math.max(0, Math.min(SYNC_STEP1_COST, Math.floor(conn.messages.burst / 4)) - 1))) throw new RateLimited('too many sync requests');
           const stateVector = decoding.readVarUint8Array(decoder);
           const reply = encoding.createEncoder();
           encoding.writeVarUint(reply, MESSAGE.sync);
@@ -172,10 +276,14 @@ export class Room {
         return;
       }
       case MESSAGE.awareness: {
-        awarenessProtocol.applyAwarenessUpdate(this.awareness, decoding.readVarUint8Array(decoder), conn);
+        this.applyPresence(conn, decoding.readVarUint8Array(decoder));
         return;
       }
       case MESSAGE.queryAwareness: {
+        // Answered with every state of the room: as costly as a presence update, limited alike.
+        const verdict = conn.presence.offer();
+        if (verdict === 'close') throw new RateLimited('too many presence queries');
+        if (verdict === 'drop') return;
         const states = this.awareness.getStates();
         const aw = encoding.createEncoder();
         encoding.writeVarUint(aw, MESSAGE.awareness);
@@ -192,6 +300,93 @@ export class Room {
       }
       default:
         throw new MalformedMessage(`unknown message type ${type}`);
+    }
+  }
+
+  /**
+   * A presence (awareness) update from `conn`, decoded here rather than by y-protocols so that each
+   * state is checked before it is parsed or applied (y-protocols/awareness encoding: varUint count,
+   * then per state varUint client id, varUint clock, varString JSON).
+   *
+   * - Stale entries (a clock the room already has) are skipped unread: stock y-websocket clients
+   *   echo every teammate's change back to the relay, so these are normal and cost nothing.
+   * - A newer state for a client id another connection introduced is a forgery: dropped, counted.
+   *   (Another connection of the same link may take an id over: a client that reconnects before
+   *   the relay noticed its old socket was gone.)
+   * - States over `maxPresenceBytes` are dropped before they are parsed.
+   * - What is left counts once against the connection's presence rate; then first sight binds an
+   *   id to this connection (up to `maxPresenceStates`), the room's total stays within
+   *   `maxRoomPresenceBytes`, and the kept states are re-encoded and applied with `conn` as origin.
+   */
+  private applyPresence(conn: Conn, payload: Uint8Array): void {
+    const o = this.options;
+    const counters = o.counters;
+    const decoder = decoding.createDecoder(payload);
+    const count = decoding.readVarUint(decoder);
+    const fresh: Array<{ clientId: number; clock: number; json: Uint8Array }> = [];
+    for (let i = 0; i < count; i++) {
+      const clientId = decoding.readVarUint(decoder);
+      const clock = decoding.readVarUint(decoder);
+      const json = decoding.readVarUint8Array(decoder);
+      const current = this.awareness.meta.get(clientId)?.clock ?? 0;
+      const removal = json.length === 4 && json[0] === 0x6e && json[1] === 0x75 && json[2] === 0x6c && json[3] === 0x6c; // "null"
+      // y-protocols applies only a newer clock, or a removal of a state still held at the same clock.
+      if (clock < current || (clock === current && !(removal && this.awareness.states.has(clientId)))) continue;
+      const owner = this.presenceOwners.get(clientId);
+      if (owner !== undefined && owner !== conn && owner.grant.identity.linkId !== conn.grant.identity.linkId) {
+        counters.presenceForged++;
+        continue;
+      }
+      if (json.length > o.maxPresenceBytes) {
+        counters.presenceDropped++;
+        continue;
+      }
+      fresh.push({ clientId, clock, json });
+    }
+    if (fresh.length === 0) return;
+    const verdict = conn.presence.offer();
+    if (verdict === 'close') throw new RateLimited('too many presence updates');
+    if (verdict === 'drop') {
+      counters.presenceDropped += fresh.length;
+      return;
+    }
+    const kept = encoding.createEncoder();
+    const sizes = new Map<number, number>();
+    for (const { clientId, clock, json } of fresh) {
+      let state: unknown;
+      try {
+        state = JSON.parse(utf8.decode(json));
+      } catch (e) {
+        throw new MalformedMessage(`presence state is not JSON: ${(e as Error).message}`);
+      }
+      const owner = this.presenceOwners.get(clientId);
+      const size = state === null ? 0 : json.length;
+      const held = this.presenceSizes.get(clientId) ?? 0;
+      const bindsNew = owner !== conn;
+      if (bindsNew && state === null) continue; // removing what nobody holds: nothing to do
+      if ((bindsNew && conn.awarenessIds.size >= o.maxPresenceStates) || this.presenceTotal - held + size > o.maxRoomPresenceBytes) {
+        counters.presenceDropped++;
+        continue;
+      }
+      if (bindsNew) {
+        owner?.awarenessIds.delete(clientId);
+        this.presenceOwners.set(clientId, conn);
+        conn.awarenessIds.add(clientId);
+      }
+      encoding.writeVarUint(kept, clientId);
+      encoding.writeVarUint(kept, clock);
+      encoding.writeVarUint8Array(kept, json); // the same bytes as writeVarString of its text
+      sizes.set(clientId, size);
+    }
+    if (sizes.size === 0) return;
+    const update = encoding.createEncoder();
+    encoding.writeVarUint(update, sizes.size);
+    encoding.writeUint8Array(update, encoding.toUint8Array(kept));
+    this.incomingSizes = sizes;
+    try {
+      awarenessProtocol.applyAwarenessUpdate(this.awareness, encoding.toUint8Array(update), conn);
+    } finally {
+      this.incomingSizes = null;
     }
   }
 
@@ -244,7 +439,7 @@ export class Room {
             try {
               Y.applyUpdate(this.doc, p.update, p.conn);
             } catch (e) {
-              console.error(`relay: room ${this.id}: an accepted update does not apply: ${(e as Error).message}`);
+              logError(`relay: room ${this.id}: an accepted update does not apply: ${(e as Error).message}`);
             }
           }
         });
@@ -264,7 +459,7 @@ export class Room {
   private fail(e: Error): void {
     if (this.failed) return;
     this.failed = true;
-    console.error(`relay: room ${this.id}: storage failed, closing its connections: ${e.message}`);
+    logError(`relay: room ${this.id}: storage failed, closing its connections: ${e.message}`);
     this.pending = [];
     this.pendingBytes = 0;
     for (const conn of this.conns.values()) closeConn(conn, CLOSE.internalError, 'storage failed');
@@ -298,13 +493,19 @@ export class Room {
 
   private readonly onAwarenessUpdate = (
     { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
-    origin: unknown,
+    _origin: unknown,
   ): void => {
     const changed = added.concat(updated, removed);
-    if (origin !== null && typeof origin === 'object' && this.conns.get((origin as Conn).ws) === origin) {
-      const conn = origin as Conn;
-      for (const id of added) conn.awarenessIds.add(id);
-      for (const id of removed) conn.awarenessIds.delete(id);
+    // Bindings are made in applyPresence; here only the bytes held are accounted.
+    for (const id of added.concat(updated)) {
+      const size = this.incomingSizes?.get(id);
+      if (size === undefined) continue;
+      this.presenceTotal += size - (this.presenceSizes.get(id) ?? 0);
+      this.presenceSizes.set(id, size);
+    }
+    for (const id of removed) {
+      this.presenceTotal -= this.presenceSizes.get(id) ?? 0;
+      this.presenceSizes.delete(id);
     }
     const enc = encoding.createEncoder();
     encoding.writeVarUint(enc, MESSAGE.awareness);

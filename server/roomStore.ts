@@ -83,3 +83,33 @@ class MemoryRoomLog implements RoomLog {
     this.closed = true;
   }
 }
+
+/** Bytes of a log that could not be read as records: `[from, to)`, and what was wrong at `from`. */
+export interface LostRange {
+  from: number;
+  to: number;
+  /** What the record at `from` got wrong: a short header, a length past the end, a checksum. */
+  why: string;
+}
+
+/**
+ * A room whose stored log is damaged in a way that may have lost acknowledged updates: the store
+ * refuses to open it rather than serve less than it acknowledged. The relay answers the upgrade with
+ * HTTP 500 (every client stays "offline" and keeps its own copy) until an operator looks at `copy`
+ * and restarts with salvage on.
+ */
+export class RoomDamaged extends Error {
+  override readonly name = 'RoomDamaged';
+
+  constructor(
+    readonly roomId: string,
+    /** Byte-for-byte copy of the damaged log, kept before anything is changed. */
+    readonly copy: string,
+    readonly lost: readonly LostRange[],
+    /** Valid records found, before and after the damage: what a salvage would serve. */
+    readonly salvageable: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -7,7 +7,7 @@ const paused = () => sync().paused;
 const syncStatus = () => sync().status;
 const peers = () => sync().peers;
 
-/** Stopped states (refused, too large, incompatible) and offline say why in `sync().message` (from the protocol module). */
+/** Stopped states (refused, too large, incompatible, rate-limited) and offline say why in `sync().message` (from the protocol module). */
 function text(): string {
   if (paused()) return 'Paused: changes are kept on this device';
   switch (syncStatus()) {
@@ -23,7 +23,7 @@ function text(): string {
 }
 
 /** Reconnecting cannot help in these states: the badge offers no Pause/Resume, the message says what to do. */
-const stopped = () => syncStatus() === 'refused' || syncStatus() === 'too-large' || syncStatus() === 'incompatible';
+const stopped = () => syncStatus() === 'refused' || syncStatus() === 'too-large' || syncStatus() === 'incompatible' || syncStatus() === 'rate-limited';
 
 /** The sync state, plainly, and who else is in the workspace right now (and where). */
 export function SyncBadge() {
@@ -37,6 +37,12 @@ export function SyncBadge() {
       <span data-testid="sync-text" role={stopped() ? 'alert' : undefined}>
         {text()}
       </span>
+      <Show when={syncStatus() === 'rate-limited'}>
+        {/* Cut off for its pace, not refused: the same link works again once this tab has calmed down. */}{' '}
+        <button class="link" onClick={() => void core.reconnect()} data-testid="sync-reconnect">
+          Reconnect
+        </button>
+      </Show>
       <Show when={syncStatus() !== 'off' && !stopped()}>
         {' '}
         <button class="link" onClick={() => void (paused() ? core.resumeAfterPause() : core.pauseSync())} data-testid="sync-toggle">

@@ -48,6 +48,7 @@ export const pendingImport = field('pendingImport');
 export const canUndo = field('canUndo');
 export const canRedo = field('canRedo');
 export const sync = field('sync');
+export const sharing = field('sharing');
 export const displayName = field('displayName');
 export { revision, persisted };
 
@@ -105,6 +106,7 @@ export async function start(): Promise<void> {
   });
   localStorage.removeItem(LEGACY_KEYS.relayLink);
   localStorage.removeItem(LEGACY_KEYS.appliedBatches);
+  followNetwork();
   // A tab that joined a core already running missed no event but may have started after its start.
   setState(await core.state());
   setRevision((r) => r + 1);
@@ -140,6 +142,18 @@ export function followRows<T, A extends RowFeedAnswer<T>>(fetch: (since: string 
     return { answer, rows, change: { from: before.rows, to: rows, removed: answer.removed, upserts: answer.upserts } };
   });
   return () => data.latest;
+}
+
+/**
+ * The browser's word on the network, for the core: a SharedWorker's own \`offline\` event cannot be
+ * relied on (an emulated or per-page offline state never reaches it), and the badge must say
+ * "offline" at once rather than after the relay's silence.
+ */
+function followNetwork(): void {
+  const tell = () => void core.networkChanged(navigator.onLine);
+  addEventListener('online', tell);
+  addEventListener('offline', tell);
+  if (!navigator.onLine) tell();
 }
 
 /** Sets who edits (audit trail, presence) for this device. */

@@ -3,8 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { encodeRecords } from '../../server/fileRoomStore';
 import { createWorkspace, type CreatedWorkspace } from '../../server/workspaces';
-import { connect, synced, tempDir, waitFor, type Client } from './helpers';
+import { connect, rawSession, synced, tempDir, waitFor, type Client } from './helpers';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -16,8 +18,8 @@ interface RelayProcess {
 }
 
 /** The relay as its own process, exactly as deployed: `node --import tsx server/main.ts`. */
-async function spawnRelay(dataDir: string): Promise<RelayProcess> {
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir };
+async function spawnRelay(dataDir: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<RelayProcess> {
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ...extraEnv };
   delete env.NODE_OPTIONS;
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -53,8 +55,8 @@ function setup(): { dir: string; ws: CreatedWorkspace } {
   return { dir, ws: createWorkspace(dir) };
 }
 
-async function start(dir: string): Promise<RelayProcess> {
-  const relay = await spawnRelay(dir);
+async function start(dir: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<RelayProcess> {
+  const relay = await spawnRelay(dir, extraEnv);
   cleanups.push(() => {
     if (relay.child.exitCode === null && relay.child.signalCode === null) relay.child.kill('SIGKILL');
   });
@@ -163,5 +165,33 @@ describe('relay durability (separate process)', () => {
     expect(reader.doc.getMap('m').size).toBe(100);
     second.child.kill('SIGINT');
     expect(await second.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('refuses a room whose log lost a record in the middle, loudly, and serves the rest with LEDGERLINE_SALVAGE=1', async () => {
+    const { dir, ws } = setup();
+    // Ten updates from ten authors, as the relay stores them; then record 5's length goes wrong.
+    const updates = Array.from({ length: 10 }, (_, i) => {
+      const author = new Y.Doc();
+      author.getMap('m').set(`k${i}`, i);
+      return Y.encodeStateAsUpdate(author);
+    });
+    const data = encodeRecords(updates);
+    const at = encodeRecords(updates.slice(0, 4)).length;
+    data.writeUInt32LE(0x7fffffff, at);
+    fs.mkdirSync(path.join(dir, 'rooms'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'rooms', `${ws.workspaceId}.log`), data);
+
+    const refusing = await start(dir);
+    expect((await rawSession(`${refusing.url}/${ws.workspaceId}?token=${ws.rwToken}`)).status).toBe(500);
+    await waitFor(() => refusing.output().includes('refusing to open the room'), 'the refusal in the log');
+    expect(refusing.output()).toContain(`bytes ${at}-`);
+    refusing.child.kill('SIGTERM');
+    expect(await refusing.exited).toEqual({ code: 0, signal: null });
+
+    const salvaging = await start(dir, { LEDGERLINE_SALVAGE: '1' });
+    const reader = client(salvaging.url, ws.workspaceId, ws.rwToken);
+    await synced(reader, 10_000);
+    expect([...reader.doc.getMap('m').keys()].sort()).toEqual(['k0', 'k1', 'k2', 'k3', 'k5', 'k6', 'k7', 'k8', 'k9']);
+    expect(salvaging.output()).toContain('Salvage on: wrote the 9 valid records to a fresh log');
   });
 });

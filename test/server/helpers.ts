@@ -4,7 +4,10 @@ import path from 'node:path';
 import { WebSocket } from '../../server/ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
+import { afterEach } from 'vitest';
 import { FileRoomStore } from '../../server/fileRoomStore';
+import { startRelay, type Relay, type RelayOptions } from '../../server/relay';
+import { createWorkspace, type CreatedWorkspace } from '../../server/workspaces';
 
 export function tempDir(prefix = 'ledgerline-relay-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -120,4 +123,35 @@ export async function storedDoc(dataDir: string, room: string): Promise<Y.Doc> {
   const doc = new Y.Doc();
   for (const u of updates) Y.applyUpdate(doc, u);
   return doc;
+}
+
+/**
+ * A relay per test on a fresh data folder with one workspace, and clients closed after each test:
+ * `cleanups` also takes a test's own (raw sockets). Call at the top of a test file.
+ */
+export function relayPerTest(): {
+  cleanups: Array<() => unknown>;
+  setup(options?: Partial<RelayOptions>): Promise<{ relay: Relay; ws: CreatedWorkspace }>;
+  client(relay: Relay, room: string, token: string): Client;
+} {
+  const cleanups: Array<() => unknown> = [];
+  afterEach(async () => {
+    for (const fn of cleanups.splice(0).reverse()) await fn();
+  });
+  return {
+    cleanups,
+    async setup(options = {}) {
+      const dir = tempDir();
+      cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+      const ws = createWorkspace(dir);
+      const relay = await startRelay({ dataDir: dir, ...options });
+      cleanups.push(() => relay.close());
+      return { relay, ws };
+    },
+    client(relay, room, token) {
+      const c = connect(relay.url, room, token);
+      cleanups.push(() => c.destroy());
+      return c;
+    },
+  };
 }

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CLOSE } from '../../worker/protocol/syncProtocol';
 import { startRelay, type Relay } from '../../server/relay';
+import { logSink } from '../../server/log';
 import { MemoryRoomStore, type OpenedRoom, type RoomStore } from '../../server/roomStore';
 import { createWorkspace, type CreatedWorkspace } from '../../server/workspaces';
 import { WebSocket } from '../../server/ws';
@@ -122,14 +123,14 @@ describe('relay over a RoomStore', () => {
     const b = client(relay, ws.workspaceId, ws.rwToken);
     await Promise.all([synced(a), synced(b)]);
     const errors: unknown[] = [];
-    const original = console.error;
-    console.error = (...args: unknown[]) => errors.push(args);
+    const original = logSink.error;
+    logSink.error = (line: string) => void errors.push(line);
     try {
       store.failAppends = true;
       a.doc.getMap('m').set('lost', true);
       await waitFor(() => a.closes.includes(CLOSE.internalError) && b.closes.includes(CLOSE.internalError), 'both closed with 1011');
     } finally {
-      console.error = original;
+      logSink.error = original;
     }
     expect(errors.length).toBeGreaterThan(0);
     expect(b.doc.getMap('m').has('lost')).toBe(false);

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import * as Y from 'yjs';
 import { FileRoomStore, encodeRecords, parseLog } from '../../server/fileRoomStore';
-import { MemoryRoomStore, RECORD_HEADER_BYTES, type RoomStore } from '../../server/roomStore';
+import { logSink } from '../../server/log';
+import { MemoryRoomStore, RECORD_HEADER_BYTES, RoomDamaged, type RoomStore } from '../../server/roomStore';
 import { tempDir } from './helpers';
 
 const bytes = (...xs: number[]) => new Uint8Array(xs);
@@ -175,9 +176,17 @@ describe('FileRoomStore on disk', () => {
     const updates = yjsUpdates(3);
     const whole = encodeRecords(updates);
     const firstTwo = encodeRecords(updates.slice(0, 2)).length;
+    const errors: string[] = [];
+    const original = logSink.error;
+    logSink.error = (line) => void errors.push(line);
+    onTestFinished(() => {
+      logSink.error = original;
+    });
     for (let cut = firstTwo + 1; cut < whole.length; cut++) {
       fs.writeFileSync(file, whole.subarray(0, cut));
       const { updates: got, log } = await new FileRoomStore(dir).open('room');
+      // A torn write is still logged, with its copy: never a silent cut.
+      expect(errors.pop()).toContain(`cut the log at byte ${firstTwo}`);
       expect(got.length).toBe(2);
       expect(log.bytes).toBe(firstTwo);
       await log.append([updates[2]!]);
@@ -189,23 +198,22 @@ describe('FileRoomStore on disk', () => {
     }
   });
 
-  it('stops at a record whose checksum fails, keeping a copy of the damaged file', async () => {
+  it('refuses a log whose checksum fails before a valid record, keeping a copy of the damaged file', async () => {
     const { dir, file } = setup();
     const data = encodeRecords([bytes(1, 1), bytes(2, 2), bytes(3, 3)]);
     data[RECORD_HEADER_BYTES * 2 + 2] ^= 0xff; // flip a payload byte of the second record
     fs.writeFileSync(file, data);
-    const errors: unknown[] = [];
-    const original = console.error;
-    console.error = (...args: unknown[]) => errors.push(args);
+    const errors: string[] = [];
+    const original = logSink.error;
+    logSink.error = (line) => void errors.push(line);
     try {
-      const { updates, log } = await new FileRoomStore(dir).open('room');
-      expect(updates.map((u) => [...u])).toEqual([[1, 1]]);
-      await log.close();
+      await expect(new FileRoomStore(dir).open('room')).rejects.toBeInstanceOf(RoomDamaged);
     } finally {
-      console.error = original;
+      logSink.error = original;
     }
     expect(errors.length).toBe(1);
     expect(fs.readdirSync(dir).filter((f) => f.startsWith('room.log.damaged-')).length).toBe(1);
+    expect(fs.readFileSync(file).equals(data)).toBe(true);
   });
 
   it('ignores the temp file of a compaction that crashed before its rename', async () => {

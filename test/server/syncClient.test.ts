@@ -1,8 +1,9 @@
 /**
  * The app's sync logic against the real relay: a stock y-websocket `WebsocketProvider` (in Node,
  * through `ws`), watched by `watchProvider` from the protocol module exactly as worker/core/sync.ts
- * does. A refused or revoked link and a document too large for the relay each end in their state
- * within 2 s, and the client makes no further connection attempt (counted on the relay).
+ * does (token in a subprotocol). A refused or revoked link, a document too large for the relay and
+ * a connection cut off for its message rate each end in their state within 2 s (5 s for the rate),
+ * and the client makes no further connection attempt (counted on the relay).
  */
 import fs from 'node:fs';
 import { describe, it, type TestContext } from 'vitest';
@@ -12,7 +13,7 @@ import { startRelay, type Relay, type RelayOptions } from '../../server/relay';
 import { signToken } from '../../server/tokens';
 import { createWorkspace, workspacesPath, writeFileAtomic, type CreatedWorkspace } from '../../server/workspaces';
 import { WebSocket } from '../../server/ws';
-import { CLOSE, SYNC_MESSAGE, roomParams, watchProvider, type WatchedState } from '../../worker/protocol/syncProtocol';
+import { CLOSE, PARAM, PROTOCOL_VERSION, SYNC_MESSAGE, roomProtocols, watchProvider, type WatchedState } from '../../worker/protocol/syncProtocol';
 import { sleep, tempDir, waitFor } from './helpers';
 
 /** How long a stopped client is watched for further attempts; with a 200 ms back-off a retry loop would make ~15. */
@@ -41,7 +42,9 @@ interface AppClient {
 function appClient(t: TestContext, relay: Relay, workspaceId: string, token: string, doc = new Y.Doc()): AppClient {
   const provider = new WebsocketProvider(relay.url, workspaceId, doc, {
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-    params: roomParams(token),
+    // As the core connects: the version in the URL, the token in a subprotocol.
+    params: { [PARAM.version]: String(PROTOCOL_VERSION) },
+    protocols: roomProtocols(token),
     disableBc: true,
     maxBackoffTime: 200,
     connect: false,
@@ -117,6 +120,18 @@ describe.concurrent('the app’s sync logic against the real relay', () => {
     c.doc.getMap('m').set('huge', 'x'.repeat(100 * 1024));
     await waitFor(() => c.state().state === 'too-large', 'state too-large', 2000);
     t.expect(c.closes).toEqual([CLOSE.messageTooBig]);
+    await expectNoMoreAttempts(t, relay, c);
+    t.expect(relay.stats().upgradeRequests).toBe(1);
+  });
+
+  it('a connection past the relay’s message rate (4429): "rate-limited" with its message, no reconnect', async (t) => {
+    const { relay, ws } = await setup(t, { messagesPerSecond: 5, messageBurst: 20 });
+    const c = appClient(t, relay, ws.workspaceId, ws.rwToken);
+    await waitFor(() => c.state().state === 'online', 'online');
+    // Each edit is one message: a runaway loop (or a hostile client) sends far more than 5 a second.
+    for (let i = 0; i < 200; i++) c.doc.getMap('m').set(`k${i}`, i);
+    await waitFor(() => c.state().state === 'rate-limited', 'state rate-limited', 5000);
+    t.expect(c.state()).toEqual({ state: 'rate-limited', message: SYNC_MESSAGE.rateLimited, code: CLOSE.rateLimited });
     await expectNoMoreAttempts(t, relay, c);
     t.expect(relay.stats().upgradeRequests).toBe(1);
   });

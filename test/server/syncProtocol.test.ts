@@ -60,7 +60,7 @@ describe('closeAction', () => {
 
 describe('messages and parameters', () => {
   it('numbers the messages as y-websocket does, plus type 4', () => {
-    expect(MESSAGE).toEqual({ sync: 0, awareness: 1, auth: 2, queryAwareness: 3, held: 4 });
+    expect(MESSAGE).toEqual({ sync: 0, awareness: 1, auth: 2, queryAwareness: 3, held: 4, identity: 5 });
     const e = encoding.createEncoder();
     encoding.writeVarUint(e, MESSAGE.held);
     expect(HELD_QUERY).toEqual(encoding.toUint8Array(e));

@@ -17,6 +17,7 @@ import { createScheduler, followDoc, larger, type Recompute } from './recompute'
 import { OPENING_FILTER, filterKey } from '../views/billingFilter';
 import { asOfKey, readKeptViews, readViewCache, viewKey, worthShowingEarly, writeViewCache, type ViewCacheRecord, type ViewInputs } from './viewCache';
 import * as sync from './sync';
+import { createSharing } from './sharing';
 import { FIRST_START_LOCK, SHARED_BATCHES_LOCK, linkTabs, tabChannelName, withLock, type TabLink } from './tabs';
 
 /**
@@ -416,7 +417,12 @@ function start(input: StartInput): Promise<void> {
 async function startOnce(input: StartInput): Promise<void> {
   opened.start = Math.round(performance.now());
   await moveLegacyDeviceState(input.legacy);
-  await sync.initSync(db, (view) => events.set({ sync: view }));
+  await sync.initSync(db, (view) => {
+    events.set({ sync: view });
+    // The relay names the person a link was issued to: edits made with it are that person's.
+    applyAuthor();
+  });
+  await sharing.init();
   const link = sync.savedSyncSettings();
   // Linked before the document loads: the other cores' answer may come before y-indexeddb's.
   tabs = linkTabs(ydoc, {
@@ -470,10 +476,32 @@ async function startOnce(input: StartInput): Promise<void> {
   void applySharedBatches();
 }
 
+/** The name this person gave in Settings (what Settings shows; the author too, unless the link names someone). */
+let chosenName = 'Someone';
+
 function setDisplayName(name: string): void {
-  doc.setDisplayName(name);
-  events.set({ displayName: doc.currentDisplayName() });
+  chosenName = name.trim() || 'Someone';
+  applyAuthor();
+  events.set({ displayName: chosenName });
 }
+
+/**
+ * Who the audit trail and presence name: the person the relay says this device's link was issued
+ * to, so a teammate cannot sign edits with someone else's name; else the name chosen in Settings.
+ */
+function applyAuthor(): void {
+  doc.setDisplayName(sync.linkPerson() ?? chosenName);
+}
+
+/** Sharing from Settings with the relay's admin key (./sharing.ts). */
+const sharing = createSharing({
+  loadAdmin: () => db.getMeta('relayAdmin', null),
+  saveAdmin: (admin) => db.setMeta('relayAdmin', admin),
+  syncLink: () => sync.savedSyncSettings(),
+  connect: (link) => sync.connect(link),
+  displayName: () => chosenName,
+  onChange: (view) => events.set({ sharing: view }),
+});
 
 /**
  * This browser now holds another workspace (joined here or in another core): the document in
@@ -542,6 +570,18 @@ const sharedApi = {
   resumeAfterPause: sync.resumeAfterPause,
   announceWhere: sync.announceWhere,
   joinWorkspace,
+  /** The browser's online/offline events, from the tabs: offline shows at once, online reconnects at once. */
+  networkChanged: sync.networkChanged,
+  /** Connects again with the saved link after a stop (e.g. cut off for its message rate). */
+  reconnect: sync.reconnect,
+
+  // Commands: sharing with the relay's admin key (errors come back in `sharing.error`)
+  saveAdminKey: sharing.saveAdminKey,
+  forgetAdminKey: sharing.forgetAdminKey,
+  createSharedWorkspace: sharing.createSharedWorkspace,
+  refreshLinks: sharing.refreshLinks,
+  createLink: sharing.createLink,
+  revokeLink: sharing.revokeLink,
 
   // Queries: the document
   rules: () => doc.rulesNow(),

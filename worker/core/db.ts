@@ -112,6 +112,8 @@ export interface MetaValues {
   source: 'demo' | 'files';
   /** This device's link to a shared workspace (relay, workspace, token): a device's choice, not the workspace's. */
   relayLink: RelayLink | null;
+  /** The relay admin key Settings shares workspaces with (worker/core/sharing.ts): this device's only, never in the document. */
+  relayAdmin: { relayUrl: string; key: string } | null;
   /** Teammates' shared imports this device has applied (their batch ids). */
   appliedBatches: string[];
   /** The last reconciliation's opening views, with the key of their inputs (./viewCache.ts). */
@@ -119,7 +121,7 @@ export interface MetaValues {
 }
 
 /** Meta keys that belong to this device rather than to the data: clearing the workspace keeps them. */
-export const DEVICE_META_KEYS: readonly (keyof MetaValues)[] = ['relayLink', 'appliedBatches'];
+export const DEVICE_META_KEYS: readonly (keyof MetaValues)[] = ['relayLink', 'relayAdmin', 'appliedBatches'];
 
 export interface MetaRecord<K extends keyof MetaValues = keyof MetaValues> {
   key: K;

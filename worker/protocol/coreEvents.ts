@@ -2,7 +2,7 @@ import type { ImportOutcome, ImportProgress, UnknownFile } from '../core/importB
 import type { DocTypeName } from '../doc/schema';
 import { DEFAULT_APP_SETTINGS, type AppSettings } from '../doc/settings';
 import type { ClientRowView, Overview } from '../views/types';
-import type { RelayLink, SyncState } from './syncProtocol';
+import type { LinkIdentity, LinkInfo, RelayLink, SyncState } from './syncProtocol';
 
 /**
  * What the core (worker/core/) tells the screens. The core owns the workspace; a tab holds no
@@ -25,7 +25,34 @@ export interface SyncView {
   paused: boolean;
   /** This device's link to a shared workspace (relay, workspace, token), or null. */
   link: RelayLink | null;
+  /**
+   * Who the relay says this link was issued to (its `MESSAGE.identity`), once it has said so; kept
+   * while the link is this device's, so edits made offline are that person's too. Null otherwise.
+   */
+  identity: LinkIdentity | null;
 }
+
+/** A link of the shared workspace as Settings lists it: its state now, worked out by the core. */
+export interface SharedLinkView extends LinkInfo {
+  status: 'live' | 'revoked' | 'expired';
+}
+
+/**
+ * Sharing from Settings (worker/core/sharing.ts): the relay whose admin key this device holds (the
+ * key itself never leaves the core), and what the relay's admin API last answered.
+ */
+export interface SharingView {
+  /** The relay (ws:// or wss://) this device holds the admin key of, or null. */
+  adminRelay: string | null;
+  /** The shared workspace's links as last read from the relay; null until read (or not shared there). */
+  links: SharedLinkView[] | null;
+  /** What went wrong with the last admin call, for people; empty when it worked. */
+  error: string;
+  /** An admin call is under way. */
+  busy: boolean;
+}
+
+export const SHARING_OFF: SharingView = { adminRelay: null, links: null, error: '', busy: false };
 
 /** A drop waiting for the wizard: the unknown files, and which one it shows now. */
 export interface PendingView {
@@ -33,7 +60,7 @@ export interface PendingView {
   index: number;
 }
 
-export const SYNC_OFF: SyncView = { status: 'off', message: '', peers: [], saved: true, paused: false, link: null };
+export const SYNC_OFF: SyncView = { status: 'off', message: '', peers: [], saved: true, paused: false, link: null, identity: null };
 
 export interface CoreState {
   loadState: LoadState;
@@ -58,6 +85,7 @@ export interface CoreState {
   canUndo: boolean;
   canRedo: boolean;
   sync: SyncView;
+  sharing: SharingView;
   displayName: string;
 }
 
@@ -76,6 +104,7 @@ export const INITIAL_CORE_STATE: CoreState = {
   canUndo: false,
   canRedo: false,
   sync: SYNC_OFF,
+  sharing: SHARING_OFF,
   displayName: 'Someone',
 };
 

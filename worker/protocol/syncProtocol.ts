@@ -13,7 +13,7 @@
  * relay closes a connection that asks for a version it does not speak with `CLOSE.versionMismatch`
  * (no `v` at all is a stock y-websocket client, and is served).
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 /** Oldest app version the relay still serves. */
 export const MIN_PROTOCOL_VERSION = 1;
 
@@ -37,7 +37,45 @@ export const MESSAGE = {
    * Stock y-websocket clients never send it.
    */
   held: 4,
+  /**
+   * Relay → client, protocol 2 and up only (stock clients never see it): who this connection's link
+   * was issued to, as a varString of JSON `LinkIdentity`, sent once right after the relay's sync step 1.
+   * The app writes that person's name into the audit trail.
+   */
+  identity: 5,
 } as const;
+
+/** `LinkIdentity.person` of a token of the older, unnamed kind: it names no one (the app keeps its own display name). */
+export const LEGACY_PERSON = 'Legacy link';
+
+/** The `MESSAGE.identity` payload: the link a connection was opened with. */
+export interface LinkIdentity {
+  linkId: string;
+  /** The person the link was issued to (`LEGACY_PERSON` for a token of the older, unnamed kind). */
+  person: string;
+  role: 'rw' | 'ro';
+  /** ISO date-time after which the link stops working, or null for no expiry. */
+  expiresAt: string | null;
+}
+
+/**
+ * Liveness, both ways. The relay sends every connection an empty awareness update (type 1 with no
+ * states; every y-websocket client applies it as a no-op) every `HEARTBEAT_MS`; the app treats
+ * `CLIENT_SILENCE_MS` without any message as a lost connection (y-websocket's
+ * `messageReconnectTimeout`), so a silent network shows "offline" within 2 s. The relay pings
+ * (websocket ping frames, which browsers answer on their own) and drops a connection that answered
+ * nothing for its idle timeout (server/README.md).
+ */
+export const HEARTBEAT_MS = 500;
+export const CLIENT_SILENCE_MS = 1500;
+
+/**
+ * Websocket subprotocols: the app offers `SUBPROTOCOL` and `${TOKEN_SUBPROTOCOL_PREFIX}${token}`, so
+ * the token travels in a header a proxy's access log does not record (the URL it does); the relay
+ * answers `SUBPROTOCOL`, never the token. `?token=` still works (stock clients, older apps).
+ */
+export const SUBPROTOCOL = 'ledgerline';
+export const TOKEN_SUBPROTOCOL_PREFIX = 'ledgerline.token.';
 
 /** The whole "what do you hold?" query: type 4 and no payload (a varUint below 128 is one byte). */
 export const HELD_QUERY: Uint8Array = Uint8Array.of(MESSAGE.held);
@@ -74,6 +112,8 @@ export const CLOSE = {
   documentTooLarge: 4413,
   /** The client asked for a protocol version (`?v=`) the relay does not speak. */
   versionMismatch: 4426,
+  /** The connection sent more messages (or presence updates) per second than the relay allows, for longer than a burst. */
+  rateLimited: 4429,
 } as const;
 
 export type CloseCode = (typeof CLOSE)[keyof typeof CLOSE];
@@ -84,10 +124,14 @@ export const CLOSE_REASON = {
   revoked: 'link revoked',
   documentTooLarge: 'document too large',
   versionMismatch: `relay speaks protocol ${MIN_PROTOCOL_VERSION}..${PROTOCOL_VERSION}`,
+  rateLimited: 'too many messages',
+  expired: 'link expired',
+  rotated: 'workspace secret rotated',
+  busy: 'relay at its connection limit',
 } as const;
 
 /** What the sync badge says about the connection. */
-export type SyncState = 'connecting' | 'online' | 'offline' | 'refused' | 'too-large' | 'incompatible';
+export type SyncState = 'connecting' | 'online' | 'offline' | 'refused' | 'too-large' | 'incompatible' | 'rate-limited';
 
 export interface CloseAction {
   /** Reconnect (with back-off), or stop until the user connects again. */
@@ -102,12 +146,14 @@ export const SYNC_MESSAGE = {
   refused: 'Link refused: ask for a new one',
   tooLarge: 'Document too large for the relay: changes are kept on this device, ask the relay’s operator to raise its limit',
   incompatible: 'This app and the relay do not speak the same protocol: update the app or the relay',
+  rateLimited: 'The relay cut this device off for sending too many messages: press Reconnect when it has calmed down',
 } as const;
 
 const OFFLINE: CloseAction = { retry: true, state: 'offline', message: SYNC_MESSAGE.offline };
 const REFUSED: CloseAction = { retry: false, state: 'refused', message: SYNC_MESSAGE.refused };
 const TOO_LARGE: CloseAction = { retry: false, state: 'too-large', message: SYNC_MESSAGE.tooLarge };
 const INCOMPATIBLE: CloseAction = { retry: false, state: 'incompatible', message: SYNC_MESSAGE.incompatible };
+const RATE_LIMITED: CloseAction = { retry: false, state: 'rate-limited', message: SYNC_MESSAGE.rateLimited };
 
 /**
  * What the client does when the relay (or the network) closes its connection with `code`.
@@ -128,6 +174,8 @@ export function closeAction(code: number): CloseAction {
     case CLOSE.unsupportedData:
     case CLOSE.versionMismatch:
       return INCOMPATIBLE;
+    case CLOSE.rateLimited:
+      return RATE_LIMITED;
     default:
       // The rest of 44xx: a deliberate refusal we do not know in detail (y-websocket's convention).
       return code >= 4400 && code < 4500 ? REFUSED : OFFLINE;
@@ -145,6 +193,41 @@ export function versionSupported(v: string | null): boolean {
   if (!/^[0-9]{1,6}$/.test(v)) return false;
   const n = Number(v);
   return n >= MIN_PROTOCOL_VERSION && n <= PROTOCOL_VERSION;
+}
+
+/** The websocket subprotocols the app offers for a token (see `SUBPROTOCOL`). */
+export function roomProtocols(token: string): string[] {
+  return [SUBPROTOCOL, `${TOKEN_SUBPROTOCOL_PREFIX}${token}`];
+}
+
+/**
+ * The relay's admin API, under its base path: JSON, `Authorization: Bearer <admin key>` (the key
+ * the relay prints at start and keeps in DATA_DIR/admin.key). Settings uses it to share a workspace.
+ *
+ * - `POST   /admin/workspaces`                        body `{}` → 201 `{ workspaceId }`
+ * - `GET    /admin/workspaces/<id>/links`             → 200 `{ links: LinkInfo[] }`
+ * - `POST   /admin/workspaces/<id>/links`             body `NewLink` → 201 `{ link: LinkInfo, token }`
+ * - `DELETE /admin/workspaces/<id>/links/<linkId>`    → 200 `{ link: LinkInfo }` (its live sessions close within 1 s)
+ * - `POST   /admin/workspaces/<id>/rotate`            → 200 `{ revoked: number }` (every link and session ends)
+ *
+ * Errors: 401 without a valid admin key, 404 unknown workspace or link, 400 with `{ error }` for a bad body.
+ */
+export const ADMIN_SEGMENT = 'admin';
+
+export interface NewLink {
+  person: string;
+  role: 'rw' | 'ro';
+  /** ISO date-time, or null for a link that does not expire. */
+  expiresAt: string | null;
+}
+
+export interface LinkInfo extends NewLink {
+  linkId: string;
+  createdAt: string;
+  /** When it was revoked (by revocation or a secret rotation), null while it works. */
+  revokedAt: string | null;
+  /** Connections open with it right now. */
+  live: number;
 }
 
 /** Where to reach a relay and a workspace on it. */

@@ -1,0 +1,215 @@
+import * as encoding from 'lib0/encoding';
+import { describe, expect, it } from 'vitest';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { CLOSE, MESSAGE } from '../../worker/protocol/syncProtocol';
+import type { Relay } from '../../server/relay';
+import { WebSocket } from '../../server/ws';
+import { relayPerTest, sleep, synced, waitFor, type Client } from './helpers';
+
+const { cleanups, setup, client } = relayPerTest();
+
+interface PresenceEntry {
+  id: number;
+  clock: number;
+  /** The state's JSON text as sent (so a test controls its exact size). */
+  json: string;
+}
+
+/** A y-websocket awareness message: type 1, then the update (count, then id, clock, JSON per state). */
+function presenceFrame(entries: PresenceEntry[]): Uint8Array {
+  const update = encoding.createEncoder();
+  encoding.writeVarUint(update, entries.length);
+  for (const e of entries) {
+    encoding.writeVarUint(update, e.id);
+    encoding.writeVarUint(update, e.clock);
+    encoding.writeVarString(update, e.json);
+  }
+  const msg = encoding.createEncoder();
+  encoding.writeVarUint(msg, MESSAGE.awareness);
+  encoding.writeVarUint8Array(msg, encoding.toUint8Array(update));
+  return encoding.toUint8Array(msg);
+}
+
+/** A raw `ws` connection (an attacker needs no y-websocket client), open and ready to send. */
+async function rawClient(url: string): Promise<{ ws: WebSocket; closed: Promise<number> }> {
+  const ws = new WebSocket(url);
+  cleanups.push(() => ws.terminate());
+  ws.on('error', () => {});
+  const closed = new Promise<number>((r) => ws.on('close', (code) => r(code)));
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('close', () => reject(new Error('closed before open')));
+  });
+  return { ws, closed };
+}
+
+/** A stock client whose socket counts every byte the relay sent it. */
+function countingClient(relay: Relay, room: string, token: string): Client & { received: { bytes: number } } {
+  const received = { bytes: 0 };
+  class CountingSocket extends WebSocket {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols);
+      // binaryType is 'arraybuffer' under y-websocket: count byteLength, which Buffers have too.
+      this.on('message', (data: ArrayBuffer | Buffer) => {
+        received.bytes += data.byteLength;
+      });
+    }
+  }
+  const doc = new Y.Doc();
+  const provider = new WebsocketProvider(relay.url, room, doc, {
+    WebSocketPolyfill: CountingSocket as unknown as typeof globalThis.WebSocket,
+    params: { token },
+    disableBc: true,
+    maxBackoffTime: 200,
+  });
+  const c: Client & { received: { bytes: number } } = {
+    doc,
+    provider,
+    closes: [],
+    received,
+    destroy() {
+      provider.destroy();
+      doc.destroy();
+    },
+  };
+  cleanups.push(() => c.destroy());
+  return c;
+}
+
+const names = (c: Client) => [...c.provider.awareness.getStates().values()].map((s) => (s as { name?: string }).name).filter(Boolean);
+
+describe('relay: presence flood from a read-only link', () => {
+  it('drops 70 states of 1 MiB: a new client gets the whole document, no teammate sees them, room presence stays bounded', async () => {
+    const { relay, ws } = await setup();
+    const writer = client(relay, ws.workspaceId, ws.rwToken);
+    await synced(writer);
+    const text = 'x'.repeat(200_000);
+    writer.doc.getText('notes').insert(0, text);
+    writer.provider.awareness.setLocalState({ name: 'Writer' });
+    await waitFor(() => relay.stats().updatesStored === 1, 'the document stored');
+    const observer = countingClient(relay, ws.workspaceId, ws.rwToken);
+    await synced(observer);
+    await waitFor(() => names(observer).includes('Writer'), 'the observer sees the writer');
+    const observerBytesBefore = observer.received.bytes;
+
+    const { ws: flooder } = await rawClient(`${relay.url}/${ws.workspaceId}?token=${ws.roToken}`);
+    const big = JSON.stringify({ name: 'Flood', pad: 'y'.repeat(1024 * 1024) });
+    for (let i = 0; i < 70; i++) flooder.send(presenceFrame([{ id: 900_000 + i, clock: 1, json: big }]));
+    await waitFor(() => relay.stats().presenceDropped >= 70, 'every flood state dropped', 20_000);
+
+    const fresh = countingClient(relay, ws.workspaceId, ws.roToken);
+    await synced(fresh, 10_000);
+    await waitFor(() => fresh.doc.getText('notes').length === text.length, 'the whole document at the new client');
+    // The document (200 kB) and a little protocol, not megabytes of someone's presence.
+    expect(fresh.received.bytes).toBeLessThan(text.length + 64 * 1024);
+    expect(observer.received.bytes - observerBytesBefore).toBeLessThan(64 * 1024);
+    expect(names(fresh)).not.toContain('Flood');
+    expect(names(observer)).not.toContain('Flood');
+    const stats = relay.stats();
+    expect(stats.presenceBytes).toBeLessThan(4 * 1024 * stats.connections);
+    expect(stats.presenceStates).toBe(1); // the writer's
+  });
+});
+
+describe('relay: presence is bound to the connection that introduced it', () => {
+  it('drops a forged update for another connection’s client id: the observer still sees the real name', async () => {
+    const { relay, ws } = await setup();
+    const ada = client(relay, ws.workspaceId, ws.rwToken);
+    const observer = client(relay, ws.workspaceId, ws.rwToken);
+    await Promise.all([synced(ada), synced(observer)]);
+    ada.provider.awareness.setLocalState({ name: 'Ada' });
+    await waitFor(() => names(observer).includes('Ada'), 'the observer sees Ada');
+
+    const { ws: mallory } = await rawClient(`${relay.url}/${ws.workspaceId}?token=${ws.roToken}`);
+    const adaId = ada.provider.awareness.clientID;
+    mallory.send(presenceFrame([{ id: adaId, clock: 1_000_000, json: JSON.stringify({ name: 'Mallory as Ada' }) }]));
+    // Frames are handled in order: once Mallory's own state arrives, the forged one was seen.
+    mallory.send(presenceFrame([{ id: 777_777, clock: 1, json: JSON.stringify({ name: 'Mallory' }) }]));
+    await waitFor(() => names(observer).includes('Mallory'), 'the observer sees Mallory’s own presence');
+
+    expect((observer.provider.awareness.getStates().get(adaId) as { name: string }).name).toBe('Ada');
+    expect(relay.stats().presenceForged).toBe(1);
+  });
+
+  it('relays a read-only connection’s own presence, so teammates see who is looking', async () => {
+    const { relay, ws } = await setup();
+    const observer = client(relay, ws.workspaceId, ws.rwToken);
+    const viewer = client(relay, ws.workspaceId, ws.roToken);
+    await Promise.all([synced(observer), synced(viewer)]);
+    viewer.provider.awareness.setLocalState({ name: 'Viewer' });
+    await waitFor(() => names(observer).includes('Viewer'), 'the observer sees the read-only viewer');
+  });
+
+  it('lets a connection hold at most maxPresenceStates client ids', async () => {
+    const { relay, ws } = await setup({ maxPresenceStates: 4 });
+    const observer = client(relay, ws.workspaceId, ws.rwToken);
+    await synced(observer);
+    const { ws: raw } = await rawClient(`${relay.url}/${ws.workspaceId}?token=${ws.roToken}`);
+    for (let i = 0; i < 6; i++) raw.send(presenceFrame([{ id: 500 + i, clock: 1, json: JSON.stringify({ name: `tab ${i}` }) }]));
+    await waitFor(() => relay.stats().presenceDropped === 2, 'two ids refused');
+    expect(relay.stats().presenceStates).toBe(4);
+    await waitFor(() => names(observer).length === 4, 'the observer sees four');
+    expect(names(observer).sort()).toEqual(['tab 0', 'tab 1', 'tab 2', 'tab 3']);
+  });
+
+  it('releases a connection’s presence (states and bytes) when it leaves', async () => {
+    const { relay, ws } = await setup();
+    const observer = client(relay, ws.workspaceId, ws.rwToken);
+    const leaver = client(relay, ws.workspaceId, ws.roToken);
+    await Promise.all([synced(observer), synced(leaver)]);
+    leaver.provider.awareness.setLocalState({ name: 'Leaver' });
+    await waitFor(() => relay.stats().presenceStates === 1, 'the state held');
+    expect(relay.stats().presenceBytes).toBe(JSON.stringify({ name: 'Leaver' }).length);
+    leaver.destroy();
+    await waitFor(() => relay.stats().presenceStates === 0 && !names(observer).includes('Leaver'), 'the state gone');
+    expect(relay.stats().presenceBytes).toBe(0);
+  });
+});
+
+describe('relay: presence size and rate', () => {
+  it('drops a state over maxPresenceBytes without parsing it, and keeps the connection', async () => {
+    const { relay, ws } = await setup({ maxPresenceBytes: 100 });
+    const observer = client(relay, ws.workspaceId, ws.rwToken);
+    await synced(observer);
+    const { ws: raw } = await rawClient(`${relay.url}/${ws.workspaceId}?token=${ws.roToken}`);
+    // Not even JSON: a parse would close the connection as malformed (4400); a size check drops it first.
+    raw.send(presenceFrame([{ id: 41, clock: 1, json: `{${'z'.repeat(200)}` }]));
+    raw.send(presenceFrame([{ id: 42, clock: 1, json: JSON.stringify({ name: 'small' }) }]));
+    await waitFor(() => names(observer).includes('small'), 'the small state relayed');
+    expect(relay.stats()).toMatchObject({ presenceDropped: 1, presenceStates: 1, connectionsRefused: 0 });
+    expect(raw.readyState).toBe(raw.OPEN);
+  });
+
+  it('bounds the presence bytes a room holds, all connections together', async () => {
+    const { relay, ws } = await setup({ maxPresenceBytes: 400, maxRoomPresenceBytes: 1000 });
+    const state = JSON.stringify({ name: 'n', pad: 'p'.repeat(350) });
+    for (let i = 0; i < 4; i++) {
+      const { ws: raw } = await rawClient(`${relay.url}/${ws.workspaceId}?token=${ws.roToken}`);
+      raw.send(presenceFrame([{ id: 100 + i, clock: 1, json: state }]));
+    }
+    await waitFor(() => relay.stats().presenceStates + relay.stats().presenceDropped === 4, 'all four seen');
+    const stats = relay.stats();
+    expect(stats.presenceStates).toBe(Math.floor(1000 / state.length));
+    expect(stats.presenceBytes).toBeLessThanOrEqual(1000);
+  });
+
+  it('drops presence updates past the per-second rate and keeps the connection open', async () => {
+    const { relay, ws } = await setup({ presencePerSecond: 20 });
+    const { ws: raw } = await rawClient(`${relay.url}/${ws.workspaceId}?token=${ws.roToken}`);
+    for (let i = 1; i <= 60; i++) raw.send(presenceFrame([{ id: 9, clock: i, json: JSON.stringify({ n: i }) }]));
+    await waitFor(() => relay.stats().presenceDropped >= 20, 'the excess dropped');
+    await sleep(100);
+    expect(raw.readyState).toBe(raw.OPEN);
+    expect(relay.stats().connectionsRateLimited).toBe(0);
+  });
+
+  it('closes a sustained presence flood with 4429, below the message rate limit', async () => {
+    const { relay, ws } = await setup({ presencePerSecond: 20 });
+    const { ws: raw, closed } = await rawClient(`${relay.url}/${ws.workspaceId}?token=${ws.roToken}`);
+    // 500 presence updates: within the message burst (1000), far past 10 s worth of presence (200).
+    for (let i = 1; i <= 500 && raw.readyState === raw.OPEN; i++) raw.send(presenceFrame([{ id: 9, clock: i, json: '{}' }]));
+    expect(await closed).toBe(CLOSE.rateLimited);
+    expect(relay.stats().connectionsRateLimited).toBe(1);
+  });
+});
