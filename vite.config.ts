@@ -1,8 +1,53 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 import solid from 'vite-plugin-solid';
+import { VitePWA } from 'vite-plugin-pwa';
+
+/** The app's accent (base.css `--accent`): the installed app's title bar and splash match the sidebar. */
+const THEME_COLOR = '#2563eb';
 
 export default defineConfig({
-  plugins: [solid()],
+  plugins: [
+    solid(),
+    // A finance user opens the app on a plane: every file it needs is precached on the first visit,
+    // so a reload with no network still opens the workspace (which lives in IndexedDB anyway).
+    VitePWA({
+      // 'prompt': a new version waits until the user says Reload (src/pwa/), never mid-import.
+      registerType: 'prompt',
+      // Registered from src/pwa/register.ts (a no-op on the dev server); no inline script (CSP script-src 'self').
+      injectRegister: false,
+      // The dev server (and the browser tests that use it) runs without a service worker.
+      devOptions: { enabled: false },
+      includeAssets: ['icons/icon.svg', 'icons/apple-touch-icon.png'],
+      manifest: {
+        name: 'Ledgerline',
+        short_name: 'Ledgerline',
+        description: 'Local-first MSP billing reconciliation: PSA invoices against real usage, exact to the cent.',
+        theme_color: THEME_COLOR,
+        background_color: '#ffffff',
+        display: 'standalone',
+        start_url: '/',
+        scope: '/',
+        icons: [
+          { src: 'icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+          { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+          { src: 'icons/maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+          { src: 'icons/icon.svg', sizes: 'any', type: 'image/svg+xml' },
+        ],
+      },
+      workbox: {
+        // The core's SharedWorker script and its lazily loaded importer chunk are assets like any other:
+        // without them the page opens offline but the workspace does not.
+        // (The icons and the manifest come in through `includeAssets` and the manifest's own icons.)
+        globPatterns: ['**/*.{js,css,html}'],
+        // The screens' chunk (AG Grid, AG Charts) is over Workbox's 2 MiB default; skipping it would break offline.
+        maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
+        navigateFallback: 'index.html',
+        // The relay's own HTTP endpoints share the origin under `npm start`: never answer them with the app.
+        navigateFallbackDenylist: [/^\/(?:healthz|admin|blobs)(?:\/|$)/],
+        cleanupOutdatedCaches: true,
+      },
+    }),
+  ],
   worker: { format: 'es' },
   // AG Grid alone is ~1 MB minified; one chunk loads faster than many for a local app.
   build: { chunkSizeWarningLimit: 2500 },

@@ -1,4 +1,4 @@
-import { For, Show, createSignal, onMount, type Component } from 'solid-js';
+import { For, Show, createEffect, createSignal, on, onMount, type Component } from 'solid-js';
 import { Dynamic } from 'solid-js/web';
 import { filesFromDrop } from './components/dropFiles';
 import { formatDateTime } from './components/format';
@@ -17,6 +17,7 @@ import { ServiceMapping } from './screens/ServiceMapping';
 import { Join } from './screens/Join';
 import { Settings } from './screens/Settings';
 import { SyncBadge } from './components/SyncBadge';
+import { UpdatePrompt } from './pwa/UpdatePrompt';
 import { core, isDemo, loadState, overview, pendingImport, persisted, progress } from './state/workspace';
 
 const NAV = [
@@ -51,10 +52,39 @@ export function App() {
   };
   const unhealthy = () => (overview()?.integrations ?? []).filter((i) => i.status !== 'green');
 
+  // The list a client was opened from: Esc returns there in one step, however many of its tabs were visited.
+  let listHash = '#/billing';
+  createEffect(() => {
+    if (route().screen !== 'client') listHash = location.hash || '#/';
+  });
+  let main!: HTMLElement;
+  // After a navigation, focus goes where the eyes go: the new screen's heading. A tab that was just
+  // chosen keeps focus (arrow keys through tabs), and focus is never left on <body>.
+  createEffect(
+    on(
+      route,
+      () => {
+        const start = performance.now();
+        const place = () => {
+          const active = document.activeElement;
+          if (active instanceof HTMLElement && active !== document.body && active.isConnected && main.contains(active) && active.closest('[role=tablist]')) return;
+          const heading = main.querySelector<HTMLElement>('h1');
+          if (!heading) {
+            if (performance.now() - start < 3000) requestAnimationFrame(place);
+            return;
+          }
+          heading.tabIndex = -1;
+          heading.focus({ preventScroll: false });
+        };
+        requestAnimationFrame(place);
+      },
+      { defer: true },
+    ),
+  );
   onMount(() => {
-    // Escape goes back from a detail view (keyboard users never need the mouse to leave it).
+    // Escape leaves a detail view (keyboard users never need the mouse to leave it).
     window.addEventListener('keydown', (e) => {
-      if (e.key === 'Escape' && route().screen === 'client' && !(e.target as HTMLElement).closest('input, select, textarea')) history.back();
+      if (e.key === 'Escape' && !e.defaultPrevented && route().screen === 'client' && !(e.target as HTMLElement).closest('input, select, textarea, dialog')) location.hash = listHash.startsWith('#/billing') ? listHash : '#/billing';
     });
   });
 
@@ -78,6 +108,19 @@ export function App() {
       }}
       onDrop={onDrop}
     >
+      <a
+        class="skip-link"
+        href="#main"
+        onClick={(e) => {
+          // The hash is the router's: move focus without navigating.
+          e.preventDefault();
+          const heading = main.querySelector<HTMLElement>('h1');
+          if (heading) heading.tabIndex = -1;
+          (heading ?? main).focus();
+        }}
+      >
+        Skip to content
+      </a>
       <aside class="sidebar">
         <div class="brand">
           <span class="logo" aria-hidden="true">◧</span> Ledgerline
@@ -109,11 +152,11 @@ export function App() {
         </div>
       </aside>
 
-      <main class="content">
+      <main class="content" id="main" tabIndex={-1} ref={main}>
         <Show when={unhealthy().length > 0}>
           <div class={`warning-band ${unhealthy().some((i) => i.status === 'red') ? 'red' : 'yellow'}`} role="alert" data-testid="health-warning">
-            <strong>{unhealthy().some((i) => i.status === 'red') ? 'A sync failed.' : 'Some data is stale.'}</strong>{' '}
-            <For each={unhealthy()}>{(i, n) => <>{n() > 0 ? '; ' : ''}{i.name} ({i.status === 'red' ? 'failed' : `last sync ${formatDateTime(i.lastSyncAt)}`})</>}</For>.{' '}
+            <strong>{unhealthy().some((i) => i.status === 'red') ? 'A sync failed.' : unhealthy().some((i) => i.importFailedAt) ? 'An import failed; the numbers are from the previous import.' : 'Some data is stale.'}</strong>{' '}
+            <For each={unhealthy()}>{(i, n) => <>{n() > 0 ? '; ' : ''}{i.name} ({i.status === 'red' ? 'failed' : i.importFailedAt ? `last import failed ${formatDateTime(i.importFailedAt)}` : `last sync ${formatDateTime(i.lastSyncAt)}`})</>}</For>.{' '}
             <a href="#/integrations">Review integrations</a> before relying on these numbers.
           </div>
         </Show>
@@ -124,6 +167,7 @@ export function App() {
           </div>
         </Show>
         <ImportPanel />
+        <UpdatePrompt />
         <Show when={loadState() !== 'starting'} fallback={<div class="loading">Opening your workspace…</div>}>
           {/* A drop with files no profile knows: the wizard takes the screen until each is mapped or skipped. */}
           <Show when={!pendingImport()} fallback={<PendingImportWizard />}>

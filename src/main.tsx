@@ -6,4 +6,7 @@ import { start } from './state/workspace';
 // The core (a SharedWorker) opens the workspace while the screens' chunk (AG Grid is most of its
 // weight) is fetched and compiled.
 void start();
+// Offline use: the service worker precaches the built app. On the dev server vite-plugin-pwa makes
+// this a no-op (vite.config.ts), so its modules are never served from a cache.
+void import('./pwa/register').then(({ registerServiceWorker }) => registerServiceWorker());
 void import('./App').then(({ App }) => render(() => <App />, document.getElementById('root')!));

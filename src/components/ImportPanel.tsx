@@ -1,12 +1,13 @@
 import { For, Show, createSignal } from 'solid-js';
 import type { FileReport, ImportOutcome } from '../../worker/core/importBatch';
-import { core, lastImport, pendingImport, progress } from '../state/workspace';
+import { core, lastImport, overview, pendingImport, progress } from '../state/workspace';
 import { ProgressBar } from './ui';
 import './ImportPanel.css';
 
 const PHASE = { reading: 'Reading', parsing: 'Checking', storing: 'Saving', done: 'Done' } as const;
 const STATUS = { imported: 'Imported', skipped: 'Skipped', failed: 'Failed', unknown: 'Needs a profile' } as const;
 
+const sourceNames = (ids: readonly string[]) => ids.map((id) => (id === 'psa' ? 'the PSA data' : (overview()?.integrations.find((i) => i.id === id)?.name ?? id))).join(', ');
 const count = (n: number | null) => (n === null ? '—' : n.toLocaleString('en-US'));
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -64,6 +65,12 @@ function Headline(props: { outcome: ImportOutcome }) {
         >
           <p class="headline">
             <strong>Import failed: nothing was imported.</strong> Fix these problems and drop the files again.
+          </p>
+          <p data-testid="import-failed-sources">
+            The numbers in use have not changed: they are still from the previous import of each source.
+            <Show when={(props.outcome as { failedSources?: string[] }).failedSources?.length}>
+              {' '}Marked "last import failed" on Integrations: {sourceNames((props.outcome as { failedSources?: string[] }).failedSources ?? [])}.
+            </Show>
           </p>
         </Show>
       }

@@ -2,10 +2,11 @@ import type { ColDef, GridApi, ICellRendererParams, RowClassParams } from 'ag-gr
 import { For, Show, createMemo, createResource, createSignal } from 'solid-js';
 import type { ReviewShow, ReviewState } from '../../worker/review/reviewState';
 import type { DiscrepancyView } from '../../worker/views/types';
-import { badge, deltaCell, moneyCell, plainMoneyCell } from './cells';
+import { badgeCellWith, dateCell, deltaCell, moneyCell, plainMoneyCell } from './cells';
 import { DataGrid } from './DataGrid';
 import { decimalComparator, formatMoney } from './format';
 import { UndoBar } from './UndoBar';
+import { Dialog } from './ui';
 import type { PairNumbers } from '../../worker/core/doc';
 import { core, overview, revision } from '../state/workspace';
 import './ReviewPanel.css';
@@ -19,13 +20,16 @@ const SHOW: { id: ReviewShow; label: string }[] = [
   { id: 'all', label: 'All' },
 ];
 const SKIP_WARNING = 'ledgerline.skipBulkWarning';
+/** New-revenue items shown whole; past this the list scrolls in a fixed height. */
+const LONG_LIST = 40;
 const currency = () => overview()?.currency ?? 'USD';
 const numbers = (d: DiscrepancyView): PairNumbers => ({ clientId: d.clientId, serviceId: d.serviceId, qtyDelta: d.qtyDelta, amount: d.amount });
 
 /**
  * Month-end review (spec §7): approve or dismiss discrepancies one by one or in bulk, set effective
  * dates, write notes. New revenue (usage with no PSA line) is kept apart for one-at-a-time review,
- * and the first bulk action of a workspace asks for a spot check of what looks out of proportion.
+ * and every bulk action asks for a spot check of what looks out of proportion, until it is turned off
+ * on this device (a wrong bulk approval is costly, so it is on until the user says otherwise).
  */
 export function ReviewPanel() {
   const [show, setShow] = createSignal<ReviewShow>('open');
@@ -57,7 +61,7 @@ export function ReviewPanel() {
   const noteColumn: ColDef<DiscrepancyView> = {
     field: 'note',
     headerName: 'Note',
-    flex: 1,
+    width: 200,
     minWidth: 160,
     editable: true,
     valueSetter: (p) => {
@@ -66,17 +70,17 @@ export function ReviewPanel() {
     },
   };
   const columns = (withActions: boolean): ColDef<DiscrepancyView>[] => [
-    { field: 'clientName', headerName: 'Client', flex: 1, minWidth: 170, valueGetter: (p) => p.data?.clientName || p.data?.clientId },
-    { field: 'serviceName', headerName: 'Service', flex: 1, minWidth: 170, valueGetter: (p) => p.data?.serviceName || p.data?.serviceId },
-    { field: 'review', headerName: 'State', width: 150, cellRenderer: (p: ICellRendererParams) => badge(`review-${p.value as string}`, STATE_TEXT[p.value as ReviewState]) },
+    { field: 'clientName', headerName: 'Client', width: 200, minWidth: 170, valueGetter: (p) => p.data?.clientName || p.data?.clientId },
+    { field: 'serviceName', headerName: 'Service', width: 200, minWidth: 170, valueGetter: (p) => p.data?.serviceName || p.data?.serviceId },
+    { field: 'review', headerName: 'State', width: 150, cellRenderer: badgeCellWith((v) => STATE_TEXT[v as ReviewState], (v) => `review-${v}`) },
     { field: 'qtyDelta', headerName: 'Δ qty', type: 'rightAligned', width: 85, cellRenderer: deltaCell, comparator: decimalComparator },
     { field: 'unitRate', headerName: `Rate (${currency()})`, type: 'rightAligned', width: 110, cellRenderer: plainMoneyCell(currency), comparator: decimalComparator },
     { field: 'amount', headerName: `Monthly (${currency()})`, type: 'rightAligned', width: 125, cellRenderer: moneyCell(currency), comparator: decimalComparator },
-    { field: 'effectiveDate', headerName: 'Effective', width: 115, cellClass: (p) => (p.data?.effectiveDateIsDefault ? 'muted' : ''), headerTooltip: 'Grey: the default, the first of the month after the as-of date' },
+    { field: 'effectiveDate', headerName: 'Effective', width: 115, cellRenderer: dateCell, cellClass: (p) => (p.data?.effectiveDateIsDefault ? 'muted' : ''), headerTooltip: 'Grey: the default, the first of the month after the as-of date' },
     { field: 'proratedAmount', headerName: `Prorated (${currency()})`, type: 'rightAligned', width: 125, cellRenderer: moneyCell(currency), comparator: decimalComparator, headerTooltip: 'For an effective date after the 1st: the share of the month left (spec §7)' },
-    { field: 'outlier', headerName: 'Spot check', width: 120, valueFormatter: (p) => (p.value ? '⚠ look' : ''), tooltipField: 'outlier', cellClass: 'outlier-cell' },
+    { field: 'outlier', headerName: 'Spot check', width: 120, valueFormatter: (p) => (p.value ? '⚠ look' : ''), tooltip: (p) => p.data?.outlier, cellClass: 'outlier-cell' },
     noteColumn,
-    ...(withActions ? [{ headerName: '', width: 170, sortable: false, cellRenderer: oneByOne }] : []),
+    ...(withActions ? [{ headerName: '', colId: 'actions', width: 190, minWidth: 190, sortable: false, cellRenderer: oneByOne, headerTooltip: 'Approve or dismiss this item' }] : []),
   ];
 
   function oneByOne(p: ICellRendererParams<DiscrepancyView>): HTMLElement {
@@ -138,7 +142,16 @@ export function ReviewPanel() {
       <h2 class="section-title" data-testid="new-revenue-title">
         {newRevenue()?.label ?? 'New revenue'} (<span data-testid="new-revenue-count">{newRevenue()?.count ?? 0}</span>) — review each on its own
       </h2>
-      <DataGrid<DiscrepancyView> testId="new-revenue-grid" rows={newRevenue()?.rows ?? []} rowId={(r) => r.key} quickFilter={search()} columns={columns(true)} emptyMessage="No new revenue to review." />
+      {/* A long list gets a fixed height, so the grid virtualises: at 1M usage rows this list is 603 items, and all of them in the DOM froze the page for over a second. */}
+      <DataGrid<DiscrepancyView>
+        testId="new-revenue-grid"
+        height={(newRevenue()?.rows.length ?? 0) > LONG_LIST ? 'max(320px, calc(100vh - 520px))' : undefined}
+        rows={newRevenue()?.rows ?? []}
+        rowId={(r) => r.key}
+        quickFilter={search()}
+        columns={columns(true)}
+        emptyMessage="No new revenue to review."
+      />
 
       <Show when={pending()}>
         {(p) => (
@@ -163,8 +176,7 @@ function BulkWarning(props: { action: 'approve' | 'dismiss'; rows: DiscrepancyVi
   const [skip, setSkip] = createSignal(false);
   const outliers = () => props.rows.filter((r) => r.outlier);
   return (
-    <div class="modal-backdrop">
-      <div class="modal" role="dialog" aria-modal="true" aria-labelledby="bulk-title" data-testid="bulk-warning">
+    <Dialog labelledBy="bulk-title" onClose={props.onCancel} testId="bulk-warning">
         <h2 id="bulk-title">{props.action === 'approve' ? 'Approve' : 'Dismiss'} {props.rows.length} discrepancies?</h2>
         <p>Bulk {props.action === 'approve' ? 'approval' : 'dismissal'} is fast, and just as fast at pushing a wrong number. Spot-check first:</p>
         <Show when={outliers().length > 0} fallback={<p class="ok">None of the selected changes looks out of proportion.</p>}>
@@ -183,15 +195,14 @@ function BulkWarning(props: { action: 'approve' | 'dismiss'; rows: DiscrepancyVi
           <p class="muted">Untick them in the grid to handle them one by one.</p>
         </Show>
         <label class="checkbox">
-          <input type="checkbox" checked={skip()} onChange={(e) => setSkip(e.currentTarget.checked)} data-testid="skip-warning" /> Don't show this again in this workspace
+          <input type="checkbox" checked={skip()} onChange={(e) => setSkip(e.currentTarget.checked)} data-testid="skip-warning" /> Don't show this again on this device
         </label>
         <div class="form-actions">
-          <button onClick={() => props.onConfirm(skip())} data-testid="confirm-bulk">
+          <button onClick={() => props.onConfirm(skip())} data-testid="confirm-bulk" data-autofocus>
             {props.action === 'approve' ? 'Approve' : 'Dismiss'} {props.rows.length}
           </button>
           <button class="secondary" onClick={props.onCancel}>Cancel</button>
         </div>
-      </div>
-    </div>
+    </Dialog>
   );
 }

@@ -1,43 +1,109 @@
 import type { ICellRendererParams, ValueFormatterParams } from 'ag-grid-community';
-import { formatMagnitude, formatMoney, formatQuantity, signOf } from './format';
+import { formatDateTime, formatMagnitude, formatMoney, formatQuantity, signOf } from './format';
 
 /**
  * Cell renderers build DOM nodes with textContent, never HTML strings: client and product names
  * come from imported files and may hold anything, "<script>" included.
  */
 
+/**
+ * What DataGrid needs to give a column a minWidth that never clips: the text a value shows as, and
+ * how wide that is in the grid's font. Renderers that carry it are measured (cells marked with the
+ * `fit` class, which the layout test checks against their cell).
+ */
+export interface Fit {
+  width(value: unknown, font: string): number;
+}
+
+const FIT = Symbol('fit');
+
+export function fitOf(renderer: unknown): Fit | undefined {
+  return typeof renderer === 'function' ? (renderer as { [FIT]?: Fit })[FIT] : undefined;
+}
+
+function withFit<F extends object>(renderer: F, fit: Fit): F {
+  return Object.assign(renderer, { [FIT]: fit });
+}
+
+let context: CanvasRenderingContext2D | null | undefined;
+const measured = new Map<string, number>();
+
+/** Text width in px (cached: a long list repeats the same few strings). */
+export function textWidth(text: string, font: string): number {
+  const key = `${font}\u0000${text}`;
+  let width = measured.get(key);
+  if (width === undefined) {
+    context ??= document.createElement('canvas').getContext('2d');
+    if (!context) return text.length * 8;
+    context.font = font;
+    width = context.measureText(text).width;
+    if (measured.size > 50_000) measured.clear();
+    measured.set(key, width);
+  }
+  return width;
+}
+
+const CELL_FONT = (family: string) => `13px ${family}`;
+const BADGE_FONT = (family: string) => `12px ${family}`;
+/** A badge's own padding (base.css .badge: 8px each side) and a rounding margin. */
+const BADGE_PADDING = 18;
+
+function textFit(text: (value: unknown) => string): Fit {
+  return { width: (value, font) => textWidth(text(value), CELL_FONT(font)) };
+}
+
+function span(className: string, text: string): HTMLElement {
+  const el = document.createElement('span');
+  el.className = className;
+  el.textContent = text;
+  return el;
+}
+
+/** A date (YYYY-MM-DD) shown whole. */
+export const dateCell = withFit((p: ICellRendererParams) => span('date fit', (p.value as string | null) ?? ''), textFit((v) => (v as string | null) ?? ''));
+
+/** A timestamp in the app's date-time format, shown whole. */
+export const dateTimeCell = withFit(
+  (p: ICellRendererParams) => span('date fit', formatDateTime((p.value as string | null) ?? null)),
+  textFit((v) => formatDateTime((v as string | null) ?? null)),
+);
+
 export function moneyCell(currency: () => string) {
-  return (p: ICellRendererParams) => {
+  return withFit((p: ICellRendererParams) => {
     const span = document.createElement('span');
     const sign = signOf(p.value as string | null);
-    span.className = `money ${sign > 0 ? 'pos' : sign < 0 ? 'neg' : 'zero'}`;
+    span.className = `money fit ${sign > 0 ? 'pos' : sign < 0 ? 'neg' : 'zero'}`;
     span.textContent = formatMoney(p.value as string | null, currency());
     return span;
-  };
+  }, textFit((v) => formatMoney(v as string | null, currency())));
 }
 
 /** A magnitude (an absolute amount, a rate, a price): neither signed nor coloured. */
 export function plainMoneyCell(currency: () => string) {
-  return (p: ICellRendererParams) => {
+  return withFit((p: ICellRendererParams) => {
     const span = document.createElement('span');
-    span.className = 'money';
+    span.className = 'money fit';
     span.textContent = formatMagnitude(p.value as string | null, currency());
     return span;
-  };
+  }, textFit((v) => formatMagnitude(v as string | null, currency())));
 }
 
 export function quantityFormatter(p: ValueFormatterParams): string {
   return formatQuantity(p.value as string | null);
 }
 
-export function deltaCell(p: ICellRendererParams): HTMLElement {
+function deltaText(value: string | null): string {
+  return value === null || value === undefined ? '—' : `${signOf(value) > 0 ? '+' : ''}${formatQuantity(value)}`;
+}
+
+export const deltaCell = withFit((p: ICellRendererParams): HTMLElement => {
   const span = document.createElement('span');
   const value = p.value as string | null;
   const sign = signOf(value);
   span.className = `delta ${sign > 0 ? 'pos' : sign < 0 ? 'neg' : 'zero'}`;
-  span.textContent = value === null ? '—' : `${sign > 0 ? '+' : ''}${formatQuantity(value)}`;
+  span.textContent = deltaText(value);
   return span;
-}
+}, textFit((v) => deltaText(v as string | null)));
 
 const BADGE_TEXT: Record<string, string> = {
   calculated: 'Calculated',
@@ -68,11 +134,33 @@ const BADGE_TEXT: Record<string, string> = {
 export function badge(value: string, text?: string): HTMLElement {
   const span = document.createElement('span');
   span.className = `badge badge-${value.replace(/[^a-z]+/gi, '-')}`;
-  span.textContent = text ?? BADGE_TEXT[value] ?? value;
+  span.textContent = text ?? badgeText(value);
   return span;
 }
 
-export function badgeCell(p: ICellRendererParams): HTMLElement | string {
+function badgeText(value: string): string {
+  return BADGE_TEXT[value] ?? value;
+}
+
+/** Wide enough for its widest badge; several badges wrap onto more lines (the column sets autoHeight). */
+export const badgeFit: Fit = {
+  width: (value, font) => {
+    const values = Array.isArray(value) ? (value as string[]) : value ? [value as string] : [];
+    return Math.max(0, ...values.map((v) => textWidth(badgeText(v), BADGE_FONT(font)) + BADGE_PADDING));
+  },
+};
+
+/** A badge with a fixed text per value (`text`): a renderer the grid can measure. */
+export function badgeCellWith(text: (value: string) => string, kind: (value: string) => string = (value) => value) {
+  return withFit(
+    (p: ICellRendererParams) => (p.value ? badge(kind(p.value as string), text(p.value as string)) : ''),
+    { width: (value, font) => (value ? textWidth(text(value as string), BADGE_FONT(font)) + BADGE_PADDING : 0) },
+  );
+}
+
+export const badgeCell = withFit(badgeCellPlain, badgeFit);
+
+function badgeCellPlain(p: ICellRendererParams): HTMLElement | string {
   const value = p.value as string | string[] | null;
   if (value === null || value === undefined || value === '') return '';
   if (Array.isArray(value)) {

@@ -1,4 +1,4 @@
-import { For, Show, type JSX } from 'solid-js';
+import { For, Show, onCleanup, onMount, type JSX } from 'solid-js';
 import type { HealthStatus } from '../../worker/engine/report.types';
 import { go } from '../router';
 import { formatMagnitude, formatMoney, signOf } from './format';
@@ -8,7 +8,7 @@ export function PageHeader(props: { title: string; subtitle?: string; actions?: 
   return (
     <header class="page-header">
       <div>
-        <h1>{props.title}</h1>
+        <h1 tabIndex={-1}>{props.title}</h1>
         <Show when={props.subtitle}>
           <p class="subtitle">{props.subtitle}</p>
         </Show>
@@ -75,18 +75,35 @@ export function StatCard(props: { label: string; value: JSX.Element; hint?: stri
   );
 }
 
-/** Tabs that navigate to `${base}/${id}`, or, with `onSelect`, switch state within a screen. */
+/**
+ * Tabs that navigate to `${base}/${id}`, or, with `onSelect`, switch state within a screen. One tab
+ * is in the Tab order (the active one); arrow keys, Home and End move between tabs and select them.
+ */
 export function Tabs(props: { tabs: { id: string; label: string; count?: number }[]; active: string; base?: string; onSelect?: (id: string) => void; testIdPrefix?: string }) {
+  let list!: HTMLElement;
+  const select = (id: string) => (props.onSelect ? props.onSelect(id) : go(`${props.base ?? ''}/${id}`));
+  const onKeyDown = (e: KeyboardEvent) => {
+    const ids = props.tabs.map((t) => t.id);
+    const at = ids.indexOf(props.active);
+    const to = e.key === 'ArrowRight' ? (at + 1) % ids.length : e.key === 'ArrowLeft' ? (at - 1 + ids.length) % ids.length : e.key === 'Home' ? 0 : e.key === 'End' ? ids.length - 1 : -1;
+    if (to < 0) return;
+    e.preventDefault();
+    select(ids[to]!);
+    // The tab keeps focus through the switch (a route change re-renders the screen around it).
+    queueMicrotask(() => list.querySelector<HTMLElement>(`[data-tab="${CSS.escape(ids[to]!)}"]`)?.focus());
+  };
   return (
-    <nav class="tabs" role="tablist">
+    <nav class="tabs" role="tablist" ref={list} onKeyDown={onKeyDown}>
       <For each={props.tabs}>
         {(tab) => (
           <button
             role="tab"
             aria-selected={props.active === tab.id}
+            tabIndex={props.active === tab.id ? 0 : -1}
+            data-tab={tab.id}
             classList={{ tab: true, active: props.active === tab.id }}
             data-testid={props.testIdPrefix ? `${props.testIdPrefix}${tab.id}` : undefined}
-            onClick={() => (props.onSelect ? props.onSelect(tab.id) : go(`${props.base ?? ''}/${tab.id}`))}
+            onClick={() => select(tab.id)}
           >
             {tab.label}
             <Show when={tab.count !== undefined}>
@@ -96,6 +113,48 @@ export function Tabs(props: { tabs: { id: string; label: string; count?: number 
         )}
       </For>
     </nav>
+  );
+}
+
+const FOCUSABLE = 'button:not([disabled]), [href], input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+/**
+ * A modal dialog: takes focus when it opens (the first control, or `initialFocus`), keeps Tab inside
+ * itself, closes on Esc, and gives focus back to what had it before.
+ */
+export function Dialog(props: { labelledBy: string; onClose: () => void; testId?: string; children: JSX.Element }) {
+  let box!: HTMLDivElement;
+  const opener = document.activeElement as HTMLElement | null;
+  onMount(() => (box.querySelector<HTMLElement>('[data-autofocus]') ?? box.querySelector<HTMLElement>(FOCUSABLE) ?? box).focus());
+  onCleanup(() => {
+    if (opener?.isConnected) opener.focus();
+  });
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      e.stopPropagation();
+      props.onClose();
+      return;
+    }
+    if (e.key !== 'Tab') return;
+    const controls = [...box.querySelectorAll<HTMLElement>(FOCUSABLE)];
+    if (controls.length === 0) return e.preventDefault();
+    const first = controls[0]!;
+    const last = controls.at(-1)!;
+    if (e.shiftKey && (document.activeElement === first || document.activeElement === box)) {
+      e.preventDefault();
+      last.focus();
+    } else if (!e.shiftKey && document.activeElement === last) {
+      e.preventDefault();
+      first.focus();
+    }
+  };
+  return (
+    <div class="modal-backdrop">
+      <div class="modal" role="dialog" aria-modal="true" aria-labelledby={props.labelledBy} data-testid={props.testId} tabIndex={-1} ref={box} onKeyDown={onKeyDown}>
+        {props.children}
+      </div>
+    </div>
   );
 }
 

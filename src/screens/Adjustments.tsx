@@ -1,6 +1,6 @@
 import { Show, createResource } from 'solid-js';
 import type { AdjustmentView } from '../../worker/views/types';
-import { deltaCell, moneyCell, plainMoneyCell } from '../components/cells';
+import { dateCell, deltaCell, moneyCell, plainMoneyCell } from '../components/cells';
 import { DataGrid } from '../components/DataGrid';
 import { decimalComparator } from '../components/format';
 import { EmptyState, Money, PageHeader, download } from '../components/ui';
@@ -54,14 +54,14 @@ export function Adjustments() {
           rows={rows() ?? []}
           rowId={(r) => `${r.clientId}|${r.serviceId}`}
           columns={[
-            { field: 'clientName', headerName: 'Client', flex: 1, valueGetter: (p) => p.data?.clientName || p.data?.clientId },
-            { field: 'serviceName', headerName: 'Service', flex: 1, valueGetter: (p) => p.data?.serviceName || p.data?.serviceId },
-            { field: 'effectiveDate', headerName: 'Effective', width: 130 },
+            { field: 'clientName', headerName: 'Client', width: 200, valueGetter: (p) => p.data?.clientName || p.data?.clientId },
+            { field: 'serviceName', headerName: 'Service', width: 200, valueGetter: (p) => p.data?.serviceName || p.data?.serviceId },
+            { field: 'effectiveDate', headerName: 'Effective', width: 130, cellRenderer: dateCell },
             { field: 'qtyDelta', headerName: 'Δ qty', type: 'rightAligned', width: 100, cellRenderer: deltaCell, comparator: decimalComparator },
             { field: 'unitRate', headerName: `Rate (${currency()})`, type: 'rightAligned', width: 130, cellRenderer: plainMoneyCell(currency), comparator: decimalComparator },
             { field: 'monthlyAmount', headerName: `Monthly (${currency()})`, type: 'rightAligned', width: 150, cellRenderer: moneyCell(currency), comparator: decimalComparator },
             { field: 'proratedAmount', headerName: `Prorated (${currency()})`, type: 'rightAligned', width: 150, cellRenderer: moneyCell(currency), comparator: decimalComparator },
-            { field: 'note', headerName: 'Note', flex: 1 },
+            { field: 'note', headerName: 'Note', width: 200 },
           ]}
         />
       </Show>

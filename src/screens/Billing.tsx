@@ -1,7 +1,7 @@
 import type { ColDef, ICellRendererParams } from 'ag-grid-community';
 import { For, Match, Show, Switch, createMemo, createResource, createSignal } from 'solid-js';
 import type { BillingFilter, ClientRowView, DiscrepancyGroup, DiscrepancyView, FlagView, GroupBy, InactiveSeatView, ReviewType } from '../../worker/views/types';
-import { plainMoneyCell, badgeCell, deltaCell, moneyCell, quantityFormatter } from '../components/cells';
+import { plainMoneyCell, badgeCell, dateCell, deltaCell, moneyCell, quantityFormatter } from '../components/cells';
 import { DataGrid } from '../components/DataGrid';
 import { decimalComparator, formatMagnitude, formatMoney } from '../components/format';
 import { ReviewPanel } from '../components/ReviewPanel';
@@ -60,10 +60,12 @@ export function Billing() {
 type GroupedRow = { kind: 'group'; group: DiscrepancyGroup } | ({ kind: 'row' } & DiscrepancyView);
 
 function ReconciledInvoices() {
-  const [integration, setIntegration] = createSignal('');
+  // A chart's bar opens this table filtered to it: #/billing/invoices?integration=m365, ?group=service&search=….
+  const asked = new URLSearchParams(location.hash.split('?')[1] ?? '');
+  const [integration, setIntegration] = createSignal(asked.get('integration') ?? '');
   const [types, setTypes] = createSignal<ReviewType[]>([]);
-  const [search, setSearch] = createSignal('');
-  const [groupBy, setGroupBy] = createSignal<GroupBy | ''>('');
+  const [search, setSearch] = createSignal(asked.get('search') ?? '');
+  const [groupBy, setGroupBy] = createSignal<GroupBy | ''>(asked.get('group') === 'service' ? 'service' : '');
   const filter = (): BillingFilter => ({ integrationId: integration() || undefined, types: types() });
   const [clients] = createResource(() => ({ r: revision(), f: filter(), g: groupBy() }), (k) => (k.g ? Promise.resolve<ClientRowView[]>([]) : clientRows(k.f)));
   const [groups] = createResource(() => ({ r: revision(), f: filter(), g: groupBy() }), (k) => (k.g ? core.groups(k.g, k.f) : Promise.resolve<DiscrepancyGroup[]>([])));
@@ -113,7 +115,16 @@ function ReconciledInvoices() {
           // Created with its first rows, not empty and then filled: one pass of the grid on opening instead of two.
           <Show when={clients()} fallback={<div class="loading">Loading clients…</div>}>
             {(rows) => (
-              <Show when={rows().length > 0} fallback={<EmptyState title="No clients match">Nothing matches these filters. Clear a filter, or import PSA and usage files (drop them anywhere on this page).</EmptyState>}>
+              <Show
+                when={rows().length > 0}
+                fallback={
+                  integration() || types().length > 0 ? (
+                    <EmptyState title="No clients match">Nothing matches these filters. Clear a filter to see more clients.</EmptyState>
+                  ) : (
+                    <EmptyState title="No clients yet">Import PSA and usage files (drop them anywhere on this page) to see the reconciled invoices.</EmptyState>
+                  )
+                }
+              >
                 <DataGrid<ClientRowView>
                   testId="clients-grid"
                   height={TALL}
@@ -161,31 +172,31 @@ function groupRowRenderer(p: ICellRendererParams<GroupedRow>): HTMLElement {
 
 export function clientColumns(): ColDef<ClientRowView>[] {
   return [
-    { field: 'clientName', headerName: 'Client', flex: 2, minWidth: 220, valueGetter: (p) => p.data?.clientName || p.data?.clientId, tooltipValueGetter: (p) => p.data?.clientId },
+    { field: 'clientName', headerName: 'Client', width: 320, minWidth: 220, valueGetter: (p) => p.data?.clientName || p.data?.clientId, tooltip: (p) => p.data?.clientId },
     { field: 'seatCount', headerName: 'Seats', type: 'numericColumn', width: 100 },
     { field: 'serviceCount', headerName: 'Services', type: 'numericColumn', width: 110 },
     { field: 'discrepancyCount', headerName: 'Discrepancies', type: 'numericColumn', width: 140 },
     { field: 'discrepancyAmount', headerName: `Amount (${currency()})`, type: 'rightAligned', width: 150, comparator: decimalComparator, cellRenderer: moneyCell(currency), headerTooltip: 'Signed: + under-billed (add to the invoice), − over-billed (credit)' },
     { field: 'discrepancyAmountAbs', headerName: `Absolute (${currency()})`, type: 'rightAligned', width: 150, comparator: decimalComparator, sort: 'desc', cellRenderer: plainMoneyCell(currency), headerTooltip: 'Sum of absolute amounts: the triage order' },
     { field: 'billingCycle', headerName: 'Billing cycle', width: 130, filter: true },
-    { field: 'types', headerName: 'Kinds', flex: 1, minWidth: 200, cellRenderer: badgeCell, sortable: false },
-    { field: 'note', headerName: 'Note', flex: 1, minWidth: 140, tooltipField: 'note' },
+    { field: 'types', headerName: 'Kinds', width: 200, minWidth: 130, cellRenderer: badgeCell, sortable: false, cellDataType: false, autoHeight: true, cellClass: 'badges-cell' },
+    { field: 'note', headerName: 'Note', width: 200, minWidth: 140, tooltip: (p) => p.data?.note },
   ];
 }
 
 export function discrepancyColumns(): ColDef<DiscrepancyView>[] {
   return [
-    { field: 'clientName', headerName: 'Client', minWidth: 180, flex: 1, valueGetter: (p) => p.data?.clientName || p.data?.clientId },
-    { field: 'serviceName', headerName: 'Service / product', minWidth: 180, flex: 1, valueGetter: (p) => p.data?.serviceName || p.data?.serviceId, tooltipValueGetter: (p) => p.data?.serviceId },
+    { field: 'clientName', headerName: 'Client', minWidth: 180, width: 200, valueGetter: (p) => p.data?.clientName || p.data?.clientId },
+    { field: 'serviceName', headerName: 'Service / product', minWidth: 180, width: 200, valueGetter: (p) => p.data?.serviceName || p.data?.serviceId, tooltip: (p) => p.data?.serviceId },
     { field: 'type', headerName: 'Type', width: 150, cellRenderer: badgeCell },
     { field: 'invoicedQty', headerName: 'Invoiced', type: 'rightAligned', width: 100, valueFormatter: quantityFormatter, comparator: decimalComparator },
     { field: 'systemCount', headerName: 'System', type: 'rightAligned', width: 100, valueFormatter: quantityFormatter, comparator: decimalComparator },
     { field: 'qtyDelta', headerName: 'Δ qty', type: 'rightAligned', width: 90, cellRenderer: deltaCell, comparator: decimalComparator },
-    { field: 'unitRate', headerName: `Rate (${currency()})`, type: 'rightAligned', width: 120, cellRenderer: plainMoneyCell(currency), comparator: decimalComparator, tooltipValueGetter: (p) => p.data?.rateBasis },
+    { field: 'unitRate', headerName: `Rate (${currency()})`, type: 'rightAligned', width: 120, cellRenderer: plainMoneyCell(currency), comparator: decimalComparator, tooltip: (p) => p.data?.rateBasis },
     { field: 'amount', headerName: `Amount (${currency()})`, type: 'rightAligned', width: 140, cellRenderer: moneyCell(currency), comparator: decimalComparator },
-    { field: 'rateSource', headerName: 'Rate source', width: 160, cellRenderer: badgeCell, tooltipValueGetter: (p) => p.data?.rateBasis },
+    { field: 'rateSource', headerName: 'Rate source', width: 160, cellRenderer: badgeCell, tooltip: (p) => p.data?.rateBasis },
     { field: 'integrationIds', headerName: 'Integrations', width: 120, valueFormatter: (p) => (p.value as string[] | undefined)?.join(', ') ?? '' },
-    { field: 'note', headerName: 'Note', width: 160, tooltipField: 'note' },
+    { field: 'note', headerName: 'Note', width: 160, tooltip: (p) => p.data?.note },
   ];
 }
 
@@ -206,11 +217,11 @@ function FlaggedServices() {
           quickFilter={search()}
           onOpen={(r) => go(clientPath(r.clientId, 'lines'))}
           columns={[
-            { field: 'clientName', headerName: 'Client', flex: 1, valueGetter: (p) => p.data?.clientName || p.data?.clientId },
+            { field: 'clientName', headerName: 'Client', width: 200, valueGetter: (p) => p.data?.clientName || p.data?.clientId },
             { field: 'invoiceId', headerName: 'Invoice', width: 140 },
-            { field: 'serviceName', headerName: 'Service', flex: 1, valueGetter: (p) => p.data?.serviceName || p.data?.serviceId },
+            { field: 'serviceName', headerName: 'Service', width: 200, valueGetter: (p) => p.data?.serviceName || p.data?.serviceId },
             { field: 'flag', headerName: 'Flag', width: 190, cellRenderer: badgeCell },
-            { field: 'detail', headerName: 'Why it matters', flex: 2 },
+            { field: 'detail', headerName: 'Why it matters', width: 320 },
           ]}
         />
       </Show>
@@ -236,11 +247,11 @@ function InactiveSeats() {
           quickFilter={search()}
           onOpen={(r) => go(clientPath(r.clientId, 'seats'))}
           columns={[
-            { field: 'clientName', headerName: 'Client', flex: 1, valueGetter: (p) => p.data?.clientName || p.data?.clientId },
+            { field: 'clientName', headerName: 'Client', width: 200, valueGetter: (p) => p.data?.clientName || p.data?.clientId },
             { field: 'integrationId', headerName: 'Integration', width: 130 },
-            { field: 'recordId', headerName: 'Record', flex: 1 },
-            { field: 'product', headerName: 'Product', flex: 1 },
-            { field: 'lastActive', headerName: 'Last active', width: 130 },
+            { field: 'recordId', headerName: 'Record', width: 200 },
+            { field: 'product', headerName: 'Product', width: 200 },
+            { field: 'lastActive', headerName: 'Last active', width: 130, cellRenderer: dateCell },
             { field: 'daysInactive', headerName: 'Days inactive', type: 'numericColumn', width: 140, sort: 'desc' },
           ]}
         />

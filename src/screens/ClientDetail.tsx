@@ -2,9 +2,11 @@ import { For, Match, Show, Switch, createResource, createSignal } from 'solid-js
 import type { LineView, PairView, SeatView, UnaccountedView } from '../../worker/views/types';
 import { badgeCell, deltaCell, moneyCell, plainMoneyCell, quantityFormatter } from '../components/cells';
 import { DataGrid } from '../components/DataGrid';
-import { decimalComparator } from '../components/format';
+import { decimalComparator, formatMoney, formatQuantity } from '../components/format';
+import type { ServiceCountBar } from '../../worker/views/charts';
+import { Chart, CHART_COLOURS, barLength, type ChartOptions } from '../components/Chart';
 import { EmptyState, Money, PageHeader, StatusDot, Tabs } from '../components/ui';
-import { clientPath, route } from '../router';
+import { clientPath, go, route } from '../router';
 import { clientNoteKey } from '../../worker/doc/keys';
 import { follow } from '../components/follow';
 import { core, overview, revision } from '../state/workspace';
@@ -86,6 +88,7 @@ export function ClientDetail() {
                   Each PSA service a mapping rule compares, with the quantity invoiced, the count from usage, and the rate behind the amount. "Invoice (hard value)" rates come
                   straight from this client's invoice lines; estimated ones are explained in the tooltip.
                 </p>
+                <ServiceCounts clientId={clientId()} />
                 <DataGrid<PairView>
                   testId="pairs-grid"
                   rows={d().pairs}
@@ -219,4 +222,57 @@ function ClientNote(props: { clientId: string }) {
       />
     </label>
   );
+}
+
+/** Invoiced quantity against system count per compared service; a bar opens the client's PSA services (its invoice lines). */
+function ServiceCounts(props: { clientId: string }) {
+  const [bars] = createResource(() => ({ id: props.clientId, r: revision() }), (k) => core.clientChart(k.id));
+  return (
+    <Show when={bars()}>
+      {(list) => (
+        <Show when={list().length > 0} fallback={<EmptyState title="No compared service">No service rule counts usage for this client yet: map its integration clients and products, then its services show here.</EmptyState>}>
+          <Chart testId="chart-client-services" label="Invoiced quantity against system count, per service" height={Math.max(180, 80 + list().length * 44)} options={countOptions(list(), () => go(clientPath(props.clientId, 'lines')))} />
+        </Show>
+      )}
+    </Show>
+  );
+}
+
+function countOptions(bars: ServiceCountBar[], open: () => void): ChartOptions {
+  // Services count in different units (seats, devices, GB): each row is drawn on its own scale, the
+  // larger of its two counts full length, and the exact counts are written at the bars' ends.
+  const data = bars.map((b) => {
+    const invoiced = barLength(b.invoiced);
+    const system = barLength(b.system);
+    const scale = Math.max(Math.abs(invoiced), Math.abs(system)) || 1;
+    return { ...b, invoicedLength: invoiced / scale, systemLength: system / scale };
+  });
+  type Drawn = (typeof data)[number];
+  const tooltip = {
+    renderer: (p: { datum: Drawn }) => ({
+      heading: p.datum.label,
+      data: [
+        { label: 'Invoiced', value: formatQuantity(p.datum.invoiced) },
+        { label: 'System count', value: formatQuantity(p.datum.system) },
+        { label: 'Difference', value: formatQuantity(p.datum.delta) },
+        { label: 'Amount', value: formatMoney(p.datum.amount, currency()) },
+      ],
+    }),
+  };
+  const listeners = { seriesNodeClick: () => open() };
+  const label = (key: 'invoiced' | 'system') => ({ placement: 'outside-end' as const, formatter: (p: { datum: Drawn }) => formatQuantity(p.datum[key]) });
+  return {
+    data,
+    series: [
+      { type: 'bar', direction: 'horizontal', xKey: 'label', yKey: 'invoicedLength', yName: 'Invoiced', fill: CHART_COLOURS.muted, tooltip, listeners, label: label('invoiced') },
+      { type: 'bar', direction: 'horizontal', xKey: 'label', yKey: 'systemLength', yName: 'System count', fill: CHART_COLOURS.accent, tooltip, listeners, label: label('system') },
+    ],
+    axes: [
+      // Names are read whole: the axis may take up to half the width (its default is less).
+      { type: 'category', position: 'left', maxThicknessRatio: 0.5 },
+      // Room at the end for the counts written after the longest bar.
+      { type: 'number', position: 'bottom', min: data.some((d) => d.invoicedLength < 0 || d.systemLength < 0) ? -1.15 : 0, max: 1.15, label: { enabled: false }, gridLine: { enabled: false } },
+    ],
+    legend: { position: 'bottom' },
+  };
 }

@@ -1,11 +1,13 @@
 import type { ColDef, ICellRendererParams } from 'ag-grid-community';
-import { For, Index, createMemo, createResource, createSignal } from 'solid-js';
+import { For, Index, Show, createMemo, createResource, createSignal, onMount } from 'solid-js';
+import type { MappingEffect } from '../../worker/core/engineHost';
 import type { ClientMapEntry } from '../../worker/engine/model';
 import type { Suggestion } from '../../worker/mapping/suggestClients';
 import type { ClientMappingCounts, ClientMappingRow } from '../../worker/views/types';
-import { badge } from '../components/cells';
+import { badgeCellWith } from '../components/cells';
 import { DataGrid } from '../components/DataGrid';
 import { PSA_CLIENTS_LIST, PsaClientEditor } from '../components/psaClientEditor';
+import { formatMoney } from '../components/format';
 import { PageHeader } from '../components/ui';
 import { UndoBar } from '../components/UndoBar';
 import { clientMapKey } from '../../worker/doc/keys';
@@ -30,6 +32,7 @@ export function ClientMapping() {
   const [search, setSearch] = createSignal('');
   const [threshold, setThreshold] = createSignal(0.9);
   const [message, setMessage] = createSignal('');
+  const [confirming, setConfirming] = createSignal<{ row: Row; suggestion: Suggestion } | null>(null);
 
   const known = createMemo(() => new Set((psaClients() ?? []).map((c) => c.clientId)));
   const names = createMemo(() => new Map((psaClients() ?? []).map((c) => [c.clientId, c.clientName])));
@@ -47,7 +50,9 @@ export function ClientMapping() {
   });
 
   const apply = async (edit: Promise<string | null>) => setMessage((await edit) ?? '');
-  const accept = (row: Row, s: Suggestion) => apply(core.setClientMapping(row.integrationId, row.externalClientId, { status: 'mapped', psaClientId: s.clientId }));
+  const applySuggestion = (row: Row, s: Suggestion) => apply(core.setClientMapping(row.integrationId, row.externalClientId, { status: 'mapped', psaClientId: s.clientId }));
+  // Below the threshold the names may only look alike: the user sees why and what money moves before it does.
+  const accept = (row: Row, s: Suggestion) => (s.score >= threshold() ? applySuggestion(row, s) : setConfirming({ row, suggestion: s }));
   const acceptAll = () => {
     const entries: ClientMapEntry[] = confident().map((r) => ({ integrationId: r.integrationId, externalClientId: r.externalClientId, status: 'mapped', psaClientId: r.suggestions[0]!.clientId }));
     apply(core.setClientMappings(entries));
@@ -65,7 +70,8 @@ export function ClientMapping() {
       return wrap;
     }
     const label = document.createElement('span');
-    label.textContent = `${best.clientName} `;
+    label.className = 'suggestion-name';
+    label.textContent = best.clientName;
     const score = document.createElement('span');
     score.className = `confidence ${best.score >= 0.9 ? 'high' : best.score >= 0.7 ? 'mid' : 'low'}`;
     score.textContent = best.score.toFixed(2);
@@ -103,15 +109,18 @@ export function ClientMapping() {
   };
 
   const columns = (): ColDef<Row>[] => [
-    { field: 'integrationId', headerName: 'Integration', width: 120 },
-    { field: 'externalClientName', headerName: 'Integration client', flex: 1, minWidth: 200, valueGetter: (p) => p.data?.externalClientName || '(no name)', tooltipValueGetter: (p) => p.data?.externalClientId },
-    { field: 'rows', headerName: 'Rows', type: 'numericColumn', width: 90 },
-    { field: 'status', headerName: 'Status', width: 115, cellRenderer: (p: ICellRendererParams<Row>) => badge(p.value as string, STATUS_TEXT[p.value as Row['status']]) },
+    // Minimum widths add up to what a 1280 px window leaves the grid (~980 px), so the suggestion's
+    // Accept button is never scrolled out of sight; long names ellipsize with a tooltip instead.
+    { field: 'integrationId', headerName: 'Integration', width: 100, minWidth: 76 },
+    { field: 'externalClientName', headerName: 'Integration client', width: 200, minWidth: 140, valueGetter: (p) => p.data?.externalClientName || '(no name)', tooltip: (p) => p.data?.externalClientId },
+    { field: 'rows', headerName: 'Rows', type: 'numericColumn', width: 80, minWidth: 64 },
+    { field: 'status', headerName: 'Status', width: 115, cellRenderer: badgeCellWith((v) => STATUS_TEXT[v as Row['status']]) },
     {
       field: 'psaClientId',
       headerName: 'PSA client (double-click to pick)',
-      flex: 1,
-      minWidth: 220,
+      headerTooltip: 'PSA client: double-click (or Enter) to pick one',
+      width: 200,
+      minWidth: 140,
       editable: true,
       cellEditor: PsaClientEditor,
       cellEditorParams: { knownIds: () => known(), labelOf },
@@ -124,8 +133,9 @@ export function ClientMapping() {
         return false;
       },
     },
-    { headerName: 'Suggested match', flex: 1, minWidth: 320, cellRenderer: suggestionCell, sortable: false, valueGetter: (p) => p.data?.suggestions[0]?.score ?? null },
-    { headerName: '', width: 160, cellRenderer: actionsCell, sortable: false },
+    { headerName: 'Suggested match', colId: 'suggestion', width: 300, minWidth: 280, cellRenderer: suggestionCell, sortable: false, valueGetter: (p) => p.data?.suggestions[0]?.score ?? null },
+    // Pinned: Exclude and Unmap stay in sight however narrow the window (they were cut at 1440 px).
+    { headerName: '', colId: 'actions', width: 160, minWidth: 160, cellRenderer: actionsCell, sortable: false, pinned: 'right', headerTooltip: 'Exclude or unmap this integration client' },
   ];
 
   return (
@@ -157,6 +167,21 @@ export function ClientMapping() {
         {/* By position, not by object: each refetch brings new objects, and 2,000 options rebuilt per edit cost more than the edit. */}
         <Index each={psaClients() ?? []}>{(c) => <option value={labelOf(c().clientId)} />}</Index>
       </datalist>
+      <Show when={confirming()}>
+        {(c) => (
+          <ConfirmSuggestion
+            row={c().row}
+            suggestion={c().suggestion}
+            threshold={threshold()}
+            onCancel={() => setConfirming(null)}
+            onConfirm={() => {
+              const { row, suggestion } = c();
+              setConfirming(null);
+              applySuggestion(row, suggestion);
+            }}
+          />
+        )}
+      </Show>
       <DataGrid<Row>
         testId="client-mapping-grid"
         height="max(420px, calc(100vh - 300px))"
@@ -177,5 +202,58 @@ export function ClientMapping() {
         }}
       />
     </section>
+  );
+}
+
+/**
+ * The confirmation for a suggestion below the threshold: the names, the score and its reason, and
+ * the money the mapping moves onto the PSA client (the core reconciles with it applied, nothing
+ * kept). A native modal dialog: it traps focus and Esc cancels it.
+ */
+function ConfirmSuggestion(props: { row: Row; suggestion: Suggestion; threshold: number; onCancel: () => void; onConfirm: () => void }) {
+  let dialog!: HTMLDialogElement;
+  let cancel!: HTMLButtonElement;
+  const [effect] = createResource<MappingEffect>(() => core.mappingEffect(props.row.integrationId, props.row.externalClientId, props.suggestion.clientId));
+  onMount(() => {
+    dialog.showModal();
+    cancel.focus();
+  });
+  const name = () => props.row.externalClientName || props.row.externalClientId;
+  return (
+    <dialog
+      ref={dialog}
+      class="confirm-suggestion"
+      aria-labelledby="confirm-suggestion-title"
+      data-testid="confirm-suggestion"
+      onCancel={(e) => {
+        e.preventDefault();
+        props.onCancel();
+      }}
+    >
+      <h2 id="confirm-suggestion-title">
+        Map “{name()}” to {props.suggestion.clientName}?
+      </h2>
+      <p>
+        This is a weak match: <strong>{props.suggestion.score.toFixed(2)}</strong>, below your threshold of {props.threshold.toFixed(2)}. {props.suggestion.why}
+      </p>
+      <p data-testid="confirm-suggestion-money">
+        <Show when={effect()} fallback={effect.error ? 'The money this moves could not be worked out.' : 'Working out the money this moves…'}>
+          {(e) => (
+            <>
+              {props.row.rows.toLocaleString('en-US')} usage rows of {props.row.integrationId} go to {e().psaClientName}: its discrepancy goes from {formatMoney(e().before, e().currency)} to{' '}
+              {formatMoney(e().after, e().currency)}, <strong data-testid="confirm-suggestion-moved">{formatMoney(e().moved, e().currency)}</strong>.
+            </>
+          )}
+        </Show>
+      </p>
+      <div class="form-actions">
+        <button onClick={() => props.onConfirm()} data-testid="confirm-suggestion-confirm">
+          Confirm
+        </button>
+        <button ref={cancel} class="secondary" onClick={() => props.onCancel()} data-testid="confirm-suggestion-cancel">
+          Cancel
+        </button>
+      </div>
+    </dialog>
   );
 }

@@ -1,11 +1,13 @@
 import type { ICellRendererParams } from 'ag-grid-community';
 import { For, Match, Show, Switch, createMemo, createResource, createSignal } from 'solid-js';
 import { compareSnapshots, type ClientChange, type MonthSnapshot } from '../../worker/review/snapshots';
+import type { MonthBar } from '../../worker/views/charts';
+import { Chart, CHART_COLOURS, barLength, moneyTick, type ChartOptions } from '../components/Chart';
 import { badgeCell, moneyCell } from '../components/cells';
 import { AuditTrail } from '../components/AuditTrail';
 import { DataGrid } from '../components/DataGrid';
 import { follow } from '../components/follow';
-import { countOf, decimalComparator, formatDateTime, formatMoney } from '../components/format';
+import { countOf, decimalComparator, formatDateTime, formatMagnitude, formatMoney } from '../components/format';
 import { EmptyState, PageHeader, Tabs } from '../components/ui';
 import type { ImportRecord } from '../../worker/core/db';
 import { changed, core, overview } from '../state/workspace';
@@ -82,6 +84,14 @@ function MonthClose() {
     if (!o) return;
     await core.closeMonth({ id: crypto.randomUUID(), name: name().trim() || monthName(o.asOfDate), createdAt: new Date().toISOString(), asOf: o.asOf, currency: o.currency });
   };
+  const months = follow('snapshots', () => core.monthCloseChart(), []);
+  // A month's bar shows that month against the one closed before it (or alone in the grid when it is the first).
+  const pick = (month: MonthBar) => {
+    const list = months();
+    const at = list.findIndex((m) => m.id === month.id);
+    setOlder(at > 0 ? list[at - 1]!.id : '');
+    setNewer(month.id);
+  };
   const comparison = createMemo(() => {
     const a = snapshots().find((s) => s.id === older());
     const b = snapshots().find((s) => s.id === newer());
@@ -106,6 +116,7 @@ function MonthClose() {
         </div>
       </div>
       <Show when={snapshots().length > 0} fallback={<EmptyState title="No closed months yet">Close this month when its review is done; the next month can then be compared with it.</EmptyState>}>
+        <Chart testId="chart-months" label="Closed months: net, absolute and new revenue, and how many discrepancies" height={300} options={monthOptions(months(), currency(), pick)} />
         <DataGrid<MonthSnapshot>
           testId="snapshots-grid"
           rows={[...snapshots()].reverse()}
@@ -167,4 +178,37 @@ function monthName(isoDate: string | undefined): string {
   if (!isoDate) return 'This month';
   const [year, month] = isoDate.split('-');
   return `${['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'][Number(month) - 1]} ${year}`;
+}
+
+/** Each closed month's money as columns (exact strings in the tooltip), its discrepancy count as a line on its own axis. */
+function monthOptions(months: MonthBar[], currency: string, open: (month: MonthBar) => void): ChartOptions {
+  const data = months.map((m) => ({ ...m, netLength: barLength(m.net), absoluteLength: barLength(m.absolute), newRevenueLength: barLength(m.newRevenue) }));
+  type Drawn = (typeof data)[number];
+  const tooltip = {
+    renderer: (p: { datum: Drawn }) => ({
+      heading: p.datum.name,
+      data: [
+        { label: 'Net', value: formatMoney(p.datum.net, currency) },
+        { label: 'Absolute', value: formatMagnitude(p.datum.absolute, currency) },
+        { label: 'New revenue', value: `${formatMoney(p.datum.newRevenue, currency)} (${countOf(p.datum.newRevenueCount, 'item')})` },
+        { label: 'Discrepancies', value: p.datum.count.toLocaleString('en-US') },
+      ],
+    }),
+  };
+  const listeners = { seriesNodeClick: (e: { datum: Drawn }) => open(e.datum) };
+  return {
+    data,
+    series: [
+      { type: 'bar', xKey: 'name', yKey: 'netLength', yName: 'Net', fill: CHART_COLOURS.accent, tooltip, listeners },
+      { type: 'bar', xKey: 'name', yKey: 'absoluteLength', yName: 'Absolute', fill: CHART_COLOURS.muted, tooltip, listeners },
+      { type: 'bar', xKey: 'name', yKey: 'newRevenueLength', yName: 'New revenue', fill: CHART_COLOURS.under, tooltip, listeners },
+      { type: 'line', xKey: 'name', yKey: 'count', yName: 'Discrepancies', stroke: CHART_COLOURS.amber, marker: { fill: CHART_COLOURS.amber, stroke: CHART_COLOURS.amber }, tooltip, listeners },
+    ],
+    axes: [
+      { type: 'category', position: 'bottom' },
+      { type: 'number', position: 'left', keys: ['netLength', 'absoluteLength', 'newRevenueLength'], interval: { minSpacing: 40 }, label: { formatter: moneyTick(currency) } },
+      { type: 'number', position: 'right', keys: ['count'], min: 0, title: { text: 'Discrepancies' } },
+    ],
+    legend: { position: 'bottom' },
+  };
 }

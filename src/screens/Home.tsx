@@ -1,7 +1,10 @@
-import { For, Show } from 'solid-js';
-import { countOf, formatDateTime } from '../components/format';
+import { For, Show, createResource } from 'solid-js';
+import type { AmountBar, DiscrepancyCharts } from '../../worker/views/charts';
+import { Chart, CHART_COLOURS, barLength, moneyTick, type ChartOptions } from '../components/Chart';
+import { countOf, formatDateTime, formatMoney } from '../components/format';
 import { EmptyState, Money, PageHeader, StatCard, StatusDot } from '../components/ui';
-import { core, loadState, overview } from '../state/workspace';
+import { go } from '../router';
+import { core, loadState, overview, revision } from '../state/workspace';
 import './Home.css';
 
 /** Month-end starts here: clear the counts to zero, then review the money. */
@@ -33,8 +36,10 @@ export function Home() {
               <StatCard testId="stat-amount" label="Net amount" value={<Money amount={o().discrepancyAmount} currency={o().currency} />} hint="+ under-billed, − over-billed" href="billing" />
               <StatCard label="Absolute amount" value={<Money amount={o().discrepancyAmountAbs} currency={o().currency} absolute />} hint="what is at stake either way" href="billing" />
               <StatCard testId="stat-inactive" label="Inactive seats" value={o().inactiveSeats} hint="billable but not used lately" href="billing/inactive" tone={o().inactiveSeats > 0 ? 'warn' : 'good'} />
-              <StatCard label="Approved adjustments" value={o().adjustments} hint={`monthly total ${o().adjustmentsMonthly} ${o().currency}`} href="adjustments" />
+              <StatCard label="Approved adjustments" value={o().adjustments} hint={`monthly total ${formatMoney(o().adjustmentsMonthly, o().currency)}`} href="adjustments" />
             </div>
+            <h2 class="section-title">Where the money is</h2>
+            <MoneyCharts currency={o().currency} />
             <h2 class="section-title">Integrations</h2>
             <div class="health-strip">
               <For each={o().integrations} fallback={<span class="muted">No integration yet: import a usage file.</span>}>
@@ -50,4 +55,81 @@ export function Home() {
       </Show>
     </section>
   );
+}
+
+/** A bar as the chart draws it: the exact strings for the words, their lengths for the bars. */
+type Drawn = AmountBar & { underLength: number; overLength: number };
+
+/** Discrepancy amounts by integration and by service, under- and over-billed apart; a bar opens Billing filtered to it. */
+function MoneyCharts(props: { currency: string }) {
+  const [charts] = createResource(revision, () => core.discrepancyCharts());
+  const empty = (c: DiscrepancyCharts) => c.byService.length === 0;
+  return (
+    <Show when={charts()}>
+      {(c) => (
+        <Show
+          when={!empty(c())}
+          fallback={
+            <EmptyState title="No discrepancy with an amount yet">
+              Nothing to draw: every compared service matches its invoice, or the counts above still hide them. Clear the setup counts (map integration clients and products), then come back.
+            </EmptyState>
+          }
+        >
+          <div class="home-charts">
+            <Chart
+              testId="chart-by-integration"
+              label="Discrepancy amount by integration"
+              height={chartHeight(c().byIntegration.length)}
+              options={amountOptions(c().byIntegration, props.currency, (bar) => go(bar.key ? `billing/invoices?integration=${encodeURIComponent(bar.key)}` : 'billing/invoices'))}
+            >
+              <Show when={c().sharedByIntegrations > 0}>
+                <p class="chart-note">{countOf(c().sharedByIntegrations, 'discrepancy is', 'discrepancies are')} counted by two integrations, so in both bars (see Double counting).</p>
+              </Show>
+            </Chart>
+            <Chart
+              testId="chart-by-service"
+              label="Discrepancy amount by service"
+              height={chartHeight(c().byService.length)}
+              options={amountOptions(c().byService, props.currency, (bar) => go(`billing/invoices?group=service${bar.key ? `&search=${encodeURIComponent(bar.label)}` : ''}`))}
+            >
+              <Show when={c().withoutAmount > 0}>
+                <p class="chart-note">{countOf(c().withoutAmount, 'discrepancy has', 'discrepancies have')} no amount (no rate, or no service rule) and no bar.</p>
+              </Show>
+            </Chart>
+          </div>
+        </Show>
+      )}
+    </Show>
+  );
+}
+
+const chartHeight = (bars: number) => Math.max(180, 70 + bars * 34);
+
+function amountOptions(bars: AmountBar[], currency: string, open: (bar: AmountBar) => void): ChartOptions {
+  const data: Drawn[] = bars.map((b) => ({ ...b, underLength: barLength(b.under), overLength: barLength(b.over) }));
+  const tooltip = {
+    renderer: (p: { datum: Drawn }) => ({
+      heading: p.datum.label,
+      data: [
+        { label: 'Under-billed', value: formatMoney(p.datum.under, currency) },
+        { label: 'Over-billed', value: formatMoney(p.datum.over, currency) },
+        { label: 'Discrepancies', value: p.datum.count.toLocaleString('en-US') },
+      ],
+    }),
+  };
+  const listeners = { seriesNodeClick: (e: { datum: Drawn }) => open(e.datum) };
+  return {
+    data,
+    // Diverging bars: credits to the left of zero, revenue to add to the right, one row per bar.
+    series: [
+      { type: 'bar', direction: 'horizontal', xKey: 'label', yKey: 'underLength', yName: 'Under-billed', stacked: true, fill: CHART_COLOURS.under, tooltip, listeners },
+      { type: 'bar', direction: 'horizontal', xKey: 'label', yKey: 'overLength', yName: 'Over-billed', stacked: true, fill: CHART_COLOURS.over, tooltip, listeners },
+    ],
+    axes: [
+      // Names are read whole: the axis may take up to half the width (its default is less).
+      { type: 'category', position: 'left', maxThicknessRatio: 0.5 },
+      { type: 'number', position: 'bottom', label: { formatter: moneyTick(currency) }, crossLines: [{ type: 'line', value: 0, stroke: '#98a2b3' }] },
+    ],
+    legend: { position: 'bottom' },
+  };
 }

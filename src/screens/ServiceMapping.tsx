@@ -1,9 +1,9 @@
-import type { ColDef, ICellRendererParams, RowDragEndEvent } from 'ag-grid-community';
-import { For, Show, createMemo, createResource, createSignal } from 'solid-js';
+import type { ColDef, GridApi, ICellRendererParams, RowDragEndEvent } from 'ag-grid-community';
+import { For, Show, createEffect, createMemo, createResource, createSignal } from 'solid-js';
 import type { ServiceRule } from '../../worker/engine/model';
 import { presetsFor, type Preset } from '../../worker/mapping/presets';
 import type { RulePreview } from '../../worker/mapping/rulePreview';
-import { badge } from '../components/cells';
+import { badgeCell } from '../components/cells';
 import { DataGrid } from '../components/DataGrid';
 import { countOf } from '../components/format';
 import { PageHeader } from '../components/ui';
@@ -45,6 +45,7 @@ export function ServiceMapping() {
     wrap.className = 'row-actions';
     const select = document.createElement('select');
     select.dataset.testid = 'map-to-service';
+    select.setAttribute('aria-label', `Map ${u.product} to a PSA service`);
     select.append(new Option('Map to service…', ''));
     for (const s of services() ?? []) select.append(new Option(serviceLabel(s.serviceId), s.serviceId));
     select.addEventListener('change', () => select.value && mapProduct(u, select.value));
@@ -72,12 +73,41 @@ export function ServiceMapping() {
     span.textContent = `${preview.shadowedRows} rows taken by ${preview.shadowedBy.join(', ')}`;
     return span;
   };
-  const deleteCell = (p: ICellRendererParams<RuleRow>) => {
-    const b = document.createElement('button');
-    b.className = 'small-button danger';
-    b.textContent = 'Delete';
-    b.addEventListener('click', () => apply(core.deleteRule(p.data!.index)));
-    return b;
+  // Rules move by keys as well as by drag (Alt+↑/↓ on a rule, or its ↑ ↓ buttons); focus follows the rule.
+  let rulesApi: GridApi<RuleRow> | undefined;
+  let following: { ruleId: string; index: number; colId: string } | null = null;
+  const move = (row: RuleRow, to: number, colId: string) => {
+    if (to < 0 || to >= rules().length || to === row.index) return;
+    following = { ruleId: row.ruleId, index: to, colId };
+    apply(core.moveRule(row.index, to));
+  };
+  createEffect(() => {
+    const now = rows();
+    const f = following;
+    if (!f || now[f.index]?.ruleId !== f.ruleId) return;
+    following = null;
+    requestAnimationFrame(() => rulesApi?.setFocusedCell(f.index, f.colId));
+  });
+  const actionsCell = (p: ICellRendererParams<RuleRow>) => {
+    const row = p.data!;
+    const wrap = document.createElement('div');
+    wrap.className = 'row-actions';
+    const button = (text: string, label: string, className: string, run: () => void) => {
+      const b = document.createElement('button');
+      b.className = `small-button ${className}`;
+      b.textContent = text;
+      b.setAttribute('aria-label', label);
+      b.title = label;
+      b.addEventListener('click', (e) => {
+        e.stopPropagation();
+        run();
+      });
+      wrap.append(b);
+    };
+    button('↑', `Move rule ${row.index + 1} up`, 'secondary', () => move(row, row.index - 1, 'actions'));
+    button('↓', `Move rule ${row.index + 1} down`, 'secondary', () => move(row, row.index + 1, 'actions'));
+    button('Delete', `Delete rule ${row.index + 1}`, 'danger', () => apply(core.deleteRule(row.index)));
+    return wrap;
   };
   const editable = (field: keyof ServiceRule, extra: Partial<ColDef<RuleRow>> = {}): ColDef<RuleRow> => ({
     field,
@@ -92,20 +122,20 @@ export function ServiceMapping() {
   const columns = (): ColDef<RuleRow>[] => [
     { headerName: '#', width: 70, rowDrag: true, valueGetter: (p) => (p.data?.index ?? 0) + 1 },
     editable('integrationId', { headerName: 'Integration', width: 110, cellEditor: 'agSelectCellEditor', cellEditorParams: { values: integrations() } }),
-    editable('product', { headerName: 'Product pattern', flex: 1, minWidth: 170 }),
+    editable('product', { headerName: 'Product pattern', width: 200, minWidth: 170 }),
     editable('category', { headerName: 'Category', width: 105, valueFormatter: (p) => (p.value as string) || 'any' }),
-    editable('action', { headerName: 'Action', width: 95, cellEditor: 'agSelectCellEditor', cellEditorParams: { values: ['map', 'exclude'] }, cellRenderer: (p: ICellRendererParams) => badge(p.value as string) }),
+    editable('action', { headerName: 'Action', width: 95, cellEditor: 'agSelectCellEditor', cellEditorParams: { values: ['map', 'exclude'] }, cellRenderer: badgeCell }),
     editable('psaServiceId', { headerName: 'PSA service', width: 190, cellEditor: 'agSelectCellEditor', cellEditorParams: { values: ['', ...(services() ?? []).map((s) => s.serviceId)] }, valueFormatter: (p) => (p.value ? serviceLabel(p.value as string) : '—') }),
     editable('count', { headerName: 'Counts', width: 95, cellEditor: 'agSelectCellEditor', cellEditorParams: { values: ['records', 'quantity'] } }),
     { headerName: 'Rows', width: 75, type: 'numericColumn', valueGetter: (p) => p.data?.preview?.rows ?? null, colId: 'previewRows' },
-    { headerName: 'Matches (this month)', flex: 1, minWidth: 200, cellRenderer: previewCell, colId: 'previewProducts' },
+    { headerName: 'Matches (this month)', width: 200, minWidth: 200, cellRenderer: previewCell, colId: 'previewProducts' },
     { headerName: 'Shadowed', width: 170, cellRenderer: shadowCell, colId: 'shadowed', headerTooltip: 'Rows this rule matches that an earlier rule already decided' },
-    { headerName: '', width: 100, cellRenderer: deleteCell },
+    { headerName: '', colId: 'actions', width: 170, minWidth: 170, pinned: 'right', cellRenderer: actionsCell, headerTooltip: 'Move (also Alt+↑ / Alt+↓ on a rule) or delete' },
   ];
 
   return (
     <section>
-      <PageHeader title="Service mapping" subtitle="Rules, in order: the first rule whose integration, product pattern (* = anything) and category match a usage row decides it. Drag rows to reorder." />
+      <PageHeader title="Service mapping" subtitle="Rules, in order: the first rule whose integration, product pattern (* = anything) and category match a usage row decides it. Drag rows, or press Alt+↑ / Alt+↓ on a rule, to reorder." />
       <UndoBar message={message()} onDismiss={() => setMessage('')} />
       <For each={overview()?.doubleCounted ?? []}>{(d) => <div class="warning-band yellow" role="alert" data-testid="double-count" style={{ margin: '8px 0' }}>{d.message}</div>}</For>
       <For each={withoutRules()}>{(i) => <PresetOffer integrationId={i.id} name={i.name} kind={i.kind} onResult={apply} />}</For>
@@ -123,7 +153,7 @@ export function ServiceMapping() {
           rowId={(r) => `${r.integrationId}\u0000${r.product}`}
           columns={[
             { field: 'integrationId', headerName: 'Integration', width: 130 },
-            { field: 'product', headerName: 'Product', flex: 1 },
+            { field: 'product', headerName: 'Product', width: 200 },
             { field: 'rows', headerName: 'Rows', type: 'numericColumn', width: 100 },
             { field: 'clients', headerName: 'Clients', type: 'numericColumn', width: 100 },
             { headerName: 'Add a rule', width: 400, cellRenderer: unaccountedActions, sortable: false },
@@ -139,6 +169,12 @@ export function ServiceMapping() {
         rowId={(r) => r.ruleId}
         columns={columns()}
         emptyMessage="No rules yet: add one above, apply a preset, or import a service_map.csv."
+        onReady={(api) => (rulesApi = api)}
+        onKey={(row, e) => {
+          if (!e.altKey || (e.key !== 'ArrowUp' && e.key !== 'ArrowDown')) return false;
+          move(row, row.index + (e.key === 'ArrowUp' ? -1 : 1), rulesApi?.getFocusedCell()?.column.getColId() ?? 'actions');
+          return true;
+        }}
         options={{
           rowDragManaged: true,
           defaultColDef: { sortable: false, resizable: true },

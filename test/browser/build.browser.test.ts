@@ -18,6 +18,8 @@ browserTest(
       await b.waitForSelector('[data-testid=accept-suggestion]');
       const unmapped = Number(await b.textContent('[data-testid=count-unmapped]'));
       await b.locator('[data-testid=accept-suggestion]').first().click();
+      // A suggestion below the threshold asks first.
+      if (await b.locator('[data-testid=confirm-suggestion]').isVisible()) await b.click('[data-testid=confirm-suggestion-confirm]');
       await a.waitForFunction(
         (n) => document.querySelector('[data-testid=stat-unmapped] .stat-value')?.textContent?.trim() === String(n),
         unmapped - 1,

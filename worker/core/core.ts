@@ -15,6 +15,7 @@ import type { Importer } from './importer';
 import { changedTypeNames } from '../doc/schema';
 import { createScheduler, followDoc, larger, type Recompute } from './recompute';
 import { OPENING_FILTER, filterKey } from '../views/billingFilter';
+import { monthCloseChart } from '../views/charts';
 import { asOfKey, readKeptViews, readViewCache, viewKey, worthShowingEarly, writeViewCache, type ViewCacheRecord, type ViewInputs } from './viewCache';
 import * as sync from './sync';
 import { createSharing } from './sharing';
@@ -588,12 +589,16 @@ const sharedApi = {
   notes: () => doc.notesNow(),
   audit: (clientId?: string) => doc.auditNow(clientId),
   snapshots: () => doc.snapshotsNow(),
+  /** History's chart: the closed months, oldest first. */
+  monthCloseChart: () => monthCloseChart(doc.snapshotsNow()),
   profiles: () => doc.profilesNow(),
   importHistory: () => db.imports.orderBy('importedAt').reverse().toArray(),
 
   // Queries: the engine's views (answered once it has reconciled; before, a tab has the kept table in its state)
   overview: afterLoad(() => engine.overview()),
   clientRows: afterLoad((filter: BillingFilter) => engine.clientRows(filter)),
+  discrepancyCharts: afterLoad(() => engine.discrepancyCharts()),
+  clientChart: afterLoad((clientId: string) => engine.clientChart(clientId)),
   discrepancies: afterLoad((filter: BillingFilter) => engine.discrepancies(filter)),
   groups: afterLoad((groupBy: GroupBy, filter: BillingFilter) => engine.groups(groupBy, filter)),
   clientDetail: afterLoad((clientId: string) => engine.clientDetail(clientId)),
@@ -610,6 +615,7 @@ const sharedApi = {
   previewRules: afterLoad((rules: ServiceRule[]) => engine.previewRules(rules)),
   externalClients: afterLoad(() => engine.externalClients()),
   clientMapping: afterLoad((since: string | null = null) => engine.clientMapping(since)),
+  mappingEffect: afterLoad((integrationId: string, externalClientId: string, psaClientId: string) => engine.mappingEffect(integrationId, externalClientId, psaClientId)),
   psaServices: afterLoad(() => engine.psaServices()),
   unaccountedProducts: afterLoad(() => engine.unaccountedProducts()),
   integrationProducts: afterLoad((integrationId: string) => engine.integrationProducts(integrationId)),

@@ -4,6 +4,7 @@ import type { PackedUsage, UsageBlock } from '../bundle/usagePack';
 import type { RelayLink } from '../protocol/syncProtocol';
 import type { AppSettings } from '../doc/settings';
 import type { ViewCacheRecord } from './viewCache';
+import type { ImportFailures } from '../views/integrationStatus';
 
 /**
  * The local workspace's imported data in IndexedDB, opened by the core only (IndexedDB is
@@ -102,6 +103,11 @@ export interface MetaValues {
    * is the oldest of its scopes (it is only as fresh as its stalest client).
    */
   scopeSync: Record<string, string>;
+  /**
+   * Per source (integration id, or 'psa'), its last failed import, until an import of it succeeds:
+   * a refused file writes no data, so the numbers in use stay the previous import's.
+   */
+  importFailures: ImportFailures;
   /** Name and kind of integrations that imported raw exports made ("Microsoft 365", "m365"). */
   integrationInfo: Record<string, { name: string; kind: string }>;
   /** Bumped by every change of data, so the engine worker knows to reload. */

@@ -9,6 +9,7 @@ import type { Bundle, Decision, ServiceRule } from '../engine/model';
 import { previewRules } from '../mapping/rulePreview';
 import { createClientMatcher, type ClientMatcher, type Suggestion } from '../mapping/suggestClients';
 import { IncrementalReconciler } from '../engine/incremental';
+import { formatCents } from '../engine/decimal';
 import { sameData } from '../engine/sameData';
 import { adjustmentsCsv } from '../export/adjustmentsCsv';
 import { clientsCsv, discrepanciesCsv } from '../export/reportCsv';
@@ -16,6 +17,7 @@ import type { PresetId } from '../mapping/presets';
 import type { SnapshotMeta } from '../review/snapshots';
 import type { BillingFilter, ClientMappingAnswer, ClientMappingCounts, ClientMappingRow, ExternalClientView, GroupBy, ReviewInput } from '../views/types';
 import { RowFeed } from '../views/rowFeed';
+import { discrepancyCharts, serviceCountChart } from '../views/charts';
 import { WorkspaceView, reviewDecisions } from '../views/workspaceView';
 import { clientMapKey, pairKey } from '../doc/keys';
 import type { LedgerlineDb } from './db';
@@ -24,6 +26,21 @@ import { loadWorkspace, type LoadCache, type MappingOverride } from './loadWorks
 /** The document's share of a reconciliation: mappings, and the reviewers' decisions and notes. */
 export interface DocumentState extends MappingOverride {
   review: ReviewInput;
+}
+
+/**
+ * What mapping one integration client to a PSA client would do to that PSA client's money: its
+ * discrepancy amount now and with the mapping applied (exact decimal strings), so a weak
+ * suggestion's confirmation can say what it moves before anything changes.
+ */
+export interface MappingEffect {
+  psaClientId: string;
+  psaClientName: string;
+  before: string;
+  after: string;
+  /** after − before: what the mapping moves onto this client. */
+  moved: string;
+  currency: string;
 }
 
 /** Suggestions per unmapped integration client on the client mapping screen. */
@@ -148,6 +165,10 @@ export function createEngineHost(db: LedgerlineDb) {
     stats: () => ({ ...counts }),
     overview: () => current().overview(),
     clientRows: (filter: BillingFilter) => current().clientRows(filter),
+    /** Home's charts, from the same rows as the Billing table. */
+    discrepancyCharts: () => discrepancyCharts(current().discrepancies(), current().integrations()),
+    /** A client's invoiced quantity against its system count, per compared service. */
+    clientChart: (clientId: string) => serviceCountChart(current().clientDetail(clientId)?.pairs ?? []),
     discrepancies: (filter: BillingFilter) => current().discrepancies(filter),
     groups: (groupBy: GroupBy, filter: BillingFilter) => current().groups(groupBy, filter),
     clientDetail: (clientId: string) => current().clientDetail(clientId),
@@ -176,6 +197,20 @@ export function createEngineHost(db: LedgerlineDb) {
       return { ...mappingFeed.since(since), counts };
     },
     integrationProducts: (integrationId: string) => current().integrationProducts(integrationId),
+    /** See MappingEffect. Nothing is kept: the document is not touched and the view stays as it is. */
+    mappingEffect(integrationId: string, externalClientId: string, psaClientId: string): MappingEffect {
+      current();
+      const b = bundle!;
+      const others = b.clientMap.filter((e) => e.integrationId !== integrationId || e.externalClientId !== externalClientId);
+      const trial = reconciler!.withMappings([...others, { integrationId, externalClientId, psaClientId, status: 'mapped' }], b.serviceMap, b.settings, b.decisions);
+      // Back to the mappings in use, so the next edit's incremental run starts from them, not from the trial.
+      const now = reconciler!.withMappings(b.clientMap, b.serviceMap, b.settings, b.decisions);
+      const amountOf = (rec: typeof now) => rec.clients.find((c) => c.clientId === psaClientId)?.discrepancyAmount ?? 0n;
+      const before = amountOf(now);
+      const after = amountOf(trial);
+      const psaClientName = b.clients.find((c) => c.clientId === psaClientId)?.clientName || psaClientId;
+      return { psaClientId, psaClientName, before: formatCents(before), after: formatCents(after), moved: formatCents(after - before), currency: b.settings.currency };
+    },
     /** A month's snapshot, computed here so a close never runs the engine on the main thread. */
     snapshot: (meta: SnapshotMeta) => current().snapshot(meta),
     /** A preset's rules, ids left blank for the document to give. */

@@ -1,3 +1,4 @@
+import { PSA_SOURCE } from '../views/integrationStatus';
 import { formatContractError, type ContractError } from '../bundle/contractError';
 import { parseDataset, parseUsageBytes, type Dataset, type DatasetKind } from '../bundle/parseDataset';
 import { packUsage } from '../bundle/usagePack';
@@ -112,6 +113,8 @@ export type ImportOutcome =
       ok: false; errors: ContractError[]; messages: string[]; report: FileReport[]; unknown: UnknownFile[];
       /** Files a profile recognised whose values did not read (a UK date, a decimal comma): the wizard can adjust how they are read. */
       adjustable: UnknownFile[];
+      /** The sources a refused file carried (integration ids, 'psa'): marked "last import failed", their data in use unchanged. */
+      failedSources?: string[];
     };
 
 export interface ImportOptions {
@@ -210,6 +213,7 @@ export async function importBatch(db: LedgerlineDb, inputs: readonly ImportInput
   const parsed: Parsed[] = [];
   const notes: string[] = [];
   const failedIntegrations = new Set<string>();
+  const failedSources: string[] = [];
   for (const file of toParse.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind))) {
     const progress = (f: number) => onProgress({ fileName: file.name, phase: 'parsing', fraction: (done + f * file.bytes) / total });
     const result = file.data ? parseUsageBytes(file.name, file.data, progress) : parseDataset(file.kind, file.name, file.text, progress);
@@ -235,11 +239,16 @@ export async function importBatch(db: LedgerlineDb, inputs: readonly ImportInput
     }
     // A drop waiting for the wizard is not a failure: nothing is recorded until it is imported or abandoned.
     if (errors.length > 0) {
-      for (const c of usageConversions) failedIntegrations.add(c.integration?.id ?? '');
-      failedIntegrations.delete('');
-      await recordFailure(db, report.filter((r) => r.status !== 'skipped'), sizeOf, errors, failedIntegrations, now());
+      // Only the sources a refused file carried: a good file refused with it leaves its source as it was.
+      const refused = (file: string) => errors.some((e) => e.file === file || e.file.split(' + ').includes(file));
+      for (const c of usageConversions) if (c.integration?.id && refused(c.file)) failedIntegrations.add(c.integration.id);
+      const sources = new Map([...failedIntegrations].map((id) => [id, [...new Set(toParse.filter((f) => f.kind === 'usage' && refused(f.name)).map((f) => f.name))].join(', ')]));
+      const psaFiles = report.filter((r) => r.status === 'failed' && r.kind?.startsWith('psa_')).map((r) => r.file);
+      if (psaFiles.length > 0) sources.set(PSA_SOURCE, psaFiles.join(', '));
+      await recordFailure(db, report.filter((r) => r.status !== 'skipped'), sizeOf, errors, sources, now());
+      failedSources.push(...[...sources.keys()].sort());
     }
-    return { ok: false, errors, messages: errors.map(formatContractError), report, unknown, adjustable };
+    return { ok: false, errors, messages: errors.map(formatContractError), report, unknown, adjustable, failedSources: [...failedSources] };
   }
   onProgress({ fileName: '', phase: 'storing', fraction: 1 });
   const stored = await store(db, parsed, now(), options.source ?? 'files');
@@ -395,7 +404,8 @@ function fillReport(report: FileReport[], parsed: readonly Parsed[], psa: readon
   }
 }
 
-async function recordFailure(db: LedgerlineDb, files: readonly FileReport[], sizeOf: ReadonlyMap<string, number>, errors: readonly ContractError[], integrations: ReadonlySet<string>, at: Date): Promise<void> {
+/** A refused drop: its files in the history, and each source a refused file carried marked as failed (its data in use stays). */
+async function recordFailure(db: LedgerlineDb, files: readonly FileReport[], sizeOf: ReadonlyMap<string, number>, errors: readonly ContractError[], sources: ReadonlyMap<string, string>, at: Date): Promise<void> {
   const batchId = crypto.randomUUID();
   const list = files.length > 0 ? files : [emptyReport('(drop)', 'failed', '')];
   await db.transaction('rw', db.imports, db.meta, async () => {
@@ -406,10 +416,10 @@ async function recordFailure(db: LedgerlineDb, files: readonly FileReport[], siz
         integrationIds: [], status: 'failed', errors: (mine.length > 0 ? mine : errors.slice(0, 5)).map(formatContractError),
       });
     }
-    if (integrations.size > 0) {
-      const log = await db.getMeta('syncLog', {});
-      for (const id of integrations) log[id] = { at: at.toISOString(), status: 'failed' };
-      await db.setMeta('syncLog', log);
+    if (sources.size > 0) {
+      const failures = await db.getMeta('importFailures', {});
+      for (const [id, fileName] of sources) failures[id] = { at: at.toISOString(), fileName };
+      await db.setMeta('importFailures', failures);
       await db.setMeta('dataVersion', (await db.getMeta('dataVersion', 0)) + 1);
     }
   });
@@ -486,6 +496,10 @@ async function store(db: LedgerlineDb, parsed: readonly Parsed[], at: Date, sour
       }
     }
     for (const info of infos) integrationInfo[info.id] = { name: info.name, kind: info.kind };
+    // A source imported now has its data from this import: its earlier failed import is no longer news.
+    const failures = isBundle ? {} : await db.getMeta('importFailures', {});
+    for (const id of touched) delete failures[id];
+    if (records.some((r) => r.kind.startsWith('psa_'))) delete failures[PSA_SOURCE];
     // A PSA export adds to the clients and catalog already there (by id, the new one winning), as the CLI does.
     for (const entry of datasets) {
       const record = records.find((r) => r.id === entry.importId)!;
@@ -508,6 +522,7 @@ async function store(db: LedgerlineDb, parsed: readonly Parsed[], at: Date, sour
     await db.setMeta('syncLog', syncLog);
     await db.setMeta('scopeSync', scopeSync);
     await db.setMeta('integrationInfo', integrationInfo);
+    await db.setMeta('importFailures', failures);
     await db.setMeta('initialised', true);
     await db.setMeta('source', source);
     await db.setMeta('dataVersion', (await db.getMeta('dataVersion', 0)) + 1);

@@ -4,6 +4,7 @@ import { joinUsage } from '../engine/joinUsage';
 import { seatIds } from '../engine/seats';
 import { parseIsoTime } from '../engine/dates';
 import type { Bundle, CatalogItem, ClientMapEntry, IntegrationSettings, PsaClient, PsaLine, ServiceRule, Settings, UsageTable } from '../engine/model';
+import { splitFailedSyncs, type ImportFailures, type IntegrationWithFailure } from '../views/integrationStatus';
 import { DEFAULT_APP_SETTINGS, EMPTY_CURRENT, parseScopeKey, scopeKey, type AppSettings, type CurrentImports, type DatasetRecord, type LedgerlineDb, type SyncEntry } from './db';
 
 /** The usage table of the last load, reused while the same imports are current (it is the costly part). */
@@ -33,7 +34,14 @@ export interface LoadCache {
 }
 
 export async function loadWorkspace(db: LedgerlineDb, cache: LoadCache = {}, now = () => Date.now(), mapping?: MappingOverride): Promise<Bundle> {
-  const [current, syncLog, info] = await Promise.all([db.getMeta('current', EMPTY_CURRENT), db.getMeta('syncLog', {}), db.getMeta('integrationInfo', {})]);
+  const [current, loggedSyncs, info, recordedFailures, scopeSync] = await Promise.all([
+    db.getMeta('current', EMPTY_CURRENT),
+    db.getMeta('syncLog', {}),
+    db.getMeta('integrationInfo', {}),
+    db.getMeta('importFailures', {}),
+    db.getMeta('scopeSync', {}),
+  ]);
+
   const settings = mapping?.settings ?? DEFAULT_APP_SETTINGS;
   const kept = cache.datasets ?? new Map<string, DatasetRecord['dataset'] | undefined>();
   const used = new Map<string, DatasetRecord['dataset'] | undefined>();
@@ -55,8 +63,19 @@ export async function loadWorkspace(db: LedgerlineDb, cache: LoadCache = {}, now
   const [clients, lines, catalog] = [await rowsOf<PsaClient>('psa_clients'), await rowsOf<PsaLine>('psa_lines'), await rowsOf<CatalogItem>('psa_catalog')];
   // Only the current imports' datasets are kept: a superseded one is never read again.
   cache.datasets = used;
+  const declared = workspace?.kind === 'workspace' ? workspace.settings.integrations : [];
+  // A failed import is not a failed sync of the data in use: the engine sees the last good sync, the view the failure.
+  const { syncLog, failures } = splitFailedSyncs(
+    loggedSyncs,
+    recordedFailures,
+    (id) => {
+      const times = Object.entries(scopeSync).flatMap(([key, t]) => (current.usage[key] && parseScopeKey(key).integrationId === id ? [t] : []));
+      return times.length === 0 ? null : times.reduce((a, b) => (Date.parse(b) < Date.parse(a) ? b : a));
+    },
+    (id) => usage.integrationIds.includes(id) || declared.some((i) => i.id === id),
+  );
   return {
-    settings: engineSettings(settings, workspace?.kind === 'workspace' ? workspace.settings.integrations : [], syncLog, usage.integrationIds, now(), info),
+    settings: withFailures(engineSettings(settings, declared, syncLog, usage.integrationIds, now(), info), failures),
     clients,
     lines,
     catalog,
@@ -127,6 +146,12 @@ async function loadUsage(db: LedgerlineDb, current: CurrentImports) {
     table = dedupeUsage(table).usage;
   }
   return { table, integrationIds };
+}
+
+/** Each integration's failed import, carried beside its settings for the view (the engine ignores it). */
+function withFailures(settings: Settings, failures: ImportFailures): Settings {
+  const integrations: IntegrationWithFailure[] = settings.integrations.map((i) => ({ ...i, importFailedAt: failures[i.id]?.at ?? null }));
+  return { ...settings, integrations };
 }
 
 /**

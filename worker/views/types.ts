@@ -31,6 +31,8 @@ export interface IntegrationView {
   lastSyncStatus: 'ok' | 'failed';
   /** Why the status is what it is, in words. */
   statusReason: string;
+  /** ISO time of the source's last import, when it failed (the data in use is then an earlier import's, if any). */
+  importFailedAt: string | null;
   usageRows: number;
 }
 

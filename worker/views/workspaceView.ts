@@ -1,4 +1,5 @@
 import { absBig, formatCents, formatUnits, parseUnits } from '../engine/decimal';
+import { integrationStatus } from './integrationStatus';
 import { formatDay, parseIsoDate } from '../engine/dates';
 import { defaultEffectiveDate, prorate } from '../engine/adjustments';
 import { DEFAULT_OUTLIER_AMOUNT, REVIEW_QUEUES, REVIEW_SHOWS, outlierReason, reviewQueue, reviewState, shownIn, type ReviewEntry, type ReviewQueue, type ReviewShow, type ReviewState } from '../review/reviewState';
@@ -324,14 +325,9 @@ export class WorkspaceView {
       id: i.id,
       name: i.name,
       kind: i.kind,
-      status: i.status,
       lastSyncAt: i.lastSyncAt === null ? null : new Date(i.lastSyncAt).toISOString(),
       lastSyncStatus: i.lastSyncStatus,
-      statusReason:
-        i.status === 'red' ? 'The last sync failed: fix and re-import before relying on these numbers.'
-        : i.lastSyncAt === null ? 'Never synced: import a usage file for this integration.'
-        : i.status === 'yellow' ? `Stale: last synced more than ${hours} hours before the as-of time.`
-        : `Synced within ${hours} hours of the as-of time.`,
+      ...integrationStatus(i, i.status, hours),
       usageRows: rows.get(i.id) ?? 0,
     }));
   }

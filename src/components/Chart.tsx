@@ -1,0 +1,84 @@
+import type { AgCartesianChartOptions, AgChartInstance, AgCharts, AgChartTheme } from 'ag-charts-community';
+import { createEffect, onCleanup, onMount, type JSX } from 'solid-js';
+import { formatMoney } from './format';
+import './Chart.css';
+
+/**
+ * A chart in the grid's look (AG Charts, the grid's vendor, MIT). The library is loaded when the
+ * first chart mounts, so screens without a chart do not pay for it and the app's first paint does
+ * not wait for it.
+ */
+
+/** The app's colours (base.css): green = under-billed (revenue to add), red = over-billed (credit). */
+export const CHART_COLOURS = {
+  under: '#157f3b',
+  over: '#c0262d',
+  accent: '#2563eb',
+  muted: '#98a2b3',
+  amber: '#9a6700',
+} as const;
+
+function chartTheme(fontFamily: string): AgChartTheme {
+  return {
+    baseTheme: 'ag-default',
+    palette: { fills: [CHART_COLOURS.accent, CHART_COLOURS.muted, CHART_COLOURS.under, CHART_COLOURS.amber], strokes: [CHART_COLOURS.accent, CHART_COLOURS.muted, CHART_COLOURS.under, CHART_COLOURS.amber] },
+    params: {
+      // A canvas cannot inherit a CSS font: the page's own font is read and handed over.
+      fontFamily,
+      fontSize: 12,
+      foregroundColor: '#1b2430',
+      subtleTextColor: '#667085',
+      backgroundColor: '#ffffff',
+      accentColor: CHART_COLOURS.accent,
+      borderColor: '#e3e7ed',
+    },
+    overrides: { bar: { series: { cornerRadius: 3 } } },
+  };
+}
+
+export type ChartOptions = Omit<AgCartesianChartOptions, 'container' | 'theme'>;
+
+/**
+ * Money ticks as everywhere else. A tick is a position on the axis, not an amount from the engine,
+ * so it is rounded to cents before formatting (whole ticks drop their cents and the + that only
+ * crowds the axis); the bars' exact strings are in the tooltips.
+ */
+export const moneyTick = (currency: string) => (p: { value: unknown }) => formatMoney(Number(p.value).toFixed(2), currency).replace(/^\+/, '').replace(/\.00$/, '');
+
+/** A decimal string from the core as a bar length: only the drawing sees a float. */
+export const barLength = (amount: string | null): number => (amount === null ? 0 : Number(amount));
+
+let library: Promise<{ AgCharts: typeof AgCharts }> | undefined;
+
+export function Chart(props: { options: ChartOptions; height: number; label: string; testId?: string; children?: JSX.Element }) {
+  const bars = () => (Array.isArray(props.options.data) ? props.options.data.length : 0);
+  let host!: HTMLDivElement;
+  let chart: AgChartInstance | undefined;
+  let disposed = false;
+  const full = (): AgCartesianChartOptions => ({ ...props.options, container: host, theme: chartTheme(getComputedStyle(host).fontFamily.replace(/"/g, '')) });
+
+  onMount(() => {
+    library ??= import('ag-charts-community');
+    void library.then(({ AgCharts }) => {
+      if (disposed) return;
+      chart = AgCharts.create(full());
+      host.dataset.ready = 'true';
+    });
+  });
+  createEffect(() => {
+    const options = full();
+    if (chart) void chart.update(options);
+  });
+  onCleanup(() => {
+    disposed = true;
+    chart?.destroy();
+  });
+
+  return (
+    <figure class="chart" data-testid={props.testId} data-bars={bars()}>
+      <figcaption class="chart-title">{props.label}</figcaption>
+      <div class="chart-canvas" ref={host} style={{ height: `${props.height}px` }} />
+      {props.children}
+    </figure>
+  );
+}

@@ -1,0 +1,174 @@
+/**
+ * Everything from the keyboard, in Chromium: no mouse and no element.focus() from the test, only
+ * key presses. After every press focus is somewhere visible, never on <body>.
+ */
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import { waitForWorkspace } from './appDriver';
+import { browserTest, expectNoPageErrors, screenshot } from './harness';
+
+/** Where focus is, for the assertions and their messages. */
+function focus(page: Page) {
+  return page.evaluate(() => {
+    const el = document.activeElement as HTMLElement | null;
+    const cell = el?.closest('.ag-cell');
+    return {
+      onBody: !el || el === document.body,
+      // A date input's focus is on its day/month/year part (in its shadow root), highlighted there.
+      visible: !!el && (el.matches(':focus-visible') || (el as HTMLInputElement).type === 'date' || el.classList.contains('ag-cell-focus') || !!el.closest('.ag-cell-focus')),
+      grid: el?.closest('[data-testid]')?.getAttribute('data-testid') ?? null,
+      col: cell?.getAttribute('col-id') ?? null,
+      row: Number(el?.closest('.ag-row')?.getAttribute('row-index') ?? NaN),
+      text: (el?.textContent ?? '').trim().slice(0, 60),
+      testId: el?.getAttribute('data-testid') ?? null,
+      what: el ? `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}` : '',
+    };
+  });
+}
+
+/** Presses a key, then requires focus to be visible and not on <body>. */
+async function press(page: Page, key: string): Promise<Awaited<ReturnType<typeof focus>>> {
+  await page.keyboard.press(key);
+  const now = await focus(page);
+  expect(now.onBody, `focus fell to <body> after ${key}`).toBe(false);
+  expect(now.visible, `focus not visible after ${key} (on ${now.what} "${now.text}")`).toBe(true);
+  return now;
+}
+
+/** Tab (or Shift+Tab) until `reached` holds, at most `max` presses. */
+async function tabUntil(page: Page, reached: (f: Awaited<ReturnType<typeof focus>>) => boolean, options: { back?: boolean; max?: number } = {}): Promise<number> {
+  for (let n = 1; n <= (options.max ?? 60); n++) {
+    if (reached(await press(page, options.back ? 'Shift+Tab' : 'Tab'))) return n;
+  }
+  throw new Error(`not reached in ${options.max ?? 60} presses; focus on "${(await focus(page)).text}"`);
+}
+
+/** Arrow keys until the focused cell is in column `col` (→) and row `row` (↓). */
+async function arrowTo(page: Page, row: number, col: string): Promise<void> {
+  for (let n = 0; n < 40 && (await focus(page)).row < row; n++) await press(page, 'ArrowDown');
+  for (let n = 0; n < 20 && (await focus(page)).col !== col; n++) await press(page, 'ArrowRight');
+  const at = await focus(page);
+  expect([at.row, at.col]).toEqual([row, col]);
+}
+
+async function open(page: Page, url: string, route: string): Promise<void> {
+  await page.goto(`${url}/#/${route}`);
+  await page.waitForSelector('.content h1');
+  await page.waitForSelector('.content .ag-row');
+  // The app places focus on the heading after a navigation: start from there.
+  await page.waitForFunction(() => document.activeElement?.tagName === 'H1');
+}
+
+const count = (page: Page, testId: string) => page.textContent(`[data-testid=${testId}]`).then(Number);
+
+browserTest('keyboard only', (env) => {
+  it('approves a new-revenue item from the keyboard', async () => {
+    const page = await env.open('/');
+    await waitForWorkspace(page);
+    await open(page, env.url, 'billing/review');
+    const before = await count(page, 'new-revenue-count');
+    await tabUntil(page, (f) => f.grid === 'new-revenue-grid' && f.col !== null);
+    const actions = await page.$eval('[data-testid=new-revenue-grid] .ag-row[row-index="0"] .row-actions', (el) => el.closest('.ag-cell')!.getAttribute('col-id')!);
+    await arrowTo(page, 0, actions);
+    // Enter on a cell with several buttons goes to its first: Approve.
+    await press(page, 'Enter');
+    await page.waitForFunction(() => document.activeElement?.textContent === 'Approve');
+    await press(page, 'Enter');
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid=new-revenue-count]')?.textContent) === n - 1, before);
+    const after = await focus(page);
+    expect(after.onBody).toBe(false);
+    expect(after.grid).toBe('new-revenue-grid');
+    await screenshot(page, 'keyboard-new-revenue-approved');
+    expectNoPageErrors(page);
+  });
+
+  it('accepts a suggestion from the keyboard', async () => {
+    const page = await env.open('/');
+    await waitForWorkspace(page);
+    await open(page, env.url, 'client-mapping');
+    const before = await page.$$eval('[data-testid=accept-suggestion]', (b) => b.length);
+    expect(before).toBeGreaterThan(0);
+    // A confident suggestion (a weak one asks for a confirmation first, tested with the mapping screen).
+    const row = await page.$$eval('.ag-row', (rows) => Number(rows.find((r) => r.querySelector('.confidence.high'))?.getAttribute('row-index') ?? -1));
+    expect(row).toBeGreaterThanOrEqual(0);
+    await tabUntil(page, (f) => f.col !== null);
+    await arrowTo(page, row, 'suggestion');
+    await press(page, 'Enter');
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=accept-suggestion]').length === n - 1, before);
+    expect((await focus(page)).onBody).toBe(false);
+    await screenshot(page, 'keyboard-suggestion-accepted');
+    expectNoPageErrors(page);
+  });
+
+  it('moves a rule up with Alt+ArrowUp', async () => {
+    const page = await env.open('/');
+    await waitForWorkspace(page);
+    await open(page, env.url, 'service-mapping');
+    const ids = () =>
+      page.$$eval('[data-testid=rules-grid] .ag-row[row-id]', (rows) => [...new Set(rows.sort((a, b) => Number(a.getAttribute('row-index')) - Number(b.getAttribute('row-index'))).map((r) => r.getAttribute('row-id')))]);
+    const before = await ids();
+    expect(before.length).toBeGreaterThan(1);
+    await tabUntil(page, (f) => f.grid === 'rules-grid' && f.col !== null);
+    await arrowTo(page, 1, (await focus(page)).col!);
+    await press(page, 'Alt+ArrowUp');
+    await page.waitForFunction((id) => document.querySelector('[data-testid=rules-grid] .ag-row[row-index="0"]')?.getAttribute('row-id') === id, before[1]);
+    expect((await ids()).slice(0, 2)).toEqual([before[1], before[0]]);
+    // Focus follows the rule to its new place.
+    await page.waitForFunction(() => document.activeElement?.closest('.ag-row')?.getAttribute('row-index') === '0');
+    expect((await focus(page)).grid).toBe('rules-grid');
+    await screenshot(page, 'keyboard-rule-moved');
+    expectNoPageErrors(page);
+  });
+
+  it('bulk-approves through the dialog, which takes focus, traps it and closes on Esc', async () => {
+    const page = await env.open('/');
+    await waitForWorkspace(page);
+    await open(page, env.url, 'billing/review');
+    const before = await count(page, 'review-count');
+    await tabUntil(page, (f) => f.grid === 'review-grid' && f.col !== null);
+    await press(page, 'Space');
+    await press(page, 'ArrowDown');
+    await press(page, 'Space');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=review-grid] .ag-row-selected').length >= 2);
+    // Back out of the grid to the toolbar: the grid is a single Tab stop.
+    await tabUntil(page, (f) => f.testId === 'approve-selected', { back: true, max: 12 });
+    await press(page, 'Enter');
+    await page.waitForSelector('[data-testid=bulk-warning]');
+    expect((await focus(page)).testId).toBe('confirm-bulk');
+    // Tab stays inside the dialog.
+    for (let n = 0; n < 6; n++) {
+      await press(page, n % 2 ? 'Shift+Tab' : 'Tab');
+      expect(await page.evaluate(() => !!document.activeElement?.closest('[data-testid=bulk-warning]'))).toBe(true);
+    }
+    for (let n = 0; n < 4; n++) await press(page, 'Tab');
+    expect(await page.evaluate(() => !!document.activeElement?.closest('[data-testid=bulk-warning]'))).toBe(true);
+    await screenshot(page, 'keyboard-bulk-dialog');
+    await press(page, 'Escape');
+    expect(await page.isVisible('[data-testid=bulk-warning]')).toBe(false);
+    expect((await focus(page)).testId).toBe('approve-selected');
+    await press(page, 'Enter');
+    await page.waitForSelector('[data-testid=bulk-warning]');
+    await press(page, 'Enter');
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid=review-count]')?.textContent) === n - 2, before);
+    expect((await focus(page)).onBody).toBe(false);
+    expectNoPageErrors(page);
+  });
+
+  it('switches Billing tabs with the arrow keys and skips to content', async () => {
+    const page = await env.open('/');
+    await waitForWorkspace(page);
+    await open(page, env.url, 'billing/invoices');
+    await tabUntil(page, (f) => f.text.startsWith('Reconciled invoices'));
+    await press(page, 'ArrowRight');
+    await page.waitForFunction(() => location.hash === '#/billing/review');
+    expect((await focus(page)).text).toMatch(/^Review & approve/);
+    // A fresh load: nothing focused yet, so the first Tab reaches the first thing on the page.
+    await page.reload();
+    await page.waitForSelector('.content h1');
+    await page.keyboard.press('Tab');
+    expect((await focus(page)).text).toBe('Skip to content');
+    await press(page, 'Enter');
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+    expectNoPageErrors(page);
+  });
+});
