@@ -49,6 +49,9 @@ export default defineConfig({
     }),
   ],
   worker: { format: 'es' },
+  // Pre-bundled at the dev server's start with the other dependencies: discovered mid-page, Vite
+  // re-optimises and answers 504 "Outdated Optimize Dep" (a broken first visit to Home on a fresh clone).
+  optimizeDeps: { include: ['ag-charts-community'] },
   // AG Grid alone is ~1 MB minified; one chunk loads faster than many for a local app.
   build: { chunkSizeWarningLimit: 2500 },
   server: { host: '127.0.0.1', port: 5173, strictPort: true },

@@ -85,10 +85,15 @@ browserTest('raw exports', (env) => {
     await acme.locator('.rename-tenant button[type=submit]').click();
     await page.waitForSelector('[data-testid=import-report] tr[data-file="2026-11/m365-acmedental.csv"]:has-text("client Acme Dental (M365)")');
     await page.goto(`${env.url}/#/client-mapping`);
-    await page.waitForSelector('[data-testid=client-mapping-grid] .ag-row');
-    const mapping = (await page.textContent('[data-testid=client-mapping-grid]')) ?? '';
-    expect(mapping).toContain('Acme Dental (M365)');
-    expect(mapping).not.toContain('acmedental.com');
+    // The rename reaches the grid once the core has re-read the import: wait for it, not for the first rows.
+    await page.waitForFunction(
+      () => {
+        const text = document.querySelector('[data-testid=client-mapping-grid]')?.textContent ?? '';
+        return text.includes('Acme Dental (M365)') && !text.includes('acmedental.com');
+      },
+      undefined,
+      { timeout: 30_000 },
+    );
     expectNoPageErrors(page);
   });
 
