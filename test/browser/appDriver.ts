@@ -108,3 +108,14 @@ export interface EngineStats {
 export function engineStats(page: Page): Promise<EngineStats> {
   return page.evaluate(() => (globalThis as unknown as { __ledgerlineEngineStats: () => Promise<EngineStats> }).__ledgerlineEngineStats());
 }
+
+/** Connects the page's workspace to a relay through Settings › Teammate sync and waits until online; returns the share link shown. */
+export async function connectToRelay(page: Page, baseUrl: string, link: { relayUrl: string; workspaceId: string; token: string }): Promise<string> {
+  await page.goto(`${baseUrl}/#/settings`);
+  await page.fill('[data-testid=sync-relay]', link.relayUrl);
+  await page.fill('[data-testid=sync-workspace]', link.workspaceId);
+  await page.fill('[data-testid=sync-token]', link.token);
+  await page.click('[data-testid=sync-connect]');
+  await page.waitForSelector('[data-testid=sync-status][data-status=online]');
+  return (await page.textContent('[data-testid=share-link]'))!;
+}

@@ -10,7 +10,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startRelay, type Relay } from '../../server/relay';
 import { createWorkspace } from '../../server/workspaces';
-import { readClientRows, statValue, waitForWorkspace } from './appDriver';
+import { connectToRelay, readClientRows, statValue, waitForWorkspace } from './appDriver';
 import { ROOT, browserTest, expectNoPageErrors, screenshot } from './harness';
 
 let relay: Relay;
@@ -122,13 +122,7 @@ browserTest(
       const alice = await env.open('/');
       await waitForWorkspace(alice);
       await waitForOfflineReady(alice);
-      await alice.goto(`${env.url}/#/settings`);
-      await alice.fill('[data-testid=sync-relay]', share.relayUrl);
-      await alice.fill('[data-testid=sync-workspace]', share.workspaceId);
-      await alice.fill('[data-testid=sync-token]', share.token);
-      await alice.click('[data-testid=sync-connect]');
-      await alice.waitForSelector('[data-testid=sync-status][data-status=online]');
-      const link = (await alice.textContent('[data-testid=share-link]'))!;
+      const link = await connectToRelay(alice, env.url, share);
       await alice.waitForFunction(() => document.querySelector('[data-testid=sync-text]')?.textContent === 'All changes saved to the relay', undefined, { timeout: 15_000 });
 
       // Bob, on another device, follows the workspace through the relay.

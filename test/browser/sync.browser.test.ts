@@ -13,7 +13,7 @@ import { startRelay, type Relay } from '../../server/relay';
 import { signToken } from '../../server/tokens';
 import { createWorkspace } from '../../server/workspaces';
 import { SYNC_MESSAGE } from '../../worker/protocol/syncProtocol';
-import { waitForWorkspace } from './appDriver';
+import { connectToRelay, waitForWorkspace } from './appDriver';
 import { browserTest, expectNoPageErrors, screenshot } from './harness';
 
 let relay: Relay;
@@ -65,17 +65,11 @@ async function addRule(page: Page, pattern: string): Promise<void> {
 }
 
 browserTest('teammate sync', (env) => {
-  it('shows one person’s edit to the other within a second, and converges after working offline', async () => {
+  it('shows one person’s edit to the other, and converges after working offline', async () => {
     // Alice shares her (demo) workspace through the relay.
     const alice = await env.open('/');
     await waitForWorkspace(alice);
-    await alice.goto(`${env.url}/#/settings`);
-    await alice.fill('[data-testid=sync-relay]', share.relayUrl);
-    await alice.fill('[data-testid=sync-workspace]', share.workspaceId);
-    await alice.fill('[data-testid=sync-token]', share.token);
-    await alice.click('[data-testid=sync-connect]');
-    await alice.waitForSelector('[data-testid=sync-status][data-status=online]');
-    const link = (await alice.textContent('[data-testid=share-link]'))!;
+    const link = await connectToRelay(alice, env.url, share);
     expect(link).toContain('#/join?');
 
     // Bob opens the link on his own device and joins.
