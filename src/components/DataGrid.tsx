@@ -128,7 +128,8 @@ export function DataGrid<T>(props: DataGridProps<T>) {
   // Chromium drops focus to <body>: put it back on the cell now at that row's place.
   let focusInside = false;
   const keepFocus = () => {
-    if (!api || !focusInside) return;
+    // Two frames on, the screen may have gone and taken the grid with it.
+    if (!api || api.isDestroyed() || !focusInside) return;
     const lost = document.activeElement === document.body || document.activeElement === null;
     if (!lost) return;
     const focused = api.getFocusedCell();
@@ -200,7 +201,10 @@ export function DataGrid<T>(props: DataGridProps<T>) {
     ),
   );
   createEffect(on(layout, (next) => api?.setGridOption('domLayout', next), { defer: true }));
-  onCleanup(() => api?.destroy());
+  onCleanup(() => {
+    api?.destroy();
+    api = undefined;
+  });
 
   let end!: HTMLSpanElement;
   return (
