@@ -1,4 +1,4 @@
-import { AgCharts, type AgCartesianChartOptions, type AgChartInstance, type AgChartTheme } from 'ag-charts-community';
+import type { AgCartesianChartOptions, AgChartInstance, AgCharts, AgChartTheme } from 'ag-charts-community';
 import { createEffect, onCleanup, onMount, type JSX } from 'solid-js';
 import { formatMoney } from './format';
 import './Chart.css';
@@ -48,23 +48,32 @@ export const moneyTick = (currency: string) => (p: { value: unknown }) => format
 /** A decimal string from the core as a bar length: only the drawing sees a float. */
 export const barLength = (amount: string | null): number => (amount === null ? 0 : Number(amount));
 
+let library: Promise<{ AgCharts: typeof AgCharts }> | undefined;
+
 export function Chart(props: { options: ChartOptions; height: number; label: string; testId?: string; children?: JSX.Element }) {
   const bars = () => (Array.isArray(props.options.data) ? props.options.data.length : 0);
   let host!: HTMLDivElement;
   let chart: AgChartInstance | undefined;
+  let disposed = false;
   const full = (): AgCartesianChartOptions => ({ ...props.options, container: host, theme: chartTheme(getComputedStyle(host).fontFamily.replace(/"/g, '')) });
 
   onMount(() => {
-    // A static import: loaded lazily, the dev server discovered it mid-page and re-optimised (504,
-    // a broken first visit with no reload in tests); the screens' chunk carries it instead.
-    chart = AgCharts.create(full());
-    host.dataset.ready = 'true';
+    // Loaded on first use: statically imported it doubled the screens' chunk (1.1 → 2.1 MB) and so
+    // the time to reopen a workspace. The dev server pre-bundles it (vite.config.ts optimizeDeps),
+    // so this import never makes it re-optimise mid-page.
+    library ??= import('ag-charts-community');
+    void library.then(({ AgCharts }) => {
+      if (disposed) return;
+      chart = AgCharts.create(full());
+      host.dataset.ready = 'true';
+    });
   });
   createEffect(() => {
     const options = full();
     if (chart) void chart.update(options);
   });
   onCleanup(() => {
+    disposed = true;
     chart?.destroy();
   });
 
