@@ -2,6 +2,7 @@
 import './styles/base.css';
 import { render } from 'solid-js/web';
 import { start } from './state/workspace';
+import { formatMoney } from './components/format';
 
 // The core (a SharedWorker) opens the workspace while the screens' chunk (AG Grid is most of its
 // weight) is fetched and compiled.
@@ -9,4 +10,9 @@ void start();
 // Offline use: the service worker precaches the built app. On the dev server vite-plugin-pwa makes
 // this a no-op (vite.config.ts), so its modules are never served from a cache.
 void import('./pwa/register').then(({ registerServiceWorker }) => registerServiceWorker());
-void import('./App').then(({ App }) => render(() => <App />, document.getElementById('root')!));
+void import('./App').then(({ App }) => {
+  render(() => <App />, document.getElementById('root')!);
+  // The first currency format loads ICU's data (~0.1 s): done while the screen waits for the core's
+  // first view, not when the table is sized with the workspace in hand.
+  setTimeout(() => formatMoney('1', 'USD'));
+});

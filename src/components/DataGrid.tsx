@@ -307,9 +307,15 @@ function fitColumns<T>(columns: ColDef<T>[], rows: readonly T[], host: HTMLEleme
     const fit = fitOf(def.cellRenderer);
     if (fit) {
       let widest = 0;
+      const measured = new Set<unknown>();
       for (const row of rows) {
         const value = def.valueGetter && typeof def.valueGetter === 'function' ? def.valueGetter({ data: row } as never) : def.field ? (row as Record<string, unknown>)[def.field as string] : undefined;
-        widest = Math.max(widest, fit.width(value, font));
+        const shape = fit.shape ? fit.shape(value) : value;
+        // Lists (badges) are few combinations: measured once each like a string.
+        const key = Array.isArray(shape) ? shape.join('\u0000') : shape;
+        if (measured.has(key)) continue;
+        if (typeof key !== 'object') measured.add(key);
+        widest = Math.max(widest, fit.width(shape, font));
       }
       def.minWidth = Math.max(def.minWidth ?? 0, Math.ceil(widest) + CELL_PADDING);
       if (def.width !== undefined && def.width < def.minWidth) def.width = def.minWidth;

@@ -1,7 +1,7 @@
 import type { ColDef, ICellRendererParams } from 'ag-grid-community';
 import { For, Match, Show, Switch, createMemo, createResource, createSignal } from 'solid-js';
 import type { BillingFilter, ClientRowView, DiscrepancyGroup, DiscrepancyView, FlagView, GroupBy, InactiveSeatView, ReviewType } from '../../worker/views/types';
-import { plainMoneyCell, badgeCell, dateCell, deltaCell, moneyCell, quantityFormatter } from '../components/cells';
+import { plainMoneyCell, badgeCell, badgeListCell, dateCell, deltaCell, moneyCell, quantityFormatter } from '../components/cells';
 import { DataGrid } from '../components/DataGrid';
 import { decimalComparator, formatMagnitude, formatMoney } from '../components/format';
 import { ReviewPanel } from '../components/ReviewPanel';
@@ -179,7 +179,7 @@ export function clientColumns(): ColDef<ClientRowView>[] {
     { field: 'discrepancyAmount', headerName: `Amount (${currency()})`, type: 'rightAligned', width: 150, comparator: decimalComparator, cellRenderer: moneyCell(currency), headerTooltip: 'Signed: + under-billed (add to the invoice), − over-billed (credit)' },
     { field: 'discrepancyAmountAbs', headerName: `Absolute (${currency()})`, type: 'rightAligned', width: 150, comparator: decimalComparator, sort: 'desc', cellRenderer: plainMoneyCell(currency), headerTooltip: 'Sum of absolute amounts: the triage order' },
     { field: 'billingCycle', headerName: 'Billing cycle', width: 130, filter: true },
-    { field: 'types', headerName: 'Kinds', width: 200, minWidth: 130, cellRenderer: badgeCell, sortable: false, cellDataType: false, autoHeight: true, cellClass: 'badges-cell' },
+    { field: 'types', headerName: 'Kinds', width: 200, minWidth: 130, cellRenderer: badgeListCell, sortable: false, cellDataType: false },
     { field: 'note', headerName: 'Note', width: 200, minWidth: 140, tooltip: (p) => p.data?.note },
   ];
 }
