@@ -85,6 +85,9 @@ export function DataGrid<T>(props: DataGridProps<T>) {
       // auto-height grid hides its last row, and money columns should never be off-screen.
       // Continuous, so a resized window or new rows refit; minWidths (fitColumns) keep money whole.
       autoSizeStrategy: { type: 'fitGridWidth', defaultMinWidth: 72, continuous: true },
+      // A fixed-height grid keeps its scrollbar's place: the continuous fit follows the grid's size,
+      // not the scrollbar that rows bring later, which pushed the last column under it ("24" for 240).
+      alwaysShowVerticalScroll: layout() === 'normal',
       tooltipShowDelay: 300,
       enableCellTextSelection: true,
       ensureDomOrder: true,
@@ -200,7 +203,16 @@ export function DataGrid<T>(props: DataGridProps<T>) {
       { defer: true },
     ),
   );
-  createEffect(on(layout, (next) => api?.setGridOption('domLayout', next), { defer: true }));
+  createEffect(
+    on(
+      layout,
+      (next) => {
+        api?.setGridOption('domLayout', next);
+        api?.setGridOption('alwaysShowVerticalScroll', next === 'normal');
+      },
+      { defer: true },
+    ),
+  );
   onCleanup(() => {
     api?.destroy();
     api = undefined;

@@ -3,7 +3,7 @@ import { For, Match, Show, Switch, createMemo, createResource, createSignal } fr
 import type { BillingFilter, ClientRowView, DiscrepancyGroup, DiscrepancyView, FlagView, GroupBy, InactiveSeatView, ReviewType } from '../../worker/views/types';
 import { plainMoneyCell, badgeCell, badgeListCell, dateCell, deltaCell, moneyCell, quantityFormatter } from '../components/cells';
 import { DataGrid } from '../components/DataGrid';
-import { decimalComparator, formatMagnitude, formatMoney } from '../components/format';
+import { countOf, decimalComparator, formatMagnitude, formatMoney } from '../components/format';
 import { ReviewPanel } from '../components/ReviewPanel';
 import { EmptyState, PageHeader, Tabs, download } from '../components/ui';
 import { clientPath, go, route } from '../router';
@@ -229,22 +229,42 @@ function FlaggedServices() {
   );
 }
 
+/** Inactive seats on the page at once: the longest inactive; a search reaches the others (workspaceView.inactiveSeatPage). */
+const INACTIVE_SHOWN = 2000;
+
 function InactiveSeats() {
-  const [rows] = createResource(revision, () => core.inactiveSeats());
   const [search, setSearch] = createSignal('');
+  // The core searches every seat; asked once typing pauses, not per key.
+  const [asked, setAsked] = createSignal('');
+  let pause: ReturnType<typeof setTimeout> | undefined;
+  const type = (text: string) => {
+    setSearch(text);
+    clearTimeout(pause);
+    pause = setTimeout(() => setAsked(text), 200);
+  };
+  const [page] = createResource(() => ({ r: revision(), q: asked() }), (k) => core.inactiveSeatPage(k.q, INACTIVE_SHOWN));
+  const rows = () => page.latest?.rows ?? [];
   return (
     <>
       <div class="toolbar">
-        <input type="search" placeholder="Filter seats…" value={search()} onInput={(e) => setSearch(e.currentTarget.value)} aria-label="Filter inactive seats" />
-        <span class="muted">Billable seats not active for more than the inactive-after days (Settings).</span>
+        <input type="search" placeholder="Search all inactive seats…" value={search()} onInput={(e) => type(e.currentTarget.value)} aria-label="Search inactive seats" />
+        <span class="muted" data-testid="inactive-shown">
+          <Show when={page.latest} fallback="Billable seats not active for more than the inactive-after days (Settings).">
+            {(p) =>
+              p().rows.length < p().matching
+                ? `The ${p().rows.length.toLocaleString('en-US')} longest inactive of ${p().matching.toLocaleString('en-US')} ${asked().trim() ? 'matching seats' : 'inactive seats'}: search to reach the others.`
+                : `${p().matching === p().total ? '' : `${p().matching.toLocaleString('en-US')} of `}${countOf(p().total, 'inactive seat')}: not active for more than the inactive-after days (Settings).`
+            }
+          </Show>
+        </span>
       </div>
-      <Show when={(rows() ?? []).length > 0 || rows.loading} fallback={<EmptyState title="No inactive seats">Every billable seat was active recently (or its last activity is unknown).</EmptyState>}>
+      <Show when={rows().length > 0 || page.loading || asked().trim() !== ''} fallback={<EmptyState title="No inactive seats">Every billable seat was active recently (or its last activity is unknown).</EmptyState>}>
         <DataGrid<InactiveSeatView>
           testId="inactive-grid"
           height={TALL}
-          rows={rows() ?? []}
+          rows={rows()}
           rowId={(r) => `${r.integrationId}|${r.recordId}|${r.product}`}
-          quickFilter={search()}
+          emptyMessage="No inactive seat matches this search."
           onOpen={(r) => go(clientPath(r.clientId, 'seats'))}
           columns={[
             { field: 'clientName', headerName: 'Client', width: 200, valueGetter: (p) => p.data?.clientName || p.data?.clientId },

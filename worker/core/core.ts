@@ -605,6 +605,7 @@ const sharedApi = {
   seats: afterLoad((clientId: string, offset: number, limit: number) => engine.seats(clientId, offset, limit)),
   flags: afterLoad(() => engine.flags()),
   inactiveSeats: afterLoad(() => engine.inactiveSeats()),
+  inactiveSeatPage: afterLoad((search: string, limit: number) => engine.inactiveSeatPage(search, limit)),
   unmappedClients: afterLoad(() => engine.unmappedClients()),
   unaccounted: afterLoad(() => engine.unaccounted()),
   adjustments: afterLoad(() => engine.adjustments()),

@@ -175,6 +175,7 @@ export function createEngineHost(db: LedgerlineDb) {
     seats: (clientId: string, offset: number, limit: number) => current().seats(clientId, offset, limit),
     flags: () => current().flags(),
     inactiveSeats: () => current().inactiveSeats(),
+    inactiveSeatPage: (search: string, limit: number) => current().inactiveSeatPage(search, limit),
     unmappedClients: () => current().unmappedClients(),
     unaccounted: () => current().unaccounted(),
     adjustments: () => current().adjustments(),

@@ -237,6 +237,14 @@ export interface InactiveSeatView {
   daysInactive: number;
 }
 
+/** The longest-inactive seats that match a search, and how many there are in all. */
+export interface InactiveSeatPage {
+  rows: InactiveSeatView[];
+  /** Seats matching the search (all inactive seats when it is empty). */
+  matching: number;
+  total: number;
+}
+
 export interface UnmappedClientView {
   integrationId: string;
   externalClientId: string;

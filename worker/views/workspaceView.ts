@@ -19,7 +19,7 @@ import { PRESETS, buildPresetRules, type PresetId, type PresetResult } from '../
 import { takeSnapshot, type MonthSnapshot, type SnapshotMeta } from '../review/snapshots';
 import type {
   AdjustmentView, BillingFilter, ClientDetail, ClientRowView, DiscrepancyGroup, DiscrepancyView, ExternalClientView, FlagView, GroupBy, ProductView, ServiceOption,
-  InactiveSeatView, IntegrationView, LineView, Overview, PairView, ReviewCount, ReviewInput, ReviewType, SeatView, UnaccountedView, UnmappedClientView,
+  InactiveSeatPage, InactiveSeatView, IntegrationView, LineView, Overview, PairView, ReviewCount, ReviewInput, ReviewType, SeatView, UnaccountedView, UnmappedClientView,
 } from './types';
 
 /**
@@ -515,6 +515,18 @@ export class WorkspaceView {
         return { clientId, clientName: this.clientName(clientId), integrationId: valueAt(usage.integrationId, s.row), recordId: usage.recordId[s.row]!, product: valueAt(usage.product, s.row), lastActive: formatDay(usage.lastActive[s.row]!), daysInactive: s.daysInactive };
       })
       .sort((a, b) => b.daysInactive - a.daysInactive);
+  }
+
+  /**
+   * At most `limit` seats, longest inactive first, among those whose client, integration, record or
+   * product contains `search` (any case). A 1M-row workspace has ~48,000 inactive seats: all of them
+   * on the page froze it for 0.3-0.4 s on every visit to the tab, and nobody reads past the top.
+   */
+  inactiveSeatPage(search: string, limit: number): InactiveSeatPage {
+    const all = this.inactiveSeats();
+    const needle = search.trim().toLowerCase();
+    const matches = needle === '' ? all : all.filter((s) => [s.clientName, s.clientId, s.integrationId, s.recordId, s.product].some((text) => text.toLowerCase().includes(needle)));
+    return { rows: matches.slice(0, limit), matching: matches.length, total: all.length };
   }
 
   unmappedClients(): UnmappedClientView[] {
