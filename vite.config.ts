@@ -49,9 +49,11 @@ export default defineConfig({
     }),
   ],
   worker: { format: 'es' },
-  // Pre-bundled at the dev server's start with the other dependencies: discovered mid-page, Vite
-  // re-optimises and answers 504 "Outdated Optimize Dep" (a broken first visit to Home on a fresh clone).
-  optimizeDeps: { include: ['ag-charts-community'] },
+  // Every dependency pre-bundled at the dev server's start: one found mid-page makes Vite re-optimise,
+  // and a module asked for with the old hash gets 504 "Outdated Optimize Dep" (a broken first visit on
+  // a fresh clone). The scan starts from the page and from the core's worker, which the page's scan
+  // does not follow; the charts are imported lazily, so they are named.
+  optimizeDeps: { entries: ['index.html', 'worker/threads/core.worker.ts'], include: ['ag-charts-community'] },
   // AG Grid alone is ~1 MB minified; one chunk loads faster than many for a local app.
   build: { chunkSizeWarningLimit: 2500 },
   server: { host: '127.0.0.1', port: 5173, strictPort: true },
