@@ -12,11 +12,19 @@ const WRAP = { lineHeight: '1.4', paddingTop: '8px', paddingBottom: '8px' };
 export function Integrations() {
   const rows = () => overview()?.integrations ?? [];
   const failedImports = () => rows().filter((i) => i.importFailedAt);
+  const psaFailure = () => overview()?.psaImportFailure ?? null;
   return (
     <section>
       <PageHeader title="Integrations" subtitle="Is every source fresh? Red: the last sync failed and none of its data is in use. Yellow: never synced, stale, or its last import failed (the numbers then use the previous import). Green: synced recently. Importing an export is the sync: its last sync is the export's own time when the file has one, else the import's." />
-      <Show when={failedImports().length > 0}>
+      <Show when={failedImports().length > 0 || psaFailure()}>
         <div class="warning-band yellow" data-testid="failed-imports">
+          <Show when={psaFailure()}>
+            {(failure) => (
+              <p style={{ margin: 0 }} data-testid="psa-import-failed">
+                <strong>PSA: the last import failed</strong> ({formatDateTime(failure().at)}{failure().fileName ? `, ${failure().fileName}` : ''}), so nothing of it was imported. The clients, invoice lines and catalog in use are from the previous PSA import.
+              </p>
+            )}
+          </Show>
           <For each={failedImports()}>
             {(i) => (
               <p style={{ margin: 0 }}>

@@ -141,6 +141,25 @@ browserTest('confidence you can see', (env) => {
     expectNoPageErrors(page);
   });
 
+  it('says on Integrations that the PSA files\' last import failed and that the previous PSA import is in use, leaving every integration as it was', async () => {
+    const page = await env.open('/');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await waitForWorkspace(page);
+    // A duplicate client_id (spec §7): the whole file is refused.
+    await dropFiles(page, { 'psa_clients.csv': 'client_id,client_name\nC1,Alpha\nC1,Alpha again\n' });
+    expect((await page.textContent('[data-testid=import-result]')) ?? '').toContain('Import failed: nothing was imported.');
+    await page.goto(`${env.url}/#/integrations`);
+    await page.reload();
+    await page.waitForSelector('[data-testid=integrations-grid] .ag-row');
+    const band = (await page.textContent('[data-testid=psa-import-failed]')) ?? '';
+    expect(band).toMatch(/PSA: the last import failed \(\d{4}-\d\d-\d\d \d\d:\d\d UTC, psa_clients\.csv\)/);
+    expect(band).toContain('in use are from the previous PSA import');
+    const statuses = await page.$$eval('[data-testid=integrations-grid] .ag-row[row-id]', (rows) => rows.map((r) => /badge-(red|yellow|green)/.exec(r.querySelector('[col-id=status] .badge')?.className ?? '')?.[1]));
+    expect(statuses).not.toContain('red');
+    await screenshot(page, 'confidence-failed-psa-import-integrations');
+    expectNoPageErrors(page);
+  });
+
   it('returns from any tab of a client to the list it was opened from with one Esc', async () => {
     const page = await env.open('/');
     await waitForWorkspace(page);

@@ -4,7 +4,7 @@ import { joinUsage } from '../engine/joinUsage';
 import { seatIds } from '../engine/seats';
 import { parseIsoTime } from '../engine/dates';
 import type { Bundle, CatalogItem, ClientMapEntry, IntegrationSettings, PsaClient, PsaLine, ServiceRule, Settings, UsageTable } from '../engine/model';
-import { splitFailedSyncs, type ImportFailures, type IntegrationWithFailure } from '../views/integrationStatus';
+import { PSA_SOURCE, splitFailedSyncs, type ImportFailures, type IntegrationWithFailure, type SettingsWithPsaFailure } from '../views/integrationStatus';
 import { DEFAULT_APP_SETTINGS, EMPTY_CURRENT, parseScopeKey, scopeKey, type AppSettings, type CurrentImports, type DatasetRecord, type LedgerlineDb, type SyncEntry } from './db';
 
 /** The usage table of the last load, reused while the same imports are current (it is the costly part). */
@@ -148,10 +148,10 @@ async function loadUsage(db: LedgerlineDb, current: CurrentImports) {
   return { table, integrationIds };
 }
 
-/** Each integration's failed import, carried beside its settings for the view (the engine ignores it). */
-function withFailures(settings: Settings, failures: ImportFailures): Settings {
+/** Each source's failed import, carried beside its settings for the view (the engine ignores it). */
+function withFailures(settings: Settings, failures: ImportFailures): SettingsWithPsaFailure {
   const integrations: IntegrationWithFailure[] = settings.integrations.map((i) => ({ ...i, importFailedAt: failures[i.id]?.at ?? null }));
-  return { ...settings, integrations };
+  return { ...settings, integrations, psaImportFailure: failures[PSA_SOURCE] ?? null };
 }
 
 /**

@@ -5,7 +5,7 @@
  * (yellow: "the data in use is from the previous import"), not a failed sync (red); red is kept
  * for a source whose only import failed, which has nothing in use at all.
  */
-import type { IntegrationSettings } from '../engine/model';
+import type { IntegrationSettings, Settings } from '../engine/model';
 import type { HealthStatus } from '../engine/report.types';
 
 /** The last failed import of a source, kept until an import of that source succeeds. */
@@ -23,6 +23,9 @@ export const PSA_SOURCE = 'psa';
 
 /** The engine's integration settings, as the core's loader gives them: with the source's failed import, if any. */
 export type IntegrationWithFailure = IntegrationSettings & { importFailedAt?: string | null };
+
+/** The engine's settings as the core's loader gives them: with the PSA's failed import, if any (the engine ignores it). */
+export type SettingsWithPsaFailure = Settings & { psaImportFailure?: ImportFailure | null };
 
 /** A date-time as the Integrations screen writes it ("2026-11-28 13:00 UTC"). */
 function when(iso: string | number): string {

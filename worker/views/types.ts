@@ -3,6 +3,7 @@ import type { ReviewEntry, ReviewQueue, ReviewShow, ReviewState } from '../revie
 import type { DoubleCount } from '../mapping/doubleCounting';
 import type { Suggestion } from '../mapping/suggestClients';
 import type { RowFeedAnswer } from './rowFeed';
+import type { ImportFailure } from './integrationStatus';
 
 export type { DoubleCount, ReviewQueue, ReviewShow };
 
@@ -71,6 +72,8 @@ export interface Overview {
   integrations: IntegrationView[];
   /** (client, service) pairs that two or more integrations count: probably a double count (worker/mapping/doubleCounting.ts). */
   doubleCounted: DoubleCount[];
+  /** The PSA files' last import, when it failed: nothing of it was imported, the PSA data in use is the previous import's. */
+  psaImportFailure: ImportFailure | null;
 }
 
 export interface ReviewCount {

@@ -1,5 +1,5 @@
 import { absBig, formatCents, formatUnits, parseUnits } from '../engine/decimal';
-import { integrationStatus } from './integrationStatus';
+import { integrationStatus, type SettingsWithPsaFailure } from './integrationStatus';
 import { formatDay, parseIsoDate } from '../engine/dates';
 import { defaultEffectiveDate, prorate } from '../engine/adjustments';
 import { DEFAULT_OUTLIER_AMOUNT, REVIEW_QUEUES, REVIEW_SHOWS, outlierReason, reviewQueue, reviewState, shownIn, type ReviewEntry, type ReviewQueue, type ReviewShow, type ReviewState } from '../review/reviewState';
@@ -304,6 +304,7 @@ export class WorkspaceView {
       review,
       integrations: this.integrations(),
       doubleCounted: this.doubleCounting(),
+      psaImportFailure: (this.bundle.settings as SettingsWithPsaFailure).psaImportFailure ?? null,
     };
   }
 
