@@ -1,4 +1,4 @@
-import type { ICellRendererParams, ValueFormatterParams } from 'ag-grid-community';
+import type { ICellRendererParams } from 'ag-grid-community';
 import { formatDateTime, formatMagnitude, formatMoney, formatQuantity, signOf } from './format';
 
 /**
@@ -99,9 +99,8 @@ export function plainMoneyCell(currency: () => string) {
   }, textFit((v) => formatMagnitude(v as string | null, currency()), digitShape));
 }
 
-export function quantityFormatter(p: ValueFormatterParams): string {
-  return formatQuantity(p.value as string | null);
-}
+/** A quantity (seats, GB, hours) shown whole: 2,077.57 GB is not "2,077.…". */
+export const quantityCell = withFit((p: ICellRendererParams) => span('quantity fit', formatQuantity(p.value as string | null)), textFit((v) => formatQuantity(v as string | null), digitShape));
 
 function deltaText(value: string | null): string {
   return value === null || value === undefined ? '—' : `${signOf(value) > 0 ? '+' : ''}${formatQuantity(value)}`;

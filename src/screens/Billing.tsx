@@ -1,7 +1,7 @@
 import type { ColDef, ICellRendererParams } from 'ag-grid-community';
 import { For, Match, Show, Switch, createMemo, createResource, createSignal } from 'solid-js';
 import type { BillingFilter, ClientRowView, DiscrepancyGroup, DiscrepancyView, FlagView, GroupBy, InactiveSeatView, ReviewType } from '../../worker/views/types';
-import { plainMoneyCell, badgeCell, badgeListCell, dateCell, deltaCell, moneyCell, quantityFormatter } from '../components/cells';
+import { plainMoneyCell, badgeCell, badgeListCell, dateCell, deltaCell, moneyCell, quantityCell } from '../components/cells';
 import { DataGrid } from '../components/DataGrid';
 import { countOf, decimalComparator, formatMagnitude, formatMoney } from '../components/format';
 import { ReviewPanel } from '../components/ReviewPanel';
@@ -189,8 +189,8 @@ export function discrepancyColumns(): ColDef<DiscrepancyView>[] {
     { field: 'clientName', headerName: 'Client', minWidth: 180, width: 200, valueGetter: (p) => p.data?.clientName || p.data?.clientId },
     { field: 'serviceName', headerName: 'Service / product', minWidth: 180, width: 200, valueGetter: (p) => p.data?.serviceName || p.data?.serviceId, tooltip: (p) => p.data?.serviceId },
     { field: 'type', headerName: 'Type', width: 150, cellRenderer: badgeCell },
-    { field: 'invoicedQty', headerName: 'Invoiced', type: 'rightAligned', width: 100, valueFormatter: quantityFormatter, comparator: decimalComparator },
-    { field: 'systemCount', headerName: 'System', type: 'rightAligned', width: 100, valueFormatter: quantityFormatter, comparator: decimalComparator },
+    { field: 'invoicedQty', headerName: 'Invoiced', type: 'rightAligned', width: 100, cellRenderer: quantityCell, comparator: decimalComparator },
+    { field: 'systemCount', headerName: 'System', type: 'rightAligned', width: 100, cellRenderer: quantityCell, comparator: decimalComparator },
     { field: 'qtyDelta', headerName: 'Δ qty', type: 'rightAligned', width: 90, cellRenderer: deltaCell, comparator: decimalComparator },
     { field: 'unitRate', headerName: `Rate (${currency()})`, type: 'rightAligned', width: 120, cellRenderer: plainMoneyCell(currency), comparator: decimalComparator, tooltip: (p) => p.data?.rateBasis },
     { field: 'amount', headerName: `Amount (${currency()})`, type: 'rightAligned', width: 140, cellRenderer: moneyCell(currency), comparator: decimalComparator },

@@ -1,6 +1,6 @@
 import { For, Match, Show, Switch, createResource, createSignal } from 'solid-js';
 import type { LineView, PairView, SeatView, UnaccountedView } from '../../worker/views/types';
-import { badgeCell, deltaCell, moneyCell, plainMoneyCell, quantityFormatter } from '../components/cells';
+import { badgeCell, deltaCell, moneyCell, plainMoneyCell, quantityCell } from '../components/cells';
 import { DataGrid } from '../components/DataGrid';
 import { decimalComparator, formatMoney, formatQuantity } from '../components/format';
 import type { ServiceCountBar } from '../../worker/views/charts';
@@ -94,15 +94,15 @@ export function ClientDetail() {
                   rows={d().pairs}
                   rowId={(r) => r.serviceId}
                   columns={[
-                    { field: 'serviceName', headerName: 'Service', flex: 1, minWidth: 200, valueGetter: (p) => p.data?.serviceName || p.data?.serviceId, tooltipValueGetter: (p) => p.data?.serviceId },
+                    // Which integrations count it is in the tooltip: as a column it pushed Rate source off a 1280 px screen.
+                    { field: 'serviceName', headerName: 'Service', flex: 1, minWidth: 130, valueGetter: (p) => p.data?.serviceName || p.data?.serviceId, tooltipValueGetter: (p) => (p.data ? `${p.data.serviceId} · counted from ${p.data.integrationIds.join(', ') || 'no integration'}` : undefined) },
                     { field: 'type', headerName: 'Type', width: 150, cellRenderer: badgeCell },
-                    { field: 'invoicedQty', headerName: 'Invoiced qty', type: 'rightAligned', width: 120, valueFormatter: quantityFormatter, comparator: decimalComparator },
-                    { field: 'systemCount', headerName: 'System count', type: 'rightAligned', width: 125, valueFormatter: quantityFormatter, comparator: decimalComparator },
+                    { field: 'invoicedQty', headerName: 'Invoiced qty', type: 'rightAligned', width: 120, cellRenderer: quantityCell, comparator: decimalComparator },
+                    { field: 'systemCount', headerName: 'System count', type: 'rightAligned', width: 125, cellRenderer: quantityCell, comparator: decimalComparator },
                     { field: 'qtyDelta', headerName: 'Δ qty', type: 'rightAligned', width: 90, cellRenderer: deltaCell, comparator: decimalComparator },
                     { field: 'unitRate', headerName: `Unit rate (${currency()})`, type: 'rightAligned', width: 140, cellRenderer: plainMoneyCell(currency), tooltipValueGetter: (p) => p.data?.rateBasis },
                     { field: 'amount', headerName: `Amount (${currency()})`, type: 'rightAligned', width: 140, cellRenderer: moneyCell(currency), comparator: decimalComparator },
                     { field: 'rateSource', headerName: 'Rate source', width: 170, cellRenderer: badgeCell, tooltipValueGetter: (p) => p.data?.rateBasis },
-                    { field: 'integrationIds', headerName: 'Integrations', width: 120, valueFormatter: (p) => (p.value as string[]).join(', ') },
                   ]}
                 />
               </Match>
@@ -136,7 +136,7 @@ export function ClientDetail() {
                   columns={[
                     { field: 'invoiceId', headerName: 'Invoice', width: 130 },
                     { field: 'serviceName', headerName: 'Service', flex: 2, valueGetter: (p) => p.data?.serviceName || p.data?.serviceId },
-                    { field: 'quantity', headerName: 'Qty', type: 'rightAligned', width: 100, valueFormatter: quantityFormatter, comparator: decimalComparator },
+                    { field: 'quantity', headerName: 'Qty', type: 'rightAligned', width: 100, cellRenderer: quantityCell, comparator: decimalComparator },
                     { field: 'unitPrice', headerName: `Unit price (${currency()})`, type: 'rightAligned', width: 150, cellRenderer: plainMoneyCell(currency) },
                     { field: 'billingCycle', headerName: 'Cycle', width: 110 },
                     { field: 'periodStart', headerName: 'From', width: 120 },
@@ -197,7 +197,7 @@ function Seats(props: { clientId: string }) {
           { field: 'recordId', headerName: 'Record', flex: 1 },
           { field: 'product', headerName: 'Product', flex: 1 },
           { field: 'category', headerName: 'Category', width: 120 },
-          { field: 'quantity', headerName: 'Qty', type: 'rightAligned', width: 90, valueFormatter: quantityFormatter },
+          { field: 'quantity', headerName: 'Qty', type: 'rightAligned', width: 90, cellRenderer: quantityCell },
           { field: 'lastActive', headerName: 'Last active', width: 120 },
           { field: 'status', headerName: 'Status', width: 150, cellRenderer: badgeCell },
           { field: 'serviceId', headerName: 'Counted for', width: 150 },

@@ -1,5 +1,5 @@
 /**
- * Nothing a paying user squints at: at 1280 px wide, on every grid of the demo, money and dates are
+ * Nothing a paying user squints at: at 1280 and 1440 px wide, on every grid of the demo, money and dates are
  * shown whole (cells.ts marks them `fit`) and every badge is inside its cell, not on a hidden line.
  */
 import type { Page } from 'playwright-core';
@@ -52,10 +52,10 @@ async function openScreen(page: Page, url: string, route: string): Promise<void>
   await page.waitForSelector('.content .ag-row, .content .empty-state', { timeout: 5_000 }).catch(() => undefined);
 }
 
-browserTest('layout at 1280 px', (env) => {
-  it('shows every money and date cell and every badge whole on every grid of the demo', async () => {
+browserTest('layout', (env) => {
+  it.each([1280, 1440])('shows every money and date cell and every badge whole on every grid of the demo at %i px', async (width) => {
     const page = await env.open('/');
-    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.setViewportSize({ width, height: 900 });
     await waitForWorkspace(page);
     const problems: string[] = [];
     let cells = 0;
@@ -76,7 +76,7 @@ browserTest('layout at 1280 px', (env) => {
       cells += await page.$$eval('.ag-cell .fit, .ag-cell .badge', (els) => els.length);
       problems.push(...found.map((p) => `${route}: ${p}`));
       if (found.length > 0) console.log(route, found.slice(0, 8));
-      await screenshot(page, `layout-${route.replace(/\//g, '-')}`);
+      await screenshot(page, `layout-${width}-${route.replace(/\//g, '-')}`);
     }
     expect(cells).toBeGreaterThan(100);
     expect(problems).toEqual([]);
