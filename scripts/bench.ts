@@ -8,8 +8,10 @@
  *     and with big.js (the usual decimal library).
  *  3. The app in headless Chromium: importing that bundle, and reopening the page (benchBrowser.ts).
  *  4. Raw exports: a NinjaOne and a German Microsoft 365 export converted and validated (benchRaw.ts).
+ *  5. The relay: updates per second, fan-out latency and memory through one and three relays
+ *     (scripts/benchRelay.ts, also `npm run bench:relay`; server/README.md quotes it).
  * Options: --sizes N,N,… (default 1000000,2000000,5000000; the first is the one the app imports),
- * --runs N (default 3), --raw-rows N (default 200000), --skip-browser.
+ * --runs N (default 3), --raw-rows N (default 200000), --skip-browser, --skip-relay.
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
@@ -22,7 +24,7 @@ import { generateDemoBundlePieces } from '../worker/demo/generateDemo';
 import { benchBrowser } from './benchBrowser';
 import { benchRaw } from './benchRaw';
 
-const { values } = parseArgs({ options: { sizes: { type: 'string', default: '1000000,2000000,5000000' }, runs: { type: 'string', default: '3' }, 'skip-browser': { type: 'boolean', default: false }, 'raw-rows': { type: 'string', default: '200000' } } });
+const { values } = parseArgs({ options: { sizes: { type: 'string', default: '1000000,2000000,5000000' }, runs: { type: 'string', default: '3' }, 'skip-browser': { type: 'boolean', default: false }, 'skip-relay': { type: 'boolean', default: false }, 'raw-rows': { type: 'string', default: '200000' } } });
 const sizes = values.sizes.split(',').map(Number);
 const runs = Number(values.runs);
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
@@ -134,3 +136,9 @@ benchDecimals();
 const rawDir = join('bench-out', 'raw');
 mkdirSync(rawDir, { recursive: true });
 await benchRaw(rawDir, Number(values['raw-rows']), runs);
+
+if (!values['skip-relay']) {
+  console.log('\n=== relay (scripts/benchRelay.ts) ===');
+  const relay = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/benchRelay.ts'], { stdio: 'inherit' });
+  if (relay.status !== 0) process.exitCode = relay.status ?? 1;
+}

@@ -94,6 +94,8 @@ export interface AdminContext {
   live(workspaceId: string): Map<string, number>;
   /** A link was revoked or a secret rotated: close the sessions that ended, now. */
   afterRevocation(): void;
+  /** Runs one edit of the registry; relays sharing it take turns (a Redis lock). */
+  edit<T>(change: () => T): Promise<T>;
 }
 
 class HttpError extends Error {
@@ -227,7 +229,7 @@ async function route(req: IncomingMessage, res: ServerResponse, subpath: string,
   if (id === undefined) {
     allow('POST');
     await readJson(req);
-    const workspaceId = ctx.registry.createWorkspace();
+    const workspaceId = await ctx.edit(() => ctx.registry.createWorkspace());
     logInfo(`admin: workspace ${workspaceId} created`);
     return send(res, 201, { workspaceId });
   }
@@ -237,14 +239,14 @@ async function route(req: IncomingMessage, res: ServerResponse, subpath: string,
     allow('GET, POST');
     if (method === 'GET') return send(res, 200, { links: listLinks(ctx, id) });
     const link = parseNewLink(await readJson(req));
-    const minted = ctx.registry.mintLink(id, link);
+    const minted = await ctx.edit(() => ctx.registry.mintLink(id, link));
     if (!minted) throw new HttpError(404, 'unknown workspace');
     logInfo(`room ${id}: ${minted.record.person} (${minted.record.role}, link ${minted.linkId}) created`);
     return send(res, 201, { link: linkInfo(minted.linkId, minted.record, 0), token: minted.token });
   }
   if (what === 'links' && linkId !== undefined) {
     allow('DELETE');
-    const record = ctx.registry.revokeLink(id, linkId);
+    const record = await ctx.edit(() => ctx.registry.revokeLink(id, linkId));
     if (!record) throw new HttpError(404, 'unknown link');
     logInfo(`room ${id}: ${record.person} (${record.role}, link ${linkId}) revoked by the admin`);
     ctx.afterRevocation();
@@ -252,7 +254,7 @@ async function route(req: IncomingMessage, res: ServerResponse, subpath: string,
   }
   if (what === 'rotate' && linkId === undefined) {
     allow('POST');
-    const revoked = ctx.registry.rotate(id);
+    const revoked = await ctx.edit(() => ctx.registry.rotate(id));
     if (revoked === null) throw new HttpError(404, 'unknown workspace');
     logInfo(`room ${id}: secret rotated by the admin, ${revoked} links revoked`);
     ctx.afterRevocation();

@@ -18,9 +18,21 @@ function intFromEnv(name: string, fallback: number, min = 1): number {
   return n;
 }
 
+/** Host and port of a Redis URL: never its password in a log line. */
+function redisHost(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || 6379}`;
+  } catch {
+    return '(unparsable REDIS_URL)';
+  }
+}
+
 async function main(): Promise<void> {
   const dataDir = path.resolve(process.env.DATA_DIR || './relay-data');
   const staticDir = process.env.LEDGERLINE_STATIC_DIR || undefined;
+  const redisUrl = process.env.REDIS_URL || undefined;
+  const blobDir = process.env.LEDGERLINE_BLOB_DIR || undefined;
   const relay = await startRelay({
     port: intFromEnv('PORT', 8787, 0),
     host: process.env.HOST || '127.0.0.1',
@@ -44,9 +56,16 @@ async function main(): Promise<void> {
     maxRoomConnections: intFromEnv('LEDGERLINE_MAX_ROOM_CONNECTIONS', DEFAULTS.maxRoomConnections),
     idleTimeoutMs: intFromEnv('LEDGERLINE_IDLE_TIMEOUT_MS', DEFAULTS.idleTimeoutMs, 100),
     trustProxy: process.env.LEDGERLINE_TRUST_PROXY === '1',
+    redisUrl,
+    redisPrefix: process.env.LEDGERLINE_REDIS_PREFIX || undefined,
+    blobDir: blobDir && path.resolve(blobDir),
   });
   // One line for people and for scripts (tests wait for it): where it listens.
-  logInfo(`relay listening on ${relay.url} (data ${dataDir}${staticDir ? `, app ${path.resolve(staticDir)}` : ''})`);
+  const where = [`data ${dataDir}`];
+  if (redisUrl) where.push(`rooms in redis ${redisHost(redisUrl)}`);
+  if (blobDir) where.push(`blobs ${path.resolve(blobDir)}`);
+  if (staticDir) where.push(`app ${path.resolve(staticDir)}`);
+  logInfo(`relay listening on ${relay.url} (${where.join(', ')})`);
   // The operator's credential for sharing from the app; stdout only, once (never through the log
   // functions, which redact it, and never on stderr, where error collectors look).
   process.stdout.write(`relay admin key: ${ensureAdminKey(dataDir)} (Settings → Sharing; also in ${path.join(dataDir, 'admin.key')})\n`);

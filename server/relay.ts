@@ -5,6 +5,7 @@ import path from 'node:path';
 import { WebSocketServer, type RawData, type WebSocket } from './ws';
 import { handleBlobRequest } from './blobs';
 import { FileRoomStore } from './fileRoomStore';
+import { RedisRoomStore } from './redisRoomStore';
 import {
   ADMIN_SEGMENT,
   BLOBS_SEGMENT,
@@ -66,8 +67,18 @@ export interface RelayOptions {
   staticDir?: string;
   /** URL path the rooms live under: `${basePath}/<workspaceId>` (default: rooms at the root). */
   basePath?: string;
-  /** Room storage; default a `FileRoomStore` in `DATA_DIR/rooms`. */
+  /** Room storage; default a `RedisRoomStore` when `redisUrl` is set, else a `FileRoomStore` in `DATA_DIR/rooms`. */
   store?: RoomStore;
+  /**
+   * Redis shared by several relay processes (REDIS_URL): rooms live there, every process serves
+   * every room, and link changes reach every process at once. `dataDir` must then be one folder
+   * every relay reaches (workspaces.json, admin.key, blobs). Unset: a file store of this process.
+   */
+  redisUrl?: string;
+  /** Prefix of the relay's Redis keys and channels (LEDGERLINE_REDIS_PREFIX). */
+  redisPrefix?: string;
+  /** Where blobs live (LEDGERLINE_BLOB_DIR); default `DATA_DIR/blobs`. Every relay of a deployment needs the same one. */
+  blobDir?: string;
   /**
    * Serve a room whose log lost records in the middle, from the valid records around the damage
    * (LEDGERLINE_SALVAGE=1). Off: such a room answers HTTP 500 until an operator decides. Default store only.
@@ -178,7 +189,12 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const maxBlobBytes = options.maxBlobBytes ?? DEFAULTS.maxBlobBytes;
   const shutdownGraceMs = options.shutdownGraceMs ?? DEFAULTS.shutdownGraceMs;
   ensureDataDir(dataDir);
-  const store = options.store ?? new FileRoomStore(path.join(dataDir, 'rooms'), { salvage: options.salvage });
+  const store =
+    options.store ??
+    (options.redisUrl ? new RedisRoomStore({ url: options.redisUrl, prefix: options.redisPrefix }) : new FileRoomStore(path.join(dataDir, 'rooms'), { salvage: options.salvage }));
+  /** Several relay processes share rooms and links through it; null for a relay on its own. */
+  const cluster = store instanceof RedisRoomStore ? store : null;
+  const blobDir = path.resolve(options.blobDir ?? path.join(dataDir, 'blobs'));
   const workspaces = new WorkspaceRegistry(dataDir);
 
   /** The only global state: the rooms in memory, by workspace id. */
@@ -397,9 +413,23 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     adminKey: ensureAdminKey(dataDir),
     throttle: new AdminThrottle(),
     live: liveLinks,
+    // Relays sharing workspaces.json take turns editing it (one read-modify-write at a time), and
+    // tell the others to re-read it now: a shared folder's file attributes may be cached for
+    // seconds, and a revocation must close its sessions on every relay at once.
+    edit: cluster
+      ? async (change) => {
+          const result = await cluster.whileLocked('workspaces', async () => change());
+          cluster.publishRegistryChange();
+          return result;
+        }
+      : async (change) => change(),
     // A revocation through the admin API closes its sessions now, not at the next check.
     afterRevocation: closeRevoked,
   };
+  await cluster?.onRegistryChange(() => {
+    workspaces.refresh(true);
+    closeRevoked();
+  });
   const revocationTimer = setInterval(closeRevoked, options.revocationCheckMs ?? DEFAULTS.revocationCheckMs);
   revocationTimer.unref();
 
@@ -467,7 +497,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     // at the root too, for relays without one and for older apps.
     const pathname = basePath && url.pathname.startsWith(`${basePath}/${BLOBS_SEGMENT}/`) ? url.pathname.slice(basePath.length) : url.pathname;
     if (pathname.startsWith(`/${BLOBS_SEGMENT}/`)) {
-      return handleBlobRequest(req, res, url, parseBlobPath(pathname), { dir: path.join(dataDir, 'blobs'), maxBlobBytes, authorize });
+      return handleBlobRequest(req, res, url, parseBlobPath(pathname), { dir: blobDir, maxBlobBytes, authorize });
     }
     const adminPrefix = `${basePath}/${ADMIN_SEGMENT}`;
     if (url.pathname === adminPrefix || url.pathname.startsWith(`${adminPrefix}/`)) {

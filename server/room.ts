@@ -84,6 +84,18 @@ export interface Conn {
   lastSeen: number;
 }
 
+/**
+ * Who introduced a presence client id on another relay process: only its link id matters (another
+ * connection of the same link may take the id over, as on one process).
+ */
+type PresenceOwner = Pick<Conn, 'grant' | 'awarenessIds'>;
+
+/** The origin of what another relay process relayed: applied here, never published back. */
+const REMOTE = Symbol('remote');
+
+/** Presence messages between relay processes (`SharedRoomLog.publishPresence`). */
+const PRESENCE_KIND = { update: 0, hello: 1 } as const;
+
 interface Pending {
   conn: Conn;
   update: Uint8Array;
@@ -112,7 +124,9 @@ export class Room {
   private failed = false;
   private destroyed = false;
   /** Which connection introduced each presence client id: only it may set or remove that id. */
-  private readonly presenceOwners = new Map<number, Conn>();
+  private readonly presenceOwners = new Map<number, PresenceOwner>();
+  /** Stand-ins for the connections of other relay processes, one per link id. */
+  private readonly remoteOwners = new Map<string, PresenceOwner>();
   /** Bytes of each presence state held, and their sum. */
   private readonly presenceSizes = new Map<number, number>();
   private presenceTotal = 0;
@@ -148,7 +162,91 @@ export class Room {
         }
       }
     });
+    if (log.shared) {
+      log.shared.onRemoteUpdates(this.applyRemote);
+      await log.shared.onRemotePresence(this.applyRemotePresence);
+      // Ask the other processes serving this room for the presence they hold.
+      log.shared.publishPresence(Uint8Array.of(PRESENCE_KIND.hello));
+    }
     if (log.records > this.options.compactAfter) await this.compact();
+  }
+
+  /** Updates another relay process stored: durable already, so applied and relayed at once. */
+  private readonly applyRemote = (updates: Uint8Array[]): void => {
+    if (this.destroyed || this.failed) return;
+    this.doc.transact(() => {
+      for (const u of updates) {
+        try {
+          Y.applyUpdate(this.doc, u, REMOTE);
+        } catch (e) {
+          logError(`relay: room ${this.id}: an update from another relay does not apply: ${(e as Error).message}`);
+        }
+      }
+    }, REMOTE);
+  };
+
+  /**
+   * Presence from another relay process: its own checks (size, rate, states per connection)
+   * already passed there; here the ids are bound to that link, so that a connection of another
+   * link on this process cannot overwrite them either.
+   */
+  private readonly applyRemotePresence = (message: Uint8Array): void => {
+    if (this.destroyed) return;
+    try {
+      const decoder = decoding.createDecoder(message);
+      const kind = decoding.readVarUint(decoder);
+      if (kind === PRESENCE_KIND.hello) {
+        for (const conn of this.conns.values()) this.publishPresence(conn, [...conn.awarenessIds]);
+        return;
+      }
+      if (kind !== PRESENCE_KIND.update) return;
+      const linkId = decoding.readVarString(decoder);
+      const update = decoding.readVarUint8Array(decoder);
+      let owner = this.remoteOwners.get(linkId);
+      if (!owner) {
+        owner = { grant: { role: 'rw', identity: { linkId, person: '', role: 'rw', expiresAt: null } }, awarenessIds: new Set() };
+        this.remoteOwners.set(linkId, owner);
+      }
+      const entries = decoding.createDecoder(update);
+      const sizes = new Map<number, number>();
+      for (let i = decoding.readVarUint(entries); i > 0; i--) {
+        const clientId = decoding.readVarUint(entries);
+        decoding.readVarUint(entries); // clock: awareness itself skips stale ones
+        const json = decoding.readVarString(entries);
+        const current = this.presenceOwners.get(clientId);
+        if (json === 'null') {
+          if (current === owner) {
+            this.presenceOwners.delete(clientId);
+            owner.awarenessIds.delete(clientId);
+          }
+        } else if (current !== owner) {
+          current?.awarenessIds.delete(clientId);
+          this.presenceOwners.set(clientId, owner);
+          owner.awarenessIds.add(clientId);
+        }
+        sizes.set(clientId, json === 'null' ? 0 : Buffer.byteLength(json));
+      }
+      this.incomingSizes = sizes;
+      try {
+        awarenessProtocol.applyAwarenessUpdate(this.awareness, update, REMOTE);
+      } finally {
+        this.incomingSizes = null;
+      }
+      this.pruneMeta();
+    } catch (e) {
+      logError(`relay: room ${this.id}: presence from another relay does not decode: ${(e as Error).message}`);
+    }
+  };
+
+  /** The states `ids` of a local connection, to the other relay processes serving this room. */
+  private publishPresence(conn: Conn, ids: number[]): void {
+    const shared = this.log?.shared;
+    if (!shared || ids.length === 0) return;
+    const enc = encoding.createEncoder();
+    encoding.writeVarUint(enc, PRESENCE_KIND.update);
+    encoding.writeVarString(enc, conn.grant.identity.linkId);
+    encoding.writeVarUint8Array(enc, awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids));
+    shared.publishPresence(encoding.toUint8Array(enc));
   }
 
   get storedBytes(): number {
@@ -220,7 +318,8 @@ export class Room {
     conn.awarenessIds.clear();
     for (const id of ids) if (this.presenceOwners.get(id) === conn) this.presenceOwners.delete(id);
     if (ids.length > 0 && !this.destroyed) {
-      awarenessProtocol.removeAwarenessStates(this.awareness, ids, null);
+      // With the connection as origin, so that other relay processes drop these states too.
+      awarenessProtocol.removeAwarenessStates(this.awareness, ids, conn);
       this.pruneMeta();
     }
   }
@@ -452,7 +551,9 @@ export class Room {
   }
 
   private async compact(): Promise<void> {
-    await this.log!.replace(Y.encodeStateAsUpdate(this.doc));
+    const log = this.log!;
+    if (log.shared) await log.shared.compact();
+    else await log.replace(Y.encodeStateAsUpdate(this.doc));
     this.compactNext = false;
   }
 
@@ -493,7 +594,7 @@ export class Room {
 
   private readonly onAwarenessUpdate = (
     { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
-    _origin: unknown,
+    origin: unknown,
   ): void => {
     const changed = added.concat(updated, removed);
     // Bindings are made in applyPresence; here only the bytes held are accounted.
@@ -506,12 +607,21 @@ export class Room {
     for (const id of removed) {
       this.presenceTotal -= this.presenceSizes.get(id) ?? 0;
       this.presenceSizes.delete(id);
+      // A state of another relay's connection timed out (that relay may be gone): unbind it.
+      const owner = this.presenceOwners.get(id);
+      if (owner && !('ws' in owner)) {
+        owner.awarenessIds.delete(id);
+        this.presenceOwners.delete(id);
+      }
     }
     const enc = encoding.createEncoder();
     encoding.writeVarUint(enc, MESSAGE.awareness);
     encoding.writeVarUint8Array(enc, awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
     const msg = encoding.toUint8Array(enc);
     for (const conn of this.conns.values()) this.send(conn, msg);
+    // A local connection's change goes to the other relay processes; their changes and the
+    // awareness timeout's removals (each process times out on its own) do not come back.
+    if (typeof origin === 'object' && origin !== null && 'ws' in origin) this.publishPresence(origin as Conn, changed);
   };
 
   private send(conn: Conn, msg: Uint8Array): void {

@@ -1,8 +1,10 @@
 /**
  * Where a room's document lives between connections. The relay only ever appends accepted updates
- * and, now and then, replaces them all by one merged update; it never reads a store while a room
- * is open. Two implementations: `MemoryRoomStore` (tests, throwaway relays) and `FileRoomStore`
- * (an append-only log file per room). Both pass the shared suite in test/server/roomStore.test.ts.
+ * and, now and then, replaces them all by one merged update; a single-process store is never read
+ * while a room is open. Three implementations: `MemoryRoomStore` (tests, throwaway relays),
+ * `FileRoomStore` (an append-only log file per room) and `RedisRoomStore` (a Redis stream per room,
+ * shared by several relay processes, see `SharedRoomLog`). All pass the shared suite in
+ * test/server/roomStore.test.ts.
  */
 export interface RoomLog {
   /** How many records the log holds (updates appended since the last replace, plus the merged one). */
@@ -14,6 +16,33 @@ export interface RoomLog {
   /** Replaces every record by one (compaction), atomically: a crash leaves the old log or the new one. */
   replace(merged: Uint8Array): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Shared stores only (several relay processes serve one room): what other processes append and
+   * publish. A store without it is owned by one process, and `replace` is its compaction.
+   */
+  readonly shared?: SharedRoomLog;
+}
+
+/**
+ * The part of a room log that other processes write to. The room's document then holds its own
+ * appends plus the other processes' appends, in no particular interleaving, so it is not a prefix
+ * of the log and cannot be the merged record: a shared store compacts from what it stores.
+ */
+export interface SharedRoomLog {
+  /**
+   * Updates other processes appended after this log was opened, each delivered once, in log order
+   * (never this log's own appends). Already durable: the room applies and relays them at once.
+   */
+  onRemoteUpdates(listener: (updates: Uint8Array[]) => void): void;
+  /** Presence for the same room on other processes: ephemeral, at most once, never stored. */
+  publishPresence(message: Uint8Array): void;
+  /** Resolves once other processes' presence reaches `listener` (a publish before that is not heard). */
+  onRemotePresence(listener: (message: Uint8Array) => void): Promise<void>;
+  /**
+   * Merges the stored log into one record, if no other process is compacting it right now (then
+   * this call does nothing: the other one will). Updates appended meanwhile are kept.
+   */
+  compact(): Promise<void>;
 }
 
 export interface OpenedRoom {

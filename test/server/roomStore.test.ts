@@ -1,11 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import * as Y from 'yjs';
 import { FileRoomStore, encodeRecords, parseLog } from '../../server/fileRoomStore';
 import { logSink } from '../../server/log';
-import { MemoryRoomStore, RECORD_HEADER_BYTES, RoomDamaged, type RoomStore } from '../../server/roomStore';
-import { tempDir } from './helpers';
+import { RedisRoomStore } from '../../server/redisRoomStore';
+import { MemoryRoomStore, RECORD_HEADER_BYTES, RoomDamaged, type RoomStore, type SharedRoomLog } from '../../server/roomStore';
+import { sleep, tempDir, waitFor } from './helpers';
+import { redisAvailable, startRedis, type RedisServer } from './redisServer';
 
 const bytes = (...xs: number[]) => new Uint8Array(xs);
 const framed = (updates: Uint8Array[]) => updates.reduce((n, u) => n + RECORD_HEADER_BYTES + u.length, 0);
@@ -27,9 +29,28 @@ function replay(updates: Uint8Array[]): Record<string, unknown> {
 }
 
 const dirs: string[] = [];
-afterEach(() => {
+const stores: RoomStore[] = [];
+afterEach(async () => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  for (const s of stores.splice(0)) await s.close();
 });
+
+/** One redis-server for the file; each test its own key prefix, so tests share nothing. */
+let redis: RedisServer | null = null;
+let prefixes = 0;
+beforeAll(async () => {
+  if (redisAvailable) redis = await startRedis();
+}, 20_000);
+afterAll(async () => {
+  await redis?.stop();
+});
+
+/** A Redis store as a relay process would hold it: `blockMs` short so that catch-up tests stay short. */
+function redisStore(prefix: string): RedisRoomStore {
+  const store = new RedisRoomStore({ url: redis!.url, prefix, blockMs: 100 });
+  stores.push(store);
+  return store;
+}
 
 /**
  * One suite, both implementations: reopening a store stands in for a relay restart (the memory
@@ -52,6 +73,18 @@ const implementations: Array<[string, () => { store: RoomStore; reopen: () => Ro
       return { store: new FileRoomStore(dir), reopen: () => new FileRoomStore(dir) };
     },
   ],
+  // A restarted relay process is a new store on the same Redis.
+  ...(redisAvailable
+    ? [
+        [
+          'RedisRoomStore',
+          () => {
+            const prefix = `t${++prefixes}:`;
+            return { store: redisStore(prefix) as RoomStore, reopen: (): RoomStore => redisStore(prefix) };
+          },
+        ] satisfies [string, () => { store: RoomStore; reopen: () => RoomStore }],
+      ]
+    : []),
 ];
 
 describe.each(implementations)('RoomStore contract: %s', (_name, make) => {
@@ -224,5 +257,99 @@ describe('FileRoomStore on disk', () => {
     expect(updates.map((u) => [...u])).toEqual([[1]]);
     await log.close();
     expect(fs.existsSync(`${file}.compact`)).toBe(false);
+  });
+});
+
+describe.skipIf(!redisAvailable)('RedisRoomStore: one room served by several processes', () => {
+  /** Two relay processes' stores on one Redis, and the same room open in both. */
+  async function twoProcesses(room = 'shared') {
+    const prefix = `p${++prefixes}:`;
+    const a = redisStore(prefix);
+    const b = redisStore(prefix);
+    const openA = await a.open(room);
+    const openB = await b.open(room);
+    return { prefix, a, b, logA: openA.log, logB: openB.log, sharedA: openA.log.shared!, sharedB: openB.log.shared! };
+  }
+
+  function collect(shared: SharedRoomLog): Uint8Array[] {
+    const got: Uint8Array[] = [];
+    shared.onRemoteUpdates((updates) => got.push(...updates));
+    return got;
+  }
+
+  it('delivers what another process appends to every open log, once and in order, never back to its writer', async () => {
+    const { logA, logB, sharedA, sharedB } = await twoProcesses();
+    const atA = collect(sharedA);
+    const atB = collect(sharedB);
+    const updates = yjsUpdates(30);
+    for (let i = 0; i < 30; i += 3) await logA.append(updates.slice(i, i + 3));
+    await waitFor(() => atB.length === 30, 'B received all 30');
+    expect(atB.map((u) => [...u])).toEqual(updates.map((u) => [...u]));
+    await logB.append([bytes(1)]);
+    await waitFor(() => atA.length === 1, 'A received B’s update');
+    await sleep(150);
+    expect(atA.length).toBe(1);
+    expect(atB.length).toBe(30);
+  });
+
+  it('loads a room with what every process appended, compacted or not', async () => {
+    const { prefix, logA, logB, sharedA } = await twoProcesses();
+    const updates = yjsUpdates(12);
+    await logA.append(updates.slice(0, 5));
+    await logB.append(updates.slice(5, 9));
+    await sharedA.compact();
+    await logB.append(updates.slice(9));
+    const again = await redisStore(prefix).open('shared');
+    expect(again.updates.length).toBe(1 + 3);
+    expect(replay(again.updates)).toEqual(replay(updates));
+  });
+
+  it('compaction keeps every update appended while it merges', async () => {
+    const { prefix, logA, logB, sharedA } = await twoProcesses();
+    const updates = yjsUpdates(200);
+    await logA.append(updates.slice(0, 100));
+    // B keeps appending, one update per call, while A compacts again and again.
+    const appending = (async () => {
+      for (const u of updates.slice(100)) await logB.append([u]);
+    })();
+    for (let i = 0; i < 5; i++) await sharedA.compact();
+    await appending;
+    await sharedA.compact();
+    const again = await redisStore(prefix).open('shared');
+    expect(again.updates.length).toBe(1);
+    expect(replay(again.updates)).toEqual(replay(updates));
+  });
+
+  it('a compaction whose lock another process holds changes nothing', async () => {
+    const { a, logA, sharedA } = await twoProcesses();
+    await logA.append(yjsUpdates(10));
+    await a.redis.set(a.keysOf('shared').lock, 'someone-else', 'PX', 10_000);
+    await sharedA.compact();
+    expect(logA.records).toBe(10);
+    expect(await a.redis.xlen(a.keysOf('shared').log)).toBe(10);
+  });
+
+  it('a process that fell behind a compaction receives the merged snapshot instead of the trimmed entries', async () => {
+    const { logA, sharedA, sharedB } = await twoProcesses();
+    const updates = yjsUpdates(8);
+    // B has the room open but is not reading yet (as while it reconnects to Redis).
+    await logA.append(updates);
+    await sharedA.compact();
+    const atB = collect(sharedB);
+    await waitFor(() => atB.length > 0, 'B caught up');
+    expect(replay(atB)).toEqual(replay(updates));
+  });
+
+  it('fans presence out to the other processes of the room, not back to its publisher', async () => {
+    const { sharedA, sharedB } = await twoProcesses();
+    const atA: Uint8Array[] = [];
+    const atB: Uint8Array[] = [];
+    await sharedA.onRemotePresence((m) => atA.push(m));
+    await sharedB.onRemotePresence((m) => atB.push(m));
+    sharedA.publishPresence(bytes(0, 1, 2));
+    await waitFor(() => atB.length === 1, 'B received A’s presence');
+    expect([...atB[0]!]).toEqual([0, 1, 2]);
+    await sleep(50);
+    expect(atA.length).toBe(0);
   });
 });
