@@ -15,4 +15,7 @@ void import('./App').then(({ App }) => {
   // The first currency format loads ICU's data (~0.1 s): done while the screen waits for the core's
   // first view, not when the table is sized with the workspace in hand.
   setTimeout(() => formatMoney('1', 'USD'));
+  // Charts are a screen away: their library loads once the page is idle, not on the first visit to Home.
+  const idle = window.requestIdleCallback ?? ((run: () => void) => setTimeout(run, 2000));
+  setTimeout(() => idle(() => void import('./components/Chart').then((m) => m.preloadCharts())), 3000);
 });
