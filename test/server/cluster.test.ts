@@ -10,6 +10,7 @@ import { CLOSE, CLOSE_REASON, type LinkInfo } from '../../worker/protocol/syncPr
 import { connect, synced, tempDir, waitFor, type Client } from './helpers';
 import { freePort, redisAvailable, startRedis, type RedisServer } from './redisServer';
 import { spawnRelay, type RelayProcess } from './relayProcess';
+import { mulberry32 } from '../../worker/demo/prng';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -133,17 +134,6 @@ describe.skipIf(!redisAvailable)('relays sharing one Redis', () => {
   });
 });
 
-/** mulberry32: a small seeded generator, so a failing run can be replayed exactly. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -154,7 +144,7 @@ describe.skipIf(!redisAvailable)('a deployment of three relay processes under SI
     // Every WebsocketProvider adds a process 'exit' listener; this test holds a dozen at once.
     process.setMaxListeners(32);
     cleanups.push(() => process.setMaxListeners(10));
-    const random = rng(SEED);
+    const random = mulberry32(SEED);
     const dir = tempDir();
     cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
     const ws = createWorkspace(dir);

@@ -10,6 +10,7 @@ import type { MonthSnapshot } from '../../worker/review/snapshots';
 import { BUILTIN_PROFILES } from '../../worker/sources/builtinProfiles';
 import type { SourceProfile } from '../../worker/sources/types';
 import { connect, sleep, storedDoc, synced, tempDir, type Client } from './helpers';
+import { mulberry32 } from '../../worker/demo/prng';
 
 /**
  * Seeded randomized convergence: several stock y-websocket clients edit the app's document
@@ -29,20 +30,6 @@ const STEPS = 150;
 /** Small, so the log is compacted several times during a run (and across restarts). */
 const COMPACT_AFTER = 40;
 const CONVERGE_TIMEOUT_MS = 10_000;
-
-// ---------------------------------------------------------------------------------------------
-// PRNG
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Rng {
   private readonly next: () => number;
