@@ -1,5 +1,5 @@
 import { createGrid, themeQuartz, type ColDef, type GridApi, type GridOptions, type SuppressKeyboardEventParams } from 'ag-grid-community';
-import { createEffect, on, onCleanup, onMount } from 'solid-js';
+import { createEffect, createMemo, on, onCleanup, onMount } from 'solid-js';
 import './DataGrid.css';
 import { fitOf } from './cells';
 import './gridModules';
@@ -67,11 +67,15 @@ export function DataGrid<T>(props: DataGridProps<T>) {
   // A short list grows to fit its rows; a long one gets a fixed height so the grid virtualises (all
   // 603 new-revenue rows in the DOM, 27,573 elements, froze the page for over a second at 1M rows).
   const layout = () => (props.height || props.rows.length > AUTO_HEIGHT_ROWS ? 'normal' : 'autoHeight');
+  // A screen's `columns={columns()}` builds a new array at every read: held in a memo, the columns
+  // change only when what they are built from does, not with every new set of rows (an edit on
+  // Client mapping re-set them, and the grid re-laid every column, ~50 ms).
+  const columns = createMemo(() => props.columns);
   let created: T[] | undefined;
   let fitted: ColDef<T>[] & { source?: ColDef<T>[] } = [];
   onMount(() => {
     created = props.rows;
-    fitted = fitColumns(props.columns, props.rows, host);
+    fitted = fitColumns(columns(), props.rows, host);
     api = createGrid<T>(host, {
       theme: gridTheme,
       columnDefs: fitted,
@@ -192,7 +196,7 @@ export function DataGrid<T>(props: DataGridProps<T>) {
   createEffect(on(() => props.quickFilter ?? '', (text) => api?.setGridOption('quickFilterText', text), { defer: true }));
   createEffect(
     on(
-      () => [props.columns, props.rows] as const,
+      () => [columns(), props.rows] as const,
       ([columns, rows]) => {
         const next = fitColumns(columns, rows, host);
         // New rows rarely change a column's widest text; only then are the columns given again.
