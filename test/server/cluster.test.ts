@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { createHash } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { ensureAdminKey } from '../../server/admin';
 import { RedisRoomStore } from '../../server/redisRoomStore';
@@ -8,7 +8,7 @@ import { startRelay, type Relay, type RelayOptions } from '../../server/relay';
 import { createWorkspace, type CreatedWorkspace } from '../../server/workspaces';
 import { CLOSE, CLOSE_REASON, type LinkInfo } from '../../worker/protocol/syncProtocol';
 import { connect, synced, tempDir, waitFor, type Client } from './helpers';
-import { freePort, redisAvailable, startRedis, type RedisServer } from './redisServer';
+import { freePort, redisAvailable, redisForFile } from './redisServer';
 import { spawnRelay, type RelayProcess } from './relayProcess';
 import { mulberry32 } from '../../worker/demo/prng';
 
@@ -17,14 +17,8 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
 
-let redis: RedisServer;
+const redisServer = redisForFile();
 let prefixes = 0;
-beforeAll(async () => {
-  if (redisAvailable) redis = await startRedis();
-}, 20_000);
-afterAll(async () => {
-  await redis?.stop();
-});
 
 function client(url: string, room: string, token: string): Client {
   const c = connect(url, room, token);
@@ -38,9 +32,9 @@ async function twoRelays(options: Partial<RelayOptions> = {}): Promise<{ dir: st
   cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
   const ws = createWorkspace(dir);
   const redisPrefix = `c${++prefixes}:`;
-  const a = await startRelay({ dataDir: dir, redisUrl: redis.url, redisPrefix, ...options });
+  const a = await startRelay({ dataDir: dir, redisUrl: redisServer.server().url, redisPrefix, ...options });
   cleanups.push(() => a.close());
-  const b = await startRelay({ dataDir: dir, redisUrl: redis.url, redisPrefix, ...options });
+  const b = await startRelay({ dataDir: dir, redisUrl: redisServer.server().url, redisPrefix, ...options });
   cleanups.push(() => b.close());
   return { dir, ws, a, b };
 }
@@ -151,7 +145,7 @@ describe.skipIf(!redisAvailable)('a deployment of three relay processes under SI
     const room = ws.workspaceId;
     const redisPrefix = `chaos${++prefixes}:`;
     const env = {
-      REDIS_URL: redis.url,
+      REDIS_URL: redisServer.server().url,
       LEDGERLINE_REDIS_PREFIX: redisPrefix,
       // Small, so that compaction runs often, from several processes at once.
       LEDGERLINE_COMPACT_AFTER: '40',
@@ -197,12 +191,12 @@ describe.skipIf(!redisAvailable)('a deployment of three relay processes under SI
     for (let round = 0; round < 5; round++) {
       await sleep(400 + Math.floor(random() * 400));
       if (round === redisKill) {
-        await redis.kill();
+        await redisServer.server().kill();
         const relayedBefore = new Set(seenByObservers);
         await sleep(200 + Math.floor(random() * 300));
-        await redis.restart();
+        await redisServer.server().restart();
         // Read straight from Redis: everything relayed before the crash must have survived it.
-        const store = new RedisRoomStore({ url: redis.url, prefix: redisPrefix });
+        const store = new RedisRoomStore({ url: redisServer.server().url, prefix: redisPrefix });
         const { updates, log } = await store.open(room);
         await log.close();
         await store.close();
@@ -246,7 +240,7 @@ describe.skipIf(!redisAvailable)('a deployment of three relay processes under SI
     expect([...seenByObservers].filter((k) => !keys.has(k)), 'relayed updates missing').toEqual([]);
     expect(keys.size).toBe(written.reduce((n, s) => n + s.size, 0));
     // Redis itself holds that document, and the relays compacted it along the way.
-    const probe = new RedisRoomStore({ url: redis.url, prefix: redisPrefix });
+    const probe = new RedisRoomStore({ url: redisServer.server().url, prefix: redisPrefix });
     cleanups.push(() => probe.close());
     const stored = await probe.open(room);
     await stored.log.close();

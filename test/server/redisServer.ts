@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 import { tempDir } from './helpers';
 
 export const REDIS_SERVER = process.env.LEDGERLINE_REDIS_SERVER ?? '/usr/bin/redis-server';
@@ -86,6 +87,26 @@ export async function startRedis(): Promise<RedisServer> {
     async stop() {
       await kill();
       fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * One redis-server for the calling test file, started before its tests and stopped after them
+ * (none when redis-server is missing and the tests skip). Each test takes its own key prefix.
+ */
+export function redisForFile(): { server: () => RedisServer } {
+  let redis: RedisServer | undefined;
+  beforeAll(async () => {
+    if (redisAvailable) redis = await startRedis();
+  }, 20_000);
+  afterAll(async () => {
+    await redis?.stop();
+  });
+  return {
+    server: () => {
+      if (!redis) throw new Error('redis-server is not running');
+      return redis;
     },
   };
 }

@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import * as Y from 'yjs';
 import { FileRoomStore, encodeRecords, parseLog } from '../../server/fileRoomStore';
 import { logSink } from '../../server/log';
 import { RedisRoomStore } from '../../server/redisRoomStore';
 import { MemoryRoomStore, RECORD_HEADER_BYTES, RoomDamaged, type RoomStore, type SharedRoomLog } from '../../server/roomStore';
 import { sleep, tempDir, waitFor } from './helpers';
-import { redisAvailable, startRedis, type RedisServer } from './redisServer';
+import { redisAvailable, redisForFile } from './redisServer';
 
 const bytes = (...xs: number[]) => new Uint8Array(xs);
 const framed = (updates: Uint8Array[]) => updates.reduce((n, u) => n + RECORD_HEADER_BYTES + u.length, 0);
@@ -36,18 +36,12 @@ afterEach(async () => {
 });
 
 /** One redis-server for the file; each test its own key prefix, so tests share nothing. */
-let redis: RedisServer | null = null;
+const redisServer = redisForFile();
 let prefixes = 0;
-beforeAll(async () => {
-  if (redisAvailable) redis = await startRedis();
-}, 20_000);
-afterAll(async () => {
-  await redis?.stop();
-});
 
 /** A Redis store as a relay process would hold it: `blockMs` short so that catch-up tests stay short. */
 function redisStore(prefix: string): RedisRoomStore {
-  const store = new RedisRoomStore({ url: redis!.url, prefix, blockMs: 100 });
+  const store = new RedisRoomStore({ url: redisServer.server().url, prefix, blockMs: 100 });
   stores.push(store);
   return store;
 }
