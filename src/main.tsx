@@ -17,5 +17,5 @@ void import('./App').then(({ App }) => {
   setTimeout(() => formatMoney('1', 'USD'));
   // Charts are a screen away: their library loads once the page is idle, not on the first visit to Home.
   const idle = window.requestIdleCallback ?? ((run: () => void) => setTimeout(run, 2000));
-  setTimeout(() => idle(() => void import('./components/Chart').then((m) => m.preloadCharts())), 3000);
+  setTimeout(() => idle(() => void import('./components/Chart').then((m) => m.loadCharts())), 3000);
 });

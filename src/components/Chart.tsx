@@ -54,8 +54,8 @@ let library: Promise<{ AgCharts: typeof AgCharts }> | undefined;
  * Fetches and evaluates the chart library when the page has nothing else to do, so the first visit
  * to a screen with a chart does not stall on it (~0.25 s at 1M rows, measured by the bench's screen switches).
  */
-export function preloadCharts(): void {
-  library ??= import('ag-charts-community');
+export function loadCharts(): Promise<{ AgCharts: typeof AgCharts }> {
+  return (library ??= import('ag-charts-community'));
 }
 
 export function Chart(props: { options: ChartOptions; height: number; label: string; testId?: string; children?: JSX.Element }) {
@@ -69,8 +69,7 @@ export function Chart(props: { options: ChartOptions; height: number; label: str
     // Loaded on first use: statically imported it doubled the screens' chunk (1.1 → 2.1 MB) and so
     // the time to reopen a workspace. The dev server pre-bundles it (vite.config.ts optimizeDeps),
     // so this import never makes it re-optimise mid-page.
-    preloadCharts();
-    void library!.then(({ AgCharts }) => {
+    void loadCharts().then(({ AgCharts }) => {
       if (disposed) return;
       chart = AgCharts.create(full());
       host.dataset.ready = 'true';

@@ -1,5 +1,5 @@
 import type { ColDef, ICellRendererParams } from 'ag-grid-community';
-import { For, Match, Show, Switch, createMemo, createResource, createSignal } from 'solid-js';
+import { For, Match, Show, Switch, createMemo, createResource, createSignal, onCleanup } from 'solid-js';
 import type { BillingFilter, ClientRowView, DiscrepancyGroup, DiscrepancyView, FlagView, GroupBy, InactiveSeatView, ReviewType } from '../../worker/views/types';
 import { plainMoneyCell, badgeCell, badgeListCell, dateCell, deltaCell, moneyCell, quantityCell } from '../components/cells';
 import { DataGrid } from '../components/DataGrid';
@@ -242,6 +242,7 @@ function InactiveSeats() {
     clearTimeout(pause);
     pause = setTimeout(() => setAsked(text), 200);
   };
+  onCleanup(() => clearTimeout(pause));
   const [page] = createResource(() => ({ r: revision(), q: asked() }), (k) => core.inactiveSeatPage(k.q, INACTIVE_SHOWN));
   const rows = () => page.latest?.rows ?? [];
   return (

@@ -508,14 +508,21 @@ export class WorkspaceView {
     return this.rec.flags.map((f) => ({ clientId: f.clientId, clientName: this.clientName(f.clientId), invoiceId: f.invoiceId, serviceId: f.serviceId, serviceName: this.serviceName(f.serviceId), flag: f.flag, detail: FLAG_DETAIL[f.flag] }));
   }
 
+  /** Built once per reconciliation: each search of the Inactive seats tab reads it again. */
+  private inactiveViews: InactiveSeatView[] | undefined;
+
   inactiveSeats(): InactiveSeatView[] {
+    return this.inactiveList().slice();
+  }
+
+  private inactiveList(): readonly InactiveSeatView[] {
     const { usage } = this.bundle;
-    return this.rec.inactive
+    return (this.inactiveViews ??= this.rec.inactive
       .map((s) => {
         const clientId = this.rec.clientIds[s.clientIndex]!;
         return { clientId, clientName: this.clientName(clientId), integrationId: valueAt(usage.integrationId, s.row), recordId: usage.recordId[s.row]!, product: valueAt(usage.product, s.row), lastActive: formatDay(usage.lastActive[s.row]!), daysInactive: s.daysInactive };
       })
-      .sort((a, b) => b.daysInactive - a.daysInactive);
+      .sort((a, b) => b.daysInactive - a.daysInactive));
   }
 
   /**
@@ -524,7 +531,7 @@ export class WorkspaceView {
    * on the page froze it for 0.3-0.4 s on every visit to the tab, and nobody reads past the top.
    */
   inactiveSeatPage(search: string, limit: number): InactiveSeatPage {
-    const all = this.inactiveSeats();
+    const all = this.inactiveList();
     const needle = search.trim().toLowerCase();
     const matches = needle === '' ? all : all.filter((s) => [s.clientName, s.clientId, s.integrationId, s.recordId, s.product].some((text) => text.toLowerCase().includes(needle)));
     return { rows: matches.slice(0, limit), matching: matches.length, total: all.length };
