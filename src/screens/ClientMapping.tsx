@@ -109,10 +109,11 @@ export function ClientMapping() {
   };
 
   const columns = (): ColDef<Row>[] => [
-    // Minimum widths add up to what a 1280 px window leaves the grid (~980 px), so the suggestion's
+    // Minimum widths add up to what a 1280 px window leaves the grid (~950 px with the page's and the
+    // grid's scrollbars), so the suggestion's
     // Accept button is never scrolled out of sight; long names ellipsize with a tooltip instead.
     { field: 'integrationId', headerName: 'Integration', width: 100, minWidth: 76 },
-    { field: 'externalClientName', headerName: 'Integration client', width: 200, minWidth: 140, valueGetter: (p) => p.data?.externalClientName || '(no name)', tooltip: (p) => p.data?.externalClientId },
+    { field: 'externalClientName', headerName: 'Integration client', width: 200, minWidth: 115, valueGetter: (p) => p.data?.externalClientName || '(no name)', tooltip: (p) => p.data?.externalClientId },
     { field: 'rows', headerName: 'Rows', type: 'numericColumn', width: 80, minWidth: 64 },
     { field: 'status', headerName: 'Status', width: 115, cellRenderer: badgeCellWith((v) => STATUS_TEXT[v as Row['status']]) },
     {
@@ -120,7 +121,7 @@ export function ClientMapping() {
       headerName: 'PSA client (double-click to pick)',
       headerTooltip: 'PSA client: double-click (or Enter) to pick one',
       width: 200,
-      minWidth: 140,
+      minWidth: 115,
       editable: true,
       cellEditor: PsaClientEditor,
       cellEditorParams: { knownIds: () => known(), labelOf },

@@ -28,12 +28,18 @@ function clipped(page: Page): Promise<string[]> {
       const own = text.getBoundingClientRect();
       if (cell.scrollWidth > cell.clientWidth || own.left < box.left - 0.5 || own.right > box.right + 0.5) found.push(`"${text.textContent}" clipped in ${where(text)}`);
     }
-    // Buttons in cells (Approve, Exclude, Unmap, Delete) whole as well: a cut button is a missed action.
-    for (const button of document.querySelectorAll<HTMLElement>('.ag-cell .row-actions button')) {
+    // Buttons in cells (Approve, Exclude, Unmap, Delete, Accept) whole as well, and not under the
+    // pinned actions: a cut button is a missed action.
+    for (const button of document.querySelectorAll<HTMLElement>('.ag-cell .row-actions button, .ag-cell .suggestion button')) {
       const cell = button.closest<HTMLElement>('.ag-cell')!;
       const box = cell.getBoundingClientRect();
       const own = button.getBoundingClientRect();
       if (own.left < box.left - 0.5 || own.right > box.right + 0.5) found.push(`button "${button.textContent}" cut in ${where(button)}`);
+      // Wholly in the window: nothing over its right end (a pinned column or the grid's edge would be).
+      if (own.top >= 0 && own.bottom <= window.innerHeight) {
+        const top = document.elementFromPoint(own.right - 2, (own.top + own.bottom) / 2);
+        if (!top || !button.contains(top)) found.push(`button "${button.textContent}" hidden under another column in ${where(button)}`);
+      }
     }
     for (const badge of document.querySelectorAll<HTMLElement>('.ag-cell .badge')) {
       const cell = badge.closest<HTMLElement>('.ag-cell')!;
