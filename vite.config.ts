@@ -65,5 +65,7 @@ export default defineConfig({
     // The engine is CPU-bound; two workers match the 2-core machines this runs on.
     maxWorkers: 2,
     testTimeout: 30_000,
+    // Record-id columns compare by their ids (see the file).
+    setupFiles: ['test/helpers/recordIdsEquality.ts'],
   },
 });

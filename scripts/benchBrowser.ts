@@ -64,7 +64,7 @@ const SCREENS = ['home', 'integrations', 'client-mapping', 'service-mapping', 'b
  * navigation does), watched for the longest gap between animation frames until the screen has
  * settled (its heading in place, then a second of quiet). The issue's target: no gap over 200 ms.
  */
-async function benchScreenSwitches(page: Page, label: string): Promise<void> {
+export async function benchScreenSwitches(page: Page, label: string): Promise<void> {
   const gaps: string[] = [];
   let worst = 0;
   for (const screen of SCREENS) {

@@ -2,6 +2,7 @@ import { parseUnits, UNIT } from '../engine/decimal';
 import { parseIsoDate } from '../engine/dates';
 import { Dictionary } from '../engine/dictionary';
 import { NO_DAY, type UsageTable } from '../engine/model';
+import { RecordIds, type RecordIdSource } from '../engine/recordIds';
 import { firstSightIds, hashKey } from '../engine/stringIds';
 
 /** BigInt64Array wraps silently past ±2^63; refuse such quantities instead. */
@@ -15,9 +16,11 @@ export interface PackedUsage {
   /** Dictionary values and row codes of the coded columns, in UsageBuilder's coded order. */
   values: string[][];
   codes: Uint32Array[];
-  /** Every row's record id, joined; row i's ends at recordEnds[i]. */
-  recordIds: string;
-  recordEnds: Int32Array;
+  /** Row i's record id is the range [idStart[i], idEnd[i]) of idSources[idSource[i]] (see RecordIds). */
+  idSources: RecordIdSource[];
+  idSource: Uint32Array;
+  idStart: Int32Array;
+  idEnd: Int32Array;
   quantity: BigInt64Array;
   lastActive: Int32Array;
   /** hashKey of each row's record id. */
@@ -46,7 +49,18 @@ export class UsageBuilder {
   private lastActive: Int32Array;
   /** hashKey of each row's record id: seats are numbered from them once, in build(). */
   private keyHash: Int32Array;
-  private readonly recordIds: string[] = [];
+  /** Where each row's record id is: a range of idSources[idSource[i]] (see RecordIds). */
+  private idSource: Uint32Array;
+  private idStart: Int32Array;
+  private idEnd: Int32Array;
+  private readonly idSources: RecordIdSource[] = [];
+  /** The bytes addRow reads ids from, and their index in idSources (-1 before the first). */
+  private bytes: Uint8Array | null = null;
+  private byteSource = -1;
+  /** Ids given as strings, one after another: one source once built (index textSource, -1 before the first). */
+  private readonly texts: string[] = [];
+  private textLength = 0;
+  private textSource = -1;
 
   /** `numberSeats: false`: build() leaves every row on seat 0 (for a caller that numbers seats itself). */
   constructor(expectedRows = 1024, private readonly numberSeats = true) {
@@ -56,6 +70,9 @@ export class UsageBuilder {
     this.quantityWords = new Int32Array(this.quantity.buffer);
     this.lastActive = new Int32Array(this.capacity);
     this.keyHash = new Int32Array(this.capacity);
+    this.idSource = new Uint32Array(this.capacity);
+    this.idStart = new Int32Array(this.capacity);
+    this.idEnd = new Int32Array(this.capacity);
   }
 
   add(values: readonly string[], report: (column: string, message: string) => void): void {
@@ -75,7 +92,7 @@ export class UsageBuilder {
     c[3]![i] = d[3]!.code(values[4]!);
     c[4]![i] = d[4]!.code(values[5]!);
     const recordId = values[3]!;
-    this.recordIds.push(recordId);
+    this.placeText(i, recordId);
     this.keyHash[i] = hashKey(recordId);
     this.quantity[i] = units;
     const lastActive = values[7]!;
@@ -95,19 +112,30 @@ export class UsageBuilder {
    * `add` would store for their strings. The caller checks the quantity against MAX_USAGE_UNITS.
    */
   addCoded(integration: number, client: number, clientName: number, product: number, category: number, recordId: string, units: bigint, lastActive: number): void {
-    const i = this.placeCoded(integration, client, clientName, product, category, recordId);
+    const i = this.placeCoded(integration, client, clientName, product, category);
+    this.placeText(i, recordId);
     this.keyHash[i] = hashKey(recordId);
     this.quantity[i] = units;
     this.lastActive[i] = lastActive;
   }
 
   /**
-   * addCoded for a reader of bytes: `units` is a safe integer (|units| < 2^53, so exact as a
-   * double) and is stored through the column's 32-bit halves, sparing a BigInt per row;
-   * `recordKeyHash` is hashKey(recordId), computed by the caller from the bytes it already walks.
+   * addCoded for a reader of bytes: the record id is bytes [idStart, idEnd) (UTF-8; always of
+   * the same array), kept there rather than made a string; `units` is a safe integer
+   * (|units| < 2^53, so exact as a double) and is stored through the column's 32-bit halves,
+   * sparing a BigInt per row; `recordKeyHash` is hashKey of the id, computed by the caller from
+   * the bytes it already walks.
    */
-  addRow(integration: number, client: number, clientName: number, product: number, category: number, recordId: string, recordKeyHash: number, units: number, lastActive: number): void {
-    const i = this.placeCoded(integration, client, clientName, product, category, recordId);
+  addRow(integration: number, client: number, clientName: number, product: number, category: number, bytes: Uint8Array, idStart: number, idEnd: number, recordKeyHash: number, units: number, lastActive: number): void {
+    const i = this.placeCoded(integration, client, clientName, product, category);
+    if (bytes !== this.bytes) {
+      if (this.bytes !== null) throw new Error('UsageBuilder.addRow reads the ids of one array of bytes');
+      this.bytes = bytes;
+      this.byteSource = this.idSources.push(bytes) - 1;
+    }
+    this.idSource[i] = this.byteSource;
+    this.idStart[i] = idStart;
+    this.idEnd[i] = idEnd;
     this.keyHash[i] = recordKeyHash;
     if (LITTLE_ENDIAN) {
       // Two's complement halves of an integer below 2^53: both divisions are exact on doubles.
@@ -120,21 +148,20 @@ export class UsageBuilder {
 
   /**
    * This builder's rows as another thread sends them to the builder that appends them
-   * (appendPacked): typed arrays to transfer, the record ids as one string (one copy instead of
-   * a string per row) and their key hashes, so the receiver hashes nothing; it numbers the
-   * seats of all its rows at once, so this part numbers none.
+   * (appendPacked): typed arrays and the bytes the ids are in, to transfer (no string per id), and
+   * the ids' key hashes, so the receiver hashes nothing; it numbers the seats of all its rows at
+   * once, so this part numbers none.
    */
   pack(): PackedUsage {
     const n = this.length;
-    const recordEnds = new Int32Array(n);
-    let at = 0;
-    for (let i = 0; i < n; i++) recordEnds[i] = at += this.recordIds[i]!.length;
     return {
       length: n,
       values: this.dictionaries.map((dictionary) => dictionary.values),
       codes: this.codes.map((codes) => codes.slice(0, n)),
-      recordIds: this.recordIds.join(''),
-      recordEnds,
+      idSources: this.finishedSources(),
+      idSource: this.idSource.slice(0, n),
+      idStart: this.idStart.slice(0, n),
+      idEnd: this.idEnd.slice(0, n),
       quantity: this.quantity.slice(0, n),
       lastActive: this.lastActive.slice(0, n),
       keyHash: this.keyHash.slice(0, n),
@@ -152,21 +179,19 @@ export class UsageBuilder {
       const to = this.codes[k]!;
       for (let i = 0; i < part.length; i++) to[offset + i] = map[from[i]!]!;
     }
-    const ids = part.recordIds;
-    let start = 0;
-    for (let i = 0; i < part.length; i++) {
-      const end = part.recordEnds[i]!;
-      this.recordIds.push(ids.slice(start, end));
-      start = end;
-    }
+    const sourceOffset = this.idSources.length;
+    this.idSources.push(...part.idSources);
+    for (let i = 0; i < part.length; i++) this.idSource[offset + i] = part.idSource[i]! + sourceOffset;
+    this.idStart.set(part.idStart, offset);
+    this.idEnd.set(part.idEnd, offset);
     this.keyHash.set(part.keyHash, offset);
     this.quantity.set(part.quantity, offset);
     this.lastActive.set(part.lastActive, offset);
     this.length += part.length;
   }
 
-  /** A new row's coded columns and record id; returns its index. */
-  private placeCoded(integration: number, client: number, clientName: number, product: number, category: number, recordId: string): number {
+  /** A new row's coded columns; returns its index. */
+  private placeCoded(integration: number, client: number, clientName: number, product: number, category: number): number {
     if (this.length === this.capacity) this.grow();
     const i = this.length++;
     const c = this.codes;
@@ -175,20 +200,36 @@ export class UsageBuilder {
     c[2]![i] = clientName;
     c[3]![i] = product;
     c[4]![i] = category;
-    this.recordIds.push(recordId);
     return i;
+  }
+
+  /** Row i's record id, given as a string. */
+  private placeText(i: number, recordId: string): void {
+    if (this.textSource < 0) this.textSource = this.idSources.push('') - 1;
+    this.texts.push(recordId);
+    this.idSource[i] = this.textSource;
+    this.idStart[i] = this.textLength;
+    this.idEnd[i] = this.textLength += recordId.length;
+  }
+
+  /** idSources with the string ids joined into their source. */
+  private finishedSources(): RecordIdSource[] {
+    if (this.textSource >= 0) this.idSources[this.textSource] = this.texts.join('');
+    return this.idSources;
   }
 
   build(): UsageTable {
     const n = this.length;
-    const seats = this.numberSeats ? firstSightIds(this.codes[0]!, this.recordIds, this.keyHash, n) : { ids: new Int32Array(n), count: 0 };
+    const sources = this.finishedSources();
+    const recordIds = new RecordIds(sources, sources.length > 1 ? this.idSource.slice(0, n) : null, this.idStart.slice(0, n), this.idEnd.slice(0, n), n);
+    const seats = this.numberSeats ? firstSightIds(this.codes[0]!, recordIds, this.keyHash, n) : { ids: new Int32Array(n), count: 0 };
     const column = (k: number) => ({ values: this.dictionaries[k]!.values, codes: this.codes[k]!.slice(0, n) });
     return {
       length: n,
       integrationId: column(0),
       externalClientId: column(1),
       externalClientName: column(2),
-      recordId: this.recordIds,
+      recordId: recordIds,
       product: column(3),
       category: column(4),
       quantity: this.quantity.slice(0, n),
@@ -210,5 +251,8 @@ export class UsageBuilder {
     this.quantityWords = new Int32Array(this.quantity.buffer);
     this.lastActive = grow(this.lastActive, (n) => new Int32Array(n));
     this.keyHash = grow(this.keyHash, (n) => new Int32Array(n));
+    this.idSource = grow(this.idSource, (n) => new Uint32Array(n));
+    this.idStart = grow(this.idStart, (n) => new Int32Array(n));
+    this.idEnd = grow(this.idEnd, (n) => new Int32Array(n));
   }
 }

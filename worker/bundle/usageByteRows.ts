@@ -116,10 +116,8 @@ export class UsageByteRows {
     }
     // A blank quantity is 1 (UNIT); units is then still 0 from above.
     const value = starts[QUANTITY] === ends[QUANTITY] ? UNIT_NUMBER : units!;
-    const asciiHash = hashAsciiBytes(bytes, idStart, idEnd);
-    const recordId = sliceString(bytes, idStart, idEnd);
-    const keyHash = asciiHash ?? hashKey(recordId);
-    this.builder.addRow(this.code(0), this.code(1), this.code(2), this.code(3), this.code(4), recordId, keyHash, value, day);
+    const keyHash = hashAsciiBytes(bytes, idStart, idEnd) ?? hashKey(sliceString(bytes, idStart, idEnd));
+    this.builder.addRow(this.code(0), this.code(1), this.code(2), this.code(3), this.code(4), bytes, idStart, idEnd, keyHash, value, day);
   }
 
   /** The code of coded column k's value in the current record. */

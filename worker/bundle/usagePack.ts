@@ -1,6 +1,7 @@
 import { selectRows } from '../engine/dedupeUsage';
 import type { UsageTable } from '../engine/model';
 import { joinUsage } from '../engine/joinUsage';
+import { RecordIds } from '../engine/recordIds';
 
 /**
  * Usage as stored in IndexedDB and sent between threads: the dictionaries once per import, rows
@@ -37,15 +38,12 @@ export function packUsage(table: UsageTable, blockRows = BLOCK_ROWS): PackedUsag
   const blocks: UsageBlock[] = [];
   for (let start = 0; start < table.length; start += blockRows) {
     const end = Math.min(table.length, start + blockRows);
-    const ids = table.recordId.slice(start, end);
-    const recordEnds = new Uint32Array(ids.length);
-    let offset = 0;
-    ids.forEach((id, i) => (recordEnds[i] = offset += id.length));
+    const ids = table.recordId.text(start, end);
     blocks.push({
       length: end - start,
       codes: Object.fromEntries(CODED_NAMES.map((name) => [name, table[name].codes.slice(start, end)])) as Record<CodedName, Uint32Array>,
-      recordIds: ids.join(''),
-      recordEnds,
+      recordIds: ids.text,
+      recordEnds: ids.ends,
       quantity: table.quantity.slice(start, end),
       lastActive: table.lastActive.slice(start, end),
       seat: table.seat.slice(start, end),
@@ -81,13 +79,11 @@ export function unpackUsage(parts: readonly { packed: PackedUsage; integrations?
 }
 
 function blockTable(packed: PackedUsage, block: UsageBlock): UsageTable {
-  const recordId = new Array<string>(block.length);
-  let start = 0;
-  for (let i = 0; i < block.length; i++) {
-    const end = block.recordEnds[i]!;
-    recordId[i] = block.recordIds.slice(start, end);
-    start = end;
-  }
+  // The ids stay in the block's text: no string per row on a reopen.
+  const starts = new Int32Array(block.length);
+  const ends = new Int32Array(block.recordEnds);
+  for (let i = 1; i < block.length; i++) starts[i] = ends[i - 1]!;
+  const recordId = new RecordIds([block.recordIds], null, starts, ends, block.length);
   const column = (name: CodedName) => ({ values: packed.dictionaries[name], codes: block.codes[name] });
   return {
     length: block.length,

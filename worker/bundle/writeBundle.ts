@@ -18,7 +18,7 @@ export function writeBundle(bundle: Bundle): Record<string, string> {
   const usageRows: Cell[][] = new Array(usage.length);
   for (let i = 0; i < usage.length; i++) {
     usageRows[i] = [
-      valueAt(usage.integrationId, i), valueAt(usage.externalClientId, i), valueAt(usage.externalClientName, i), usage.recordId[i]!,
+      valueAt(usage.integrationId, i), valueAt(usage.externalClientId, i), valueAt(usage.externalClientName, i), usage.recordId.at(i),
       valueAt(usage.product, i), valueAt(usage.category, i), quantity(usage.quantity[i]!), usage.lastActive[i] === NO_DAY ? '' : formatDay(usage.lastActive[i]!),
     ];
   }

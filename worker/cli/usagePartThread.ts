@@ -11,6 +11,8 @@ parentPort!.postMessage('ready');
 parentPort!.once('message', ({ tail, header, newline }: { tail: ArrayBuffer; header: string[]; newline: Newline }) => {
   const part = readUsageTail(new Uint8Array(tail), header, newline);
   const table = part.table;
-  const transfer = table === null ? [] : [table.quantity, table.lastActive, table.keyHash, table.recordEnds, ...table.codes].map((a) => a.buffer as ArrayBuffer);
+  // The part's bytes go back with it: its record ids stay ranges of them (see RecordIds).
+  const bytes = table === null ? [] : table.idSources.filter((source) => typeof source !== 'string');
+  const transfer = table === null ? [] : [table.quantity, table.lastActive, table.keyHash, table.idSource, table.idStart, table.idEnd, ...table.codes, ...bytes].map((a) => a.buffer as ArrayBuffer);
   parentPort!.postMessage(part, transfer);
 });

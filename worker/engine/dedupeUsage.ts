@@ -60,20 +60,18 @@ export function selectRows(usage: UsageTable, rows: Uint32Array): UsageTable {
   const quantity = new BigInt64Array(rows.length);
   const lastActive = new Int32Array(rows.length);
   const seat = new Int32Array(rows.length);
-  const recordId = new Array<string>(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
     quantity[i] = usage.quantity[r]!;
     lastActive[i] = usage.lastActive[r]!;
     seat[i] = usage.seat[r]!;
-    recordId[i] = usage.recordId[r]!;
   }
   return {
     length: rows.length,
     integrationId: selectColumn(usage.integrationId, rows),
     externalClientId: selectColumn(usage.externalClientId, rows),
     externalClientName: selectColumn(usage.externalClientName, rows),
-    recordId,
+    recordId: usage.recordId.select(rows),
     product: selectColumn(usage.product, rows),
     category: selectColumn(usage.category, rows),
     quantity,

@@ -1,5 +1,6 @@
 import { Dictionary } from './dictionary';
 import type { CodedColumn, UsageTable } from './model';
+import { RecordIds } from './recordIds';
 
 const CODED = ['integrationId', 'externalClientId', 'externalClientName', 'product', 'category'] as const;
 
@@ -17,7 +18,6 @@ export function joinUsage(sources: readonly { tables: readonly UsageTable[]; sea
   const quantity = new BigInt64Array(length);
   const lastActive = new Int32Array(length);
   const seat = new Int32Array(length);
-  const recordId = new Array<string>(length);
   let at = 0;
   let seatOffset = 0;
   for (const source of sources) {
@@ -30,10 +30,7 @@ export function joinUsage(sources: readonly { tables: readonly UsageTable[]; sea
       });
       quantity.set(table.quantity, at);
       lastActive.set(table.lastActive, at);
-      for (let i = 0; i < table.length; i++) {
-        seat[at + i] = table.seat[i]! + seatOffset;
-        recordId[at + i] = table.recordId[i]!;
-      }
+      for (let i = 0; i < table.length; i++) seat[at + i] = table.seat[i]! + seatOffset;
       at += table.length;
     }
     seatOffset += source.seatCount;
@@ -44,7 +41,7 @@ export function joinUsage(sources: readonly { tables: readonly UsageTable[]; sea
     integrationId: column(0),
     externalClientId: column(1),
     externalClientName: column(2),
-    recordId,
+    recordId: RecordIds.join(sources.flatMap((s) => s.tables.map((t) => t.recordId))),
     product: column(3),
     category: column(4),
     quantity,

@@ -1,8 +1,12 @@
 /**
- * The engine's input: the workspace bundle of spec §1 as plain data. Everything here is
- * structured-cloneable, so the same object feeds the Web Worker, the CLI and the tests.
+ * The engine's input: the workspace bundle of spec §1 as plain data, so the same object feeds the
+ * Web Worker, the CLI and the tests. All of it is structured-cloneable except the usage table's
+ * record ids (a RecordIds, ranges of the file's bytes), which cross threads and reach IndexedDB
+ * packed (worker/bundle/usagePack.ts).
  * Quantities and prices are bigint units (value × 10^4, see decimal.ts).
  */
+
+import type { RecordIds } from './recordIds';
 
 export interface IntegrationSettings {
   id: string;
@@ -70,7 +74,7 @@ export interface UsageTable {
   integrationId: CodedColumn;
   externalClientId: CodedColumn;
   externalClientName: CodedColumn;
-  recordId: string[];
+  recordId: RecordIds;
   product: CodedColumn;
   category: CodedColumn;
   /** Units (× 10^4); a blank quantity is 1. */

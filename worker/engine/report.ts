@@ -55,7 +55,7 @@ export function toReport(bundle: Bundle, rec: Reconciliation): Report {
     inactive_seats: rec.inactive.map((s) => ({
       client_id: ids[s.clientIndex]!,
       integration_id: valueAt(usage.integrationId, s.row),
-      record_id: usage.recordId[s.row]!,
+      record_id: usage.recordId.at(s.row),
       product: valueAt(usage.product, s.row),
       last_active: formatDay(usage.lastActive[s.row]!),
       days_inactive: s.daysInactive,

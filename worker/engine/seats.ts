@@ -1,16 +1,15 @@
 import type { UsageTable } from './model';
-import { StringIds } from './stringIds';
+import { firstSightIds } from './stringIds';
 
 /**
  * Numbers each distinct (integration_id, record_id): a "seat". For tables assembled from other
  * tables; builders assign seats as rows arrive.
  */
 export function seatIds(usage: Omit<UsageTable, 'seat' | 'seatCount'>): { seat: Int32Array; seatCount: number } {
-  const ids = new StringIds(usage.length);
-  const seat = new Int32Array(usage.length);
-  const codes = usage.integrationId.codes;
-  for (let i = 0; i < usage.length; i++) seat[i] = ids.id(codes[i]!, usage.recordId[i]!);
-  return { seat, seatCount: ids.size };
+  const hashes = new Int32Array(usage.length);
+  for (let i = 0; i < usage.length; i++) hashes[i] = usage.recordId.hash(i);
+  const { ids, count } = firstSightIds(usage.integrationId.codes, usage.recordId, hashes, usage.length);
+  return { seat: ids, seatCount: count };
 }
 
 /**

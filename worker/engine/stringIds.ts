@@ -1,91 +1,23 @@
+import type { RecordIds } from './recordIds';
+
 /**
- * Dense integer ids for (namespace, string) pairs, for the million-row hot path (record ids). A JS Map with a
- * million string keys measured ~0.65 s per pass on the 2-core target machine; this open-
- * addressing table over typed arrays does the same job several times faster and creates no
- * garbage per lookup. Exact: hashes only pick slots, equality is always checked on the string.
+ * Dense ids for (namespace, record id) pairs, for the million-row hot path (seats). A JS Map with
+ * a million string keys measured ~0.65 s per pass on the 2-core target machine; open addressing
+ * over typed arrays does the same job several times faster and creates no garbage per lookup.
+ * Exact: hashes only pick slots, equality is always checked on the ids themselves.
  *
  * The key's hash (hashKey) does not depend on the namespace, so a reader that already walked the
- * key's bytes can pass it in (idWithKeyHash), and a part numbered on another thread can send its
- * hashes along to be joined under other namespace codes.
+ * key's bytes can hand it in, and a part read on another thread sends its hashes along.
  */
-export class StringIds {
-  /** Per slot: [slot hash, id + 1 (0 when empty)], side by side so a probe touches one cache line. */
-  private table: Int32Array;
-  private spaces: Int32Array; // namespace of each id
-  private readonly keys: string[] = [];
-  private mask: number;
-
-  constructor(expected = 1024) {
-    let capacity = 1024;
-    while (capacity < expected * 2) capacity <<= 1;
-    this.table = new Int32Array(capacity * 2);
-    this.spaces = new Int32Array(Math.max(16, expected));
-    this.mask = capacity - 1;
-  }
-
-  get size(): number {
-    return this.keys.length;
-  }
-
-  /** The id of (`space`, `key`), assigning the next id on first sight. */
-  id(space: number, key: string): number {
-    return this.idWithKeyHash(space, key, hashKey(key));
-  }
-
-  /** As id(), with `keyHash` = hashKey(key) (or hashAsciiBytes of the key's bytes) computed by the caller. */
-  idWithKeyHash(space: number, key: string, keyHash: number): number {
-    const hash = slotHash(keyHash, space);
-    const mask = this.mask;
-    const table = this.table;
-    let slot = hash & mask;
-    for (;;) {
-      const stored = table[2 * slot + 1]!;
-      if (stored === 0) break;
-      if (table[2 * slot] === hash) {
-        const id = stored - 1;
-        if (this.spaces[id] === space && this.keys[id] === key) return id;
-      }
-      slot = (slot + 1) & mask;
-    }
-    const id = this.keys.length;
-    this.keys.push(key);
-    if (id >= this.spaces.length) {
-      const spaces = new Int32Array(this.spaces.length * 2);
-      spaces.set(this.spaces);
-      this.spaces = spaces;
-    }
-    this.spaces[id] = space;
-    table[2 * slot] = hash;
-    table[2 * slot + 1] = id + 1;
-    if (this.keys.length * 2 > mask + 1) this.rehash();
-    return id;
-  }
-
-  private rehash(): void {
-    const old = this.table;
-    const table = new Int32Array(old.length * 2);
-    const mask = (table.length >> 1) - 1;
-    for (let at = 0; at < old.length; at += 2) {
-      const stored = old[at + 1]!;
-      if (stored === 0) continue;
-      let slot = old[at]! & mask;
-      while (table[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
-      table[2 * slot] = old[at]!;
-      table[2 * slot + 1] = stored;
-    }
-    this.table = table;
-    this.mask = mask;
-  }
-}
 
 /** FNV-1a offset basis and prime: hashKey and hashAsciiBytes must step alike. */
 const FNV_START = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
 
-/** FNV-1a over the key's UTF-16 code units. For ASCII keys it equals hashAsciiBytes over the key's bytes. */
-export function hashKey(text: string): number {
+/** FNV-1a over the key's UTF-16 code units (of text[start, end)). For ASCII keys it equals hashAsciiBytes over the key's bytes. */
+export function hashKey(text: string, start = 0, end = text.length): number {
   let h = FNV_START;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = start; i < end; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, FNV_PRIME);
   }
@@ -121,14 +53,13 @@ function slotHash(keyHash: number, space: number): number {
 const PARTITION_ROWS = 2048;
 
 /**
- * The ids StringIds.idWithKeyHash would give rows 0..length-1 called in order (dense, in order
- * of first sight), for a table that holds every row already. One table for a million mostly
+ * A dense id per distinct (spaces[i], keys.at(i)) of rows 0..length-1, in order of first sight. One table for a million mostly
  * distinct keys is a cache miss per row (~0.3 s on the 2-core target); here the rows are first
  * partitioned by hash (a counting sort, sequential passes) and each partition gets a table small
- * enough to stay in cache. Exact as StringIds: hashes only pick slots, equality is checked on
- * the space and the string. `keyHash[i]` = hashKey(keys[i]).
+ * enough to stay in cache. Hashes only pick slots, equality is checked on
+ * the space and the id. `keyHash[i]` = hashKey(keys.at(i)).
  */
-export function firstSightIds(spaces: ArrayLike<number>, keys: readonly string[], keyHash: Int32Array, length: number): { ids: Int32Array; count: number } {
+export function firstSightIds(spaces: ArrayLike<number>, keys: RecordIds, keyHash: Int32Array, length: number): { ids: Int32Array; count: number } {
   const hashes = new Int32Array(length);
   for (let i = 0; i < length; i++) hashes[i] = slotHash(keyHash[i]!, spaces[i]!);
   // Partitions by the hash's top bits; slots within one by its low bits, which are independent.
@@ -162,12 +93,12 @@ function partitionByTopBits(hashes: Int32Array, bits: number): { order: Int32Arr
 }
 
 /** Sets ids[row] to the first row with the same (space, key), partition by partition. */
-function firstRows(spaces: ArrayLike<number>, keys: readonly string[], hashes: Int32Array, order: Int32Array, start: Int32Array, ids: Int32Array): void {
+function firstRows(spaces: ArrayLike<number>, keys: RecordIds, hashes: Int32Array, order: Int32Array, start: Int32Array, ids: Int32Array): void {
   let largest = 0;
   for (let p = 0; p + 1 < start.length; p++) largest = Math.max(largest, start[p + 1]! - start[p]!);
   let capacity = 16;
   while (capacity < largest * 2) capacity <<= 1;
-  // Per slot: [hash, row + 1 (0 when empty)], as in StringIds.
+  // Per slot: [hash, row + 1 (0 when empty)], side by side so a probe touches one cache line.
   const table = new Int32Array(capacity * 2);
   for (let p = 0; p + 1 < start.length; p++) {
     const from = start[p]!;
@@ -189,7 +120,7 @@ function firstRows(spaces: ArrayLike<number>, keys: readonly string[], hashes: I
           break;
         }
         const other = stored - 1;
-        if (table[2 * slot] === hash && spaces[other] === spaces[row] && keys[other] === keys[row]) {
+        if (table[2 * slot] === hash && spaces[other] === spaces[row] && keys.same(other, row)) {
           ids[row] = other;
           break;
         }

@@ -489,7 +489,7 @@ export class WorkspaceView {
         rows.push({
           integrationId: valueAt(usage.integrationId, i),
           externalClientId: valueAt(usage.externalClientId, i),
-          recordId: usage.recordId[i]!,
+          recordId: usage.recordId.at(i),
           product: valueAt(usage.product, i),
           category: valueAt(usage.category, i),
           quantity: formatUnits(usage.quantity[i]!),
@@ -520,7 +520,7 @@ export class WorkspaceView {
     return (this.inactiveViews ??= this.rec.inactive
       .map((s) => {
         const clientId = this.rec.clientIds[s.clientIndex]!;
-        return { clientId, clientName: this.clientName(clientId), integrationId: valueAt(usage.integrationId, s.row), recordId: usage.recordId[s.row]!, product: valueAt(usage.product, s.row), lastActive: formatDay(usage.lastActive[s.row]!), daysInactive: s.daysInactive };
+        return { clientId, clientName: this.clientName(clientId), integrationId: valueAt(usage.integrationId, s.row), recordId: usage.recordId.at(s.row), product: valueAt(usage.product, s.row), lastActive: formatDay(usage.lastActive[s.row]!), daysInactive: s.daysInactive };
       })
       .sort((a, b) => b.daysInactive - a.daysInactive));
   }
