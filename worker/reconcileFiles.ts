@@ -1,4 +1,4 @@
-import { readBundle, type BundleFiles, type ReadOptions } from './bundle/readBundle';
+import { readBundle, type BundleFiles, type ReadOptions, type ReadResult } from './bundle/readBundle';
 import type { ContractError } from './bundle/contractError';
 import { reconcile } from './engine/reconcile';
 import { toReport } from './engine/report';
@@ -12,7 +12,11 @@ export type ReconcileResult =
 
 /** Bundle texts in, §8 report out: the one path the CLI, the tests and the worker share. */
 export function reconcileFiles(files: BundleFiles, options: ReadOptions = {}): ReconcileResult {
-  const read = readBundle(files, options);
+  return reconcileRead(readBundle(files, options));
+}
+
+/** A bundle read (or its problems) in, §8 report out. */
+export function reconcileRead(read: ReadResult): ReconcileResult {
   if (!read.ok) return read;
   return { ok: true, report: toReport(read.bundle, reconcile(read.bundle)), notes: read.notes };
 }

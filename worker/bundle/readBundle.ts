@@ -1,5 +1,5 @@
 import { dedupeUsage } from '../engine/dedupeUsage';
-import type { Bundle } from '../engine/model';
+import type { Bundle, UsageTable } from '../engine/model';
 import type { ContractError } from './contractError';
 import { feedCsvText } from './parseCsv';
 import { readUsageText, type UsagePart } from './readUsage';
@@ -26,6 +26,21 @@ export interface ReadOptions {
  * yields the full list of problems and no bundle.
  */
 export function readBundle(files: BundleFiles, options: ReadOptions = {}): ReadResult {
+  const side = readPsaSide(files, options);
+  if (!side.ok) return side;
+  return completeBundle(side, options.usage ?? readUsageText(files[FILES.usage]!));
+}
+
+/** Every file of a bundle but usage.csv, read and checked; its problems so far. */
+export type PsaSide =
+  | { ok: true; errors: ContractError[]; build: (usage: UsageTable) => Bundle | null }
+  | { ok: false; errors: ContractError[] };
+
+/**
+ * The part of readBundle that needs no usage: the CLI reads it while another thread reads
+ * usage.csv (see worker/cli/reconcile.ts). Not ok only when a required file is missing.
+ */
+export function readPsaSide(files: BundleFiles, options: Pick<ReadOptions, 'decisions'> = {}): PsaSide {
   const missing = REQUIRED_FILES.filter((name) => files[name] === undefined);
   if (missing.length > 0) return { ok: false, errors: missing.map((file) => ({ file, message: 'required file is missing' })) };
 
@@ -47,12 +62,17 @@ export function readBundle(files: BundleFiles, options: ReadOptions = {}): ReadR
   const serviceMap = read(files[FILES.serviceMap], serviceMapBuilder());
   const decisionFile = options.decisions ?? (files[FILES.decisions] !== undefined ? { name: FILES.decisions, text: files[FILES.decisions]! } : undefined);
   const decisions = decisionFile ? read(decisionFile.text, decisionsBuilder(decisionFile.name)) : [];
+  const build = (usage: UsageTable) => (workspace.ok ? { settings: workspace.settings, clients, lines, catalog, usage, clientMap, serviceMap, decisions } : null);
+  return { ok: true, errors, build };
+}
 
-  const usagePart = options.usage ?? readUsageText(files[FILES.usage]!);
-  errors.push(...usagePart.errors);
-
-  if (errors.length > 0 || !workspace.ok) return { ok: false, errors };
+/** The bundle of a checked PSA side and usage.csv's part: all or nothing, as readBundle. */
+export function completeBundle(side: Extract<PsaSide, { ok: true }>, usagePart: UsagePart): ReadResult {
+  const errors = [...side.errors, ...usagePart.errors];
+  if (errors.length > 0) return { ok: false, errors };
   const { usage, replaced } = dedupeUsage(usagePart.builder.build());
+  const bundle = side.build(usage);
+  if (bundle === null) return { ok: false, errors };
   const notes = replaced > 0 ? [`${FILES.usage}: ${replaced} ${replaced === 1 ? 'row was' : 'rows were'} replaced by a later row with the same identity (integration_id, record_id, product)`] : [];
-  return { ok: true, bundle: { settings: workspace.settings, clients, lines, catalog, usage, clientMap, serviceMap, decisions }, notes };
+  return { ok: true, bundle, notes };
 }

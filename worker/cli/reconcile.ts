@@ -10,7 +10,9 @@ import { formatContractError } from '../bundle/contractError';
 import { readUsageBytes } from '../bundle/readUsageBytes';
 import { FILES } from '../bundle/schema';
 import { PARALLEL_FROM_BYTES, readUsageParallel, startUsageThread, type UsageThread } from './parallelUsage';
-import { reconcileFiles, type BundleFiles } from '../reconcileFiles';
+import { completeBundle, readPsaSide } from '../bundle/readBundle';
+import { readUsageText } from '../bundle/readUsage';
+import { reconcileRead, type BundleFiles } from '../reconcileFiles';
 
 const USAGE = 'usage: reconcile --bundle DIR [--decisions FILE]';
 const BUNDLE_FILES = new Set<string>(Object.values(FILES));
@@ -65,12 +67,18 @@ async function main(argv: string[]): Promise<number> {
     decisions = { name: basename(values.decisions), text };
   }
   if (usageBytes === undefined && thread) void thread.worker.terminate();
-  const usage = usageBytes === undefined ? undefined : oneThread ? readUsageBytes(usageBytes) : await readUsageParallel(usageBytes, thread, timer.enabled ? (note) => process.stderr.write(`timing:   ${note}\n`) : undefined);
   // The bundle reader only checks that the file is there once it is given parsed.
   if (usageBytes !== undefined) files[FILES.usage] = '';
-  timer(oneThread ? 'parse usage.csv (1 thread)' : 'parse usage.csv (2 threads)');
-  const result = reconcileFiles(files, { decisions, usage });
-  timer('validate rest + reconcile + report');
+  // With two threads this call returns once this thread has read its part of usage.csv: the other
+  // files are then read while the second thread still reads its part.
+  const usage = usageBytes === undefined ? undefined : oneThread ? readUsageBytes(usageBytes) : readUsageParallel(usageBytes, thread, timer.enabled ? (note) => process.stderr.write(`timing:   ${note}\n`) : undefined);
+  timer(oneThread ? 'parse usage.csv (1 thread)' : 'parse usage.csv, this thread\'s part (2 threads)');
+  const side = readPsaSide(files, { decisions });
+  timer('read the other files');
+  const usagePart = await usage;
+  if (!oneThread) timer('wait for and join the second part of usage.csv');
+  const result = reconcileRead(side.ok ? completeBundle(side, usagePart ?? readUsageText('')) : side);
+  timer('reconcile + report');
   if (!result.ok) {
     process.stderr.write(result.errors.map(formatContractError).join('\n') + '\n');
     return 2;

@@ -17,6 +17,15 @@ export function seatIds(usage: Omit<UsageTable, 'seat' | 'seatCount'>): { seat: 
  * counts then need no hash set: a seat's few rows are compared among themselves.
  */
 export function rowsBySeat(usage: UsageTable): { order: Int32Array; start: Int32Array } {
+  // A table does not change once built: reading a bundle (dedupeUsage) and reconciling it share one grouping.
+  let bySeat = groupedTables.get(usage);
+  if (bySeat === undefined) groupedTables.set(usage, (bySeat = groupBySeat(usage)));
+  return bySeat;
+}
+
+const groupedTables = new WeakMap<UsageTable, { order: Int32Array; start: Int32Array }>();
+
+function groupBySeat(usage: UsageTable): { order: Int32Array; start: Int32Array } {
   const start = new Int32Array(usage.seatCount + 1);
   for (let i = 0; i < usage.length; i++) start[usage.seat[i]! + 1]++;
   for (let s = 0; s < usage.seatCount; s++) start[s + 1] += start[s]!;
