@@ -122,7 +122,8 @@ describe('usage.csv from bytes in two parts', () => {
     const plan = planUsageSplit(bytes, text.indexOf(',r19,'))!; // the next line break ends record 19
     const head = new UsageHead(bytes, plan);
     expect(head.needsTail).toBe(true);
-    const joined = head.join(readUsageTail(bytes.slice(plan.split, plan.layout.bodyEnd), plan.header, plan.layout.newline));
+    const tail = bytes.slice(plan.split, plan.layout.bodyEnd);
+    const joined = head.join(readUsageTail(tail, { start: 0, end: tail.length, base: plan.split, shared: false }, plan.header, plan.layout.newline));
     expect(joined.errors).toEqual(whole.errors);
     expect(joined.errors[0]!.row).toBe(32);
     expect(joined.builder.build()).toEqual(whole.builder.build());

@@ -118,11 +118,25 @@ function expectSame(actual: UsagePart, expected: UsagePart): void {
   expect(actual.builder.build()).toEqual(expected.builder.build());
 }
 
-function readInTwo(bytes: Uint8Array, near: number): UsagePart {
+/** The file read in two parts: the second from a copy of its bytes, or (`shared`) from the file's own bytes, as the CLI's second thread reads them. */
+function readInTwo(input: Uint8Array, near: number, shared = false): UsagePart {
+  const bytes = shared ? inSharedMemory(input) : input;
   const plan = planUsageSplit(bytes, near);
   if (!plan) return readUsageBytes(bytes);
   const head = new UsageHead(bytes, plan);
-  return head.join(head.needsTail ? readUsageTail(bytes.slice(plan.split, plan.layout.bodyEnd), plan.header, plan.layout.newline) : undefined);
+  if (!head.needsTail) return head.join();
+  const { split } = plan;
+  const { bodyEnd } = plan.layout;
+  const tail = shared
+    ? readUsageTail(bytes, { start: split, end: bodyEnd, base: 0, shared: true }, plan.header, plan.layout.newline)
+    : readUsageTail(bytes.slice(split, bodyEnd), { start: 0, end: bodyEnd - split, base: split, shared: false }, plan.header, plan.layout.newline);
+  return head.join(tail);
+}
+
+function inSharedMemory(bytes: Uint8Array): Uint8Array {
+  const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
+  shared.set(bytes);
+  return shared;
 }
 
 const encode = (text: string) => new TextEncoder().encode(text);
@@ -161,11 +175,11 @@ describe('readUsageBytes reads usage.csv exactly as the text path does', () => {
     );
   });
 
-  it('in two parts cut anywhere (a record across the cut, a cut inside a quoted field)', () => {
+  it('in two parts cut anywhere (a record across the cut, a cut inside a quoted field), the second from a copy or from shared memory', () => {
     fc.assert(
-      fc.property(rendered, fc.nat(), (text, cut) => {
+      fc.property(rendered, fc.nat(), fc.boolean(), (text, cut, shared) => {
         const bytes = encode(text);
-        expectSame(readInTwo(bytes, cut % (bytes.length + 1)), textPath(bytes));
+        expectSame(readInTwo(bytes, cut % (bytes.length + 1), shared), textPath(bytes));
       }),
       { seed: SEED, numRuns: RUNS },
     );

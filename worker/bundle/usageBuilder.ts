@@ -128,12 +128,7 @@ export class UsageBuilder {
    */
   addRow(integration: number, client: number, clientName: number, product: number, category: number, bytes: Uint8Array, idStart: number, idEnd: number, recordKeyHash: number, units: number, lastActive: number): void {
     const i = this.placeCoded(integration, client, clientName, product, category);
-    if (bytes !== this.bytes) {
-      if (this.bytes !== null) throw new Error('UsageBuilder.addRow reads the ids of one array of bytes');
-      this.bytes = bytes;
-      this.byteSource = this.idSources.push(bytes) - 1;
-    }
-    this.idSource[i] = this.byteSource;
+    this.idSource[i] = bytes === this.bytes ? this.byteSource : this.byteSourceOf(bytes);
     this.idStart[i] = idStart;
     this.idEnd[i] = idEnd;
     this.keyHash[i] = recordKeyHash;
@@ -168,8 +163,12 @@ export class UsageBuilder {
     };
   }
 
-  /** Appends a part packed elsewhere (another thread's part of the file), re-coding it into this builder's dictionaries. */
-  appendPacked(part: PackedUsage): void {
+  /**
+   * Appends a part packed elsewhere (another thread's part of the file), re-coding it into this
+   * builder's dictionaries. `shared`: the part's id source (left empty in the part) that is
+   * `bytes`, the memory this builder's own byte rows come from.
+   */
+  appendPacked(part: PackedUsage, shared?: { source: number; bytes: Uint8Array }): void {
     const recode = part.values.map((values, k) => Uint32Array.from(values, (value) => this.dictionaries[k]!.code(value)));
     while (this.length + part.length > this.capacity) this.grow();
     const offset = this.length;
@@ -179,9 +178,8 @@ export class UsageBuilder {
       const to = this.codes[k]!;
       for (let i = 0; i < part.length; i++) to[offset + i] = map[from[i]!]!;
     }
-    const sourceOffset = this.idSources.length;
-    this.idSources.push(...part.idSources);
-    for (let i = 0; i < part.length; i++) this.idSource[offset + i] = part.idSource[i]! + sourceOffset;
+    const sourceMap = part.idSources.map((source, k) => (k === shared?.source ? this.byteSourceOf(shared.bytes) : this.idSources.push(source) - 1));
+    for (let i = 0; i < part.length; i++) this.idSource[offset + i] = sourceMap[part.idSource[i]!]!;
     this.idStart.set(part.idStart, offset);
     this.idEnd.set(part.idEnd, offset);
     this.keyHash.set(part.keyHash, offset);
@@ -201,6 +199,14 @@ export class UsageBuilder {
     c[3]![i] = product;
     c[4]![i] = category;
     return i;
+  }
+
+  /** The index in idSources of the bytes addRow reads (registered on first sight; always the same array). */
+  private byteSourceOf(bytes: Uint8Array): number {
+    if (bytes === this.bytes) return this.byteSource;
+    if (this.bytes !== null) throw new Error('UsageBuilder reads the ids of one array of bytes');
+    this.bytes = bytes;
+    return (this.byteSource = this.idSources.push(bytes) - 1);
   }
 
   /** Row i's record id, given as a string. */

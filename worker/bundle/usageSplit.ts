@@ -29,8 +29,21 @@ export interface TailPart {
   errors: ContractError[];
   problemCount: number;
   rows: number;
-  /** See ByteCsvScanner.quoteCrlf; offsets within the part. */
+  /** See ByteCsvScanner.quoteCrlf; offsets in the part's bytes. */
   quoteCrlf: number[];
+  /** Where in the file the part's bytes start: 0 when they are the file's own (shared) bytes, the split for a copy. */
+  base: number;
+  /** Index in table.idSources of the file's own bytes, shared with the first part (the entry itself is left empty), or -1. */
+  sharedSource: number;
+}
+
+/** Where the second part is: records [start, end) of `bytes`, whose index 0 is the file's byte `base`. */
+export interface TailRange {
+  start: number;
+  end: number;
+  base: number;
+  /** Whether `bytes` is the whole file, in memory the first part reads too (a SharedArrayBuffer). */
+  shared: boolean;
 }
 
 /** Where to split, or null when the file is better read whole (no records, a broken header, no break after `near`). */
@@ -58,15 +71,22 @@ export function breakAfter(bytes: Uint8Array, from: number, end: number, newline
   return -1;
 }
 
-/** The second part (bytes from the split to the end of the file, as their own array), read on its own. */
-export function readUsageTail(tail: Uint8Array, header: string[], newline: Newline, options: UsageBytesOptions = {}): TailPart {
+/**
+ * The second part (the records from the split to the end of the file), read on its own: from the
+ * file's shared bytes, or from a copy of the part.
+ */
+export function readUsageTail(bytes: Uint8Array, range: TailRange, header: string[], newline: Newline, options: UsageBytesOptions = {}): TailPart {
   // The part numbers its own seats; the joining builder maps them to its own (appendPacked).
-  const read = new ByteRead(tail, 0, { bodyEnd: tail.length, newline }, options);
+  const read = new ByteRead(bytes, range.start, { bodyEnd: range.end, newline, bodyStart: range.start }, options);
   read.useHeader(header);
   const status = read.records(Infinity);
-  if (status === 'malformed') return { table: null, errors: [], problemCount: 0, rows: 0, quoteCrlf: [] };
+  if (status === 'malformed') return { table: null, errors: [], problemCount: 0, rows: 0, quoteCrlf: [], base: range.base, sharedSource: -1 };
   const part = read.result();
-  return { table: part.builder.pack(), errors: part.errors, problemCount: part.problemCount, rows: part.rows, quoteCrlf: read.scanner.quoteCrlf };
+  const table = part.builder.pack();
+  // The first part holds these bytes already: its record ids and these point into the same memory.
+  const sharedSource = range.shared ? table.idSources.indexOf(bytes) : -1;
+  if (sharedSource >= 0) table.idSources[sharedSource] = '';
+  return { table, errors: part.errors, problemCount: part.problemCount, rows: part.rows, quoteCrlf: read.scanner.quoteCrlf, base: range.base, sharedSource };
 }
 
 /** The first part, read on this thread while the second is read elsewhere. */
@@ -125,10 +145,10 @@ export class UsageHead {
     if (this.status === 'malformed') return readUsageBytesAsText(bytes, this.options);
     if (this.status === 'end') return hitsChunkSeam(bytes, plan.layout, read.scanner.quoteCrlf) ? readUsageBytesAsText(bytes, this.options) : read.result();
     if (!tail || tail.table === null) return readUsageBytesAsText(bytes, this.options);
-    const seams = [...read.scanner.quoteCrlf, ...tail.quoteCrlf.map((offset) => offset + plan.split)];
+    const seams = [...read.scanner.quoteCrlf, ...tail.quoteCrlf.map((offset) => offset + tail.base)];
     if (hitsChunkSeam(bytes, plan.layout, seams)) return readUsageBytesAsText(bytes, this.options);
     const first = read.result();
-    first.builder.appendPacked(tail.table);
+    first.builder.appendPacked(tail.table, tail.sharedSource >= 0 ? { source: tail.sharedSource, bytes } : undefined);
     const second = { builder: first.builder, errors: tail.errors, rows: tail.rows, problemCount: tail.problemCount };
     const errors = joinErrors(read.reader.file, first, second, first.rows - 1);
     this.options.onProgress?.(1);

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { UsagePart } from '../bundle/readUsage';
 import { readUsageBytes } from '../bundle/readUsageBytes';
 import { breakAfter, planUsageSplit, UsageHead, type TailPart, type UsageSplit } from '../bundle/usageSplit';
+import type { TailMessage } from './usagePartThread';
 
 /**
  * Node cannot start a worker thread on a .ts file, even under tsx (privatenumber/tsx#354), so a
@@ -113,9 +114,12 @@ export async function readUsageParallel(input: Uint8Array | string, thread?: Usa
 
 const pct = (part: number, whole: number) => `${Math.round((100 * part) / whole)}%`;
 
-/** Sends the bytes from `split` to the thread (its own copy, moved, not cloned); resolves to its part. */
+/**
+ * Sends the records from `split` to the thread: where they are when the bytes are shared memory
+ * (the CLI reads usage.csv into a SharedArrayBuffer), else a copy of them, moved, not cloned.
+ * Resolves to the thread's part.
+ */
 function sendTail(thread: UsageThread, bytes: Uint8Array, plan: UsageSplit, split: number): Promise<TailPart> {
-  const tailBytes = bytes.slice(split, plan.layout.bodyEnd);
   const tail = new Promise<TailPart>((resolve, reject) => {
     // The thread's 'ready' message may still be on its way: the part is the next other message.
     const onMessage = (message: TailPart | 'ready') => {
@@ -128,6 +132,14 @@ function sendTail(thread: UsageThread, bytes: Uint8Array, plan: UsageSplit, spli
   });
   // When this thread read on alone (the split fell in a quoted field), the part is never awaited.
   tail.catch(() => undefined);
-  thread.worker.postMessage({ tail: tailBytes.buffer, header: plan.header, newline: plan.layout.newline }, [tailBytes.buffer]);
+  const { header, layout } = plan;
+  if (bytes.buffer instanceof SharedArrayBuffer) {
+    const message: TailMessage = { header, newline: layout.newline, shared: bytes.buffer, byteOffset: bytes.byteOffset, length: bytes.length, start: split, end: layout.bodyEnd };
+    thread.worker.postMessage(message);
+  } else {
+    const copy = bytes.slice(split, layout.bodyEnd);
+    const message: TailMessage = { header, newline: layout.newline, tail: copy.buffer, split };
+    thread.worker.postMessage(message, [copy.buffer]);
+  }
   return tail;
 }

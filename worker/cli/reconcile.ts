@@ -3,7 +3,7 @@
  * Exit 2, with one line per problem on stderr and nothing on stdout, when the input breaks the
  * contract (§9) or a folder or file cannot be read; exit 1 only for a bug.
  */
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { open, readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatContractError } from '../bundle/contractError';
@@ -30,14 +30,29 @@ async function readBundleFolder(dir: string): Promise<BundleFiles> {
   return files;
 }
 
-/** usage.csv as bytes, parsed without decoding it to one big string (see worker/bundle/readUsageBytes.ts); undefined when absent. */
+/**
+ * usage.csv as bytes, parsed without decoding it to one big string (see
+ * worker/bundle/readUsageBytes.ts), in shared memory so that a second thread reads its part in
+ * place; undefined when absent.
+ */
 async function readUsageBytesOf(dir: string): Promise<Uint8Array | undefined> {
-  const buffer = await readFile(join(dir, FILES.usage)).catch((e: NodeJS.ErrnoException) => {
+  const file = await open(join(dir, FILES.usage)).catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'ENOENT') return undefined;
     throw e;
   });
-  // A plain view: Buffer's own slice() shares memory where Uint8Array's copies.
-  return buffer && new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  if (file === undefined) return undefined;
+  try {
+    const bytes = new Uint8Array(new SharedArrayBuffer((await file.stat()).size));
+    let at = 0;
+    while (at < bytes.length) {
+      const { bytesRead } = await file.read(bytes, at, bytes.length - at, at);
+      if (bytesRead === 0) break;
+      at += bytesRead;
+    }
+    return at === bytes.length ? bytes : bytes.subarray(0, at);
+  } finally {
+    await file.close();
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
