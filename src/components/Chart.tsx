@@ -36,6 +36,17 @@ function chartTheme(fontFamily: string): AgChartTheme {
   };
 }
 
+const themes = new Map<string, AgChartTheme>();
+/**
+ * One theme object per font: AG Charts keeps the theme it builds from an object by that object's
+ * identity, so a new object for every chart and every update had it built again each time.
+ */
+function themeFor(fontFamily: string): AgChartTheme {
+  let theme = themes.get(fontFamily);
+  if (!theme) themes.set(fontFamily, (theme = chartTheme(fontFamily)));
+  return theme;
+}
+
 export type ChartOptions = Omit<AgCartesianChartOptions, 'container' | 'theme'>;
 
 /**
@@ -58,22 +69,36 @@ export function loadCharts(): Promise<{ AgCharts: typeof AgCharts }> {
   return (library ??= import('ag-charts-community'));
 }
 
+/**
+ * Charts are made one per frame, in the order they mount: making a chart resolves its options
+ * (~0.1 s each on a 2-core machine), and Home's two made in one task held the page for a quarter second.
+ */
+let lastMade: Promise<unknown> = Promise.resolve();
+function inTurn(make: () => void): Promise<void> {
+  const made = lastMade.then(() => new Promise<void>((next) => requestAnimationFrame(() => setTimeout(next)))).then(make);
+  // A chart that failed to be made leaves the next ones their turn; its own error still reaches the caller.
+  lastMade = made.catch(() => undefined);
+  return made;
+}
+
 export function Chart(props: { options: ChartOptions; height: number; label: string; testId?: string; children?: JSX.Element }) {
   const bars = () => (Array.isArray(props.options.data) ? props.options.data.length : 0);
   let host!: HTMLDivElement;
   let chart: AgChartInstance | undefined;
   let disposed = false;
-  const full = (): AgCartesianChartOptions => ({ ...props.options, container: host, theme: chartTheme(getComputedStyle(host).fontFamily.replace(/"/g, '')) });
+  const full = (): AgCartesianChartOptions => ({ ...props.options, container: host, theme: themeFor(getComputedStyle(host).fontFamily.replace(/"/g, '')) });
 
   onMount(() => {
     // Loaded on first use: statically imported it doubled the screens' chunk (1.1 → 2.1 MB) and so
     // the time to reopen a workspace. The dev server pre-bundles it (vite.config.ts optimizeDeps),
     // so this import never makes it re-optimise mid-page.
-    void loadCharts().then(({ AgCharts }) => {
-      if (disposed) return;
-      chart = AgCharts.create(full());
-      host.dataset.ready = 'true';
-    });
+    void loadCharts().then(({ AgCharts }) =>
+      inTurn(() => {
+        if (disposed) return;
+        chart = AgCharts.create(full());
+        host.dataset.ready = 'true';
+      }),
+    );
   });
   createEffect(() => {
     const options = full();

@@ -1,7 +1,7 @@
 import type { ColDef, GridApi, ICellRendererParams, RowClassParams } from 'ag-grid-community';
-import { For, Show, createMemo, createResource, createSignal } from 'solid-js';
+import { For, Show, createResource, createSignal } from 'solid-js';
 import type { ReviewShow, ReviewState } from '../../worker/review/reviewState';
-import type { DiscrepancyView } from '../../worker/views/types';
+import type { DiscrepancyView, ReviewList, ReviewQuery } from '../../worker/views/types';
 import { badgeCellWith, dateCell, deltaCell, moneyCell, plainMoneyCell } from './cells';
 import { DataGrid } from './DataGrid';
 import { decimalComparator, formatMoney } from './format';
@@ -10,6 +10,7 @@ import { Dialog } from './ui';
 import type { PairNumbers } from '../../worker/core/doc';
 import { core, overview, revision } from '../state/workspace';
 import './ReviewPanel.css';
+import { pausedSearch } from './pausedSearch';
 
 const STATE_TEXT: Record<ReviewState, string> = { pending: 'To review', approved: 'Approved', dismissed: 'Dismissed', returned: 'Back for review' };
 /** The chips; which states each shows is the view's (worker/review/reviewState.ts `shownIn`). */
@@ -25,6 +26,20 @@ const LONG_LIST = 40;
 const currency = () => overview()?.currency ?? 'USD';
 const numbers = (d: DiscrepancyView): PairNumbers => ({ clientId: d.clientId, serviceId: d.serviceId, qtyDelta: d.qtyDelta, amount: d.amount });
 
+/** Rows of each list on the page at once: the largest first; the search (in the core) reaches the others. */
+const REVIEW_SHOWN = 500;
+/** Out-of-proportion rows a bulk action's warning lists; past this it says how many more. */
+const SPOT_CHECK_SHOWN = 100;
+
+/** A bulk action waiting for its spot check to be confirmed: on the rows ticked, or on every row a query lists. */
+interface PendingBulk {
+  action: 'approve' | 'dismiss';
+  count: number;
+  outlierCount: number;
+  outliers: DiscrepancyView[];
+  run: () => Promise<string | null>;
+}
+
 /**
  * Month-end review (spec §7): approve or dismiss discrepancies one by one or in bulk, set effective
  * dates, write notes. New revenue (usage with no PSA line) is kept apart for one-at-a-time review,
@@ -33,29 +48,57 @@ const numbers = (d: DiscrepancyView): PairNumbers => ({ clientId: d.clientId, se
  */
 export function ReviewPanel() {
   const [show, setShow] = createSignal<ReviewShow>('open');
-  // The view's two lists for this chip: [discrepancies on invoiced services, new revenue], with their counts.
-  const [queues] = createResource(() => ({ r: revision(), show: show() }), (k) => core.groups('queue', { review: k.show }));
-  const [search, setSearch] = createSignal('');
+  const { search, asked, type } = pausedSearch();
+  const query = (): ReviewQuery => ({ show: show(), search: asked() });
+  // A page of each list for this chip and search, with their counts (the view's reviewPage).
+  const [page] = createResource(() => ({ r: revision(), q: query() }), (k) => core.reviewPage(k.q, REVIEW_SHOWN));
   const [selected, setSelected] = createSignal<DiscrepancyView[]>([]);
+  // "Select all" beyond the page: a query the core resolves when the action runs, never its rows.
+  const [everyMatching, setEveryMatching] = createSignal(false);
   const [date, setDate] = createSignal('');
   const [message, setMessage] = createSignal('');
-  const [pending, setPending] = createSignal<{ action: 'approve' | 'dismiss'; rows: DiscrepancyView[] } | null>(null);
+  const [pending, setPending] = createSignal<PendingBulk | null>(null);
+  const [secondGrid, setSecondGrid] = createSignal(false);
   let api: GridApi<DiscrepancyView> | undefined;
 
-  const reviewable = createMemo(() => queues()?.[0]?.rows ?? []);
-  const newRevenue = createMemo(() => queues()?.[1]);
+  const reviewable = () => page.latest?.discrepancies;
+  const newRevenue = () => page.latest?.newRevenue;
   const count = (id: ReviewShow) => overview()?.review[id].total;
+  const selectedCount = () => (everyMatching() ? (reviewable()?.matching ?? 0) : selected().length);
+  /** Every row on the page is ticked and the search matches more than the page holds. */
+  const pageWhollySelected = () => {
+    const list = reviewable();
+    return !!list && list.rows.length > 0 && selected().length === list.rows.length && list.matching > list.rows.length;
+  };
 
   const apply = async (edit: Promise<string | null>) => {
     const result = await edit;
     setMessage(result ?? '');
-    if (!result) api?.deselectAll();
+    if (!result) clearSelection();
   };
-  const bulk = (action: 'approve' | 'dismiss') => {
-    const chosen = selected();
-    if (chosen.length === 0) return setMessage('Select discrepancies first (the boxes on the left).');
-    if (chosen.length > 1 && localStorage.getItem(SKIP_WARNING) !== '1') return setPending({ action, rows: chosen });
-    apply(core.decide(chosen.map(numbers), action));
+  /** An edit on what is selected: the query itself when every matching row is, else the rows ticked. */
+  const onSelection = (rows: (pairs: PairNumbers[]) => Promise<string | null>, matching: (q: ReviewQuery) => Promise<string | null>) => {
+    if (everyMatching()) {
+      const q = query();
+      return () => matching(q);
+    }
+    const pairs = selected().map(numbers);
+    return () => rows(pairs);
+  };
+  const clearSelection = () => {
+    api?.deselectAll();
+    setEveryMatching(false);
+  };
+  const bulk = async (action: 'approve' | 'dismiss') => {
+    if (selectedCount() === 0) return setMessage('Select discrepancies first (the boxes on the left).');
+    const run = onSelection((pairs) => core.decide(pairs, action), (q) => core.decideMatching(q, action));
+    if (selectedCount() === 1 || localStorage.getItem(SKIP_WARNING) === '1') return apply(run());
+    if (everyMatching()) {
+      const check = await core.reviewSpotCheck(query(), SPOT_CHECK_SHOWN);
+      return setPending({ action, ...check, run });
+    }
+    const outliers = selected().filter((r) => r.outlier);
+    setPending({ action, count: selected().length, outlierCount: outliers.length, outliers: outliers.slice(0, SPOT_CHECK_SHOWN), run });
   };
 
   const noteColumn: ColDef<DiscrepancyView> = {
@@ -96,6 +139,14 @@ export function ReviewPanel() {
     return wrap;
   }
 
+  /** Says when a list shows only its largest rows, and how many the search matches. */
+  const pageNote = (list: ReviewList | undefined) => {
+    if (!list) return '';
+    const searching = asked().trim() !== '';
+    if (list.rows.length < list.matching) return `The ${list.rows.length.toLocaleString('en-US')} largest of ${list.matching.toLocaleString('en-US')}${searching ? ' matching' : ''}: search to reach the others.`;
+    return searching ? `${list.matching.toLocaleString('en-US')} match the search.` : '';
+  };
+
   return (
     <>
       <UndoBar message={message()} onDismiss={() => setMessage('')} />
@@ -103,67 +154,131 @@ export function ReviewPanel() {
         <div class="chips" role="group" aria-label="Show">
           <For each={SHOW}>
             {(s) => (
-              <button classList={{ chip: true, on: show() === s.id }} onClick={() => setShow(s.id)} data-testid={`review-show-${s.id}`} title="Both lists below: discrepancies and new revenue">
+              <button
+                classList={{ chip: true, on: show() === s.id }}
+                onClick={() => {
+                  setEveryMatching(false);
+                  setShow(s.id);
+                }}
+                data-testid={`review-show-${s.id}`}
+                title="Both lists below: discrepancies and new revenue"
+              >
                 {s.label} <span class="tab-count">{count(s.id)}</span>
               </button>
             )}
           </For>
         </div>
-        <input type="search" placeholder="Search…" value={search()} onInput={(e) => setSearch(e.currentTarget.value)} aria-label="Search discrepancies" />
+        <input
+          type="search"
+          placeholder="Search…"
+          value={search()}
+          onInput={(e) => {
+            setEveryMatching(false);
+            type(e.currentTarget.value);
+          }}
+          aria-label="Search discrepancies"
+        />
         <span class="spacer" />
-        <span class="muted">{selected().length} selected</span>
-        <button onClick={() => bulk('approve')} data-testid="approve-selected">Approve</button>
-        <button class="secondary" onClick={() => bulk('dismiss')} data-testid="dismiss-selected">Dismiss</button>
-        <button class="secondary" onClick={() => apply(core.decide(selected().map(numbers), null))}>Reopen</button>
+        <span class="muted" data-testid="review-selected">{selectedCount().toLocaleString('en-US')} selected</span>
+        <button onClick={() => void bulk('approve')} data-testid="approve-selected">Approve</button>
+        <button class="secondary" onClick={() => void bulk('dismiss')} data-testid="dismiss-selected">Dismiss</button>
+        <button class="secondary" onClick={() => apply(onSelection((pairs) => core.decide(pairs, null), (q) => core.decideMatching(q, null))())}>Reopen</button>
         <input type="date" value={date()} onInput={(e) => setDate(e.currentTarget.value)} aria-label="Effective date" data-testid="effective-date" />
-        <button class="secondary" onClick={() => apply(core.setEffectiveDate(selected().map(numbers), date() || null))} data-testid="set-effective-date" title="Saved without approving; empty = back to the default">
+        <button
+          class="secondary"
+          onClick={() => apply(onSelection((pairs) => core.setEffectiveDate(pairs, date() || null), (q) => core.setEffectiveDateMatching(q, date() || null))())}
+          data-testid="set-effective-date"
+          title="Saved without approving; empty = back to the default"
+        >
           Set effective date
         </button>
       </div>
       <h2 class="section-title" data-testid="review-title">
-        {queues()?.[0]?.label ?? 'Discrepancies'} (<span data-testid="review-count">{queues()?.[0]?.count ?? 0}</span>)
+        {reviewable()?.label ?? 'Discrepancies'} (<span data-testid="review-count">{reviewable()?.total ?? 0}</span>)
       </h2>
-      <DataGrid<DiscrepancyView>
-        testId="review-grid"
-        height="max(380px, calc(100vh - 520px))"
-        rows={reviewable()}
-        rowId={(r) => r.key}
-        quickFilter={search()}
-        columns={columns(false)}
-        emptyMessage="Nothing here: every discrepancy in this view is decided."
-        onReady={(a) => (api = a)}
-        options={{
-          rowSelection: { mode: 'multiRow', checkboxes: true, headerCheckbox: true, enableClickSelection: false },
-          onSelectionChanged: (e) => setSelected(e.api.getSelectedRows()),
-          rowClassRules: { 'row-outlier': (p: RowClassParams<DiscrepancyView>) => !!p.data?.outlier },
-          stopEditingWhenCellsLoseFocus: true,
-        }}
-      />
+      {/* One line under the title: how much of the list is on the page, and "select all" past it. */}
+      <Show when={pageNote(reviewable()) || pageWhollySelected() || everyMatching()}>
+        <p class="muted">
+          <span data-testid="review-shown">{pageNote(reviewable())}</span>{' '}
+          <Show when={pageWhollySelected() || everyMatching()}>
+            <span data-testid="select-all-matching">
+              <Show
+                when={everyMatching()}
+                fallback={
+                  <>
+                    All {selected().length.toLocaleString('en-US')} rows shown are selected.{' '}
+                    <button class="link" onClick={() => setEveryMatching(true)}>
+                      Select all {(reviewable()?.matching ?? 0).toLocaleString('en-US')}{asked().trim() ? ' matching the search' : ' in this list'}
+                    </button>
+                  </>
+                }
+              >
+                All {(reviewable()?.matching ?? 0).toLocaleString('en-US')}{asked().trim() ? ' matching the search' : ' in this list'} are selected.{' '}
+                <button class="link" onClick={clearSelection}>
+                  Clear the selection
+                </button>
+              </Show>
+            </span>
+          </Show>
+        </p>
+      </Show>
+      {/* Created with its first rows, not empty and then filled: one pass of the grid on opening instead of two. */}
+      <Show when={reviewable()} fallback={<div class="loading">Loading discrepancies…</div>}>
+        {(list) => (
+          <DataGrid<DiscrepancyView>
+            testId="review-grid"
+            height="max(380px, calc(100vh - 520px))"
+            rows={list().rows}
+            rowId={(r) => r.key}
+            columns={columns(false)}
+            emptyMessage="Nothing here: every discrepancy in this view is decided."
+            onReady={(a) => {
+              api = a;
+              // The new-revenue grid is made a frame later: both grids built in one task held the page for 0.3 s at 1M usage rows.
+              requestAnimationFrame(() => setTimeout(() => setSecondGrid(true)));
+            }}
+            options={{
+              rowSelection: { mode: 'multiRow', checkboxes: true, headerCheckbox: true, enableClickSelection: false },
+              onSelectionChanged: (e) => {
+                const rows = e.api.getSelectedRows();
+                // Unticking a row (or a new page of rows) ends "every matching row".
+                if (rows.length < selected().length || rows.length < (reviewable()?.rows.length ?? 0)) setEveryMatching(false);
+                setSelected(rows);
+              },
+              rowClassRules: { 'row-outlier': (p: RowClassParams<DiscrepancyView>) => !!p.data?.outlier },
+              stopEditingWhenCellsLoseFocus: true,
+            }}
+          />
+        )}
+      </Show>
       <h2 class="section-title" data-testid="new-revenue-title">
-        {newRevenue()?.label ?? 'New revenue'} (<span data-testid="new-revenue-count">{newRevenue()?.count ?? 0}</span>) — review each on its own
+        {newRevenue()?.label ?? 'New revenue'} (<span data-testid="new-revenue-count">{newRevenue()?.total ?? 0}</span>) — review each on its own
       </h2>
+      <Show when={pageNote(newRevenue())}>{(note) => <p class="muted" data-testid="new-revenue-shown">{note()}</p>}</Show>
       {/* A long list gets a fixed height, so the grid virtualises: at 1M usage rows this list is 603 items, and all of them in the DOM froze the page for over a second. */}
-      <DataGrid<DiscrepancyView>
-        testId="new-revenue-grid"
-        height={(newRevenue()?.rows.length ?? 0) > LONG_LIST ? 'max(320px, calc(100vh - 520px))' : undefined}
-        rows={newRevenue()?.rows ?? []}
-        rowId={(r) => r.key}
-        quickFilter={search()}
-        columns={columns(true)}
-        emptyMessage="No new revenue to review."
-      />
+      <Show when={secondGrid() && newRevenue()}>
+        {(list) => (
+          <DataGrid<DiscrepancyView>
+            testId="new-revenue-grid"
+            height={list().rows.length > LONG_LIST ? 'max(320px, calc(100vh - 520px))' : undefined}
+            rows={list().rows}
+            rowId={(r) => r.key}
+            columns={columns(true)}
+            emptyMessage="No new revenue to review."
+          />
+        )}
+      </Show>
 
       <Show when={pending()}>
         {(p) => (
           <BulkWarning
-            action={p().action}
-            rows={p().rows}
+            pending={p()}
             onCancel={() => setPending(null)}
             onConfirm={(skip) => {
-              const { action, rows: chosen } = p();
+              const { run } = p();
               if (skip) localStorage.setItem(SKIP_WARNING, '1');
               setPending(null);
-              apply(core.decide(chosen.map(numbers), action));
+              apply(run());
             }}
           />
         )}
@@ -172,19 +287,20 @@ export function ReviewPanel() {
   );
 }
 
-function BulkWarning(props: { action: 'approve' | 'dismiss'; rows: DiscrepancyView[]; onCancel: () => void; onConfirm: (skipNextTime: boolean) => void }) {
+function BulkWarning(props: { pending: PendingBulk; onCancel: () => void; onConfirm: (skipNextTime: boolean) => void }) {
   const [skip, setSkip] = createSignal(false);
-  const outliers = () => props.rows.filter((r) => r.outlier);
+  const action = () => props.pending.action;
+  const more = () => props.pending.outlierCount - props.pending.outliers.length;
   return (
     <Dialog labelledBy="bulk-title" onClose={props.onCancel} testId="bulk-warning">
-        <h2 id="bulk-title">{props.action === 'approve' ? 'Approve' : 'Dismiss'} {props.rows.length} discrepancies?</h2>
-        <p>Bulk {props.action === 'approve' ? 'approval' : 'dismissal'} is fast, and just as fast at pushing a wrong number. Spot-check first:</p>
-        <Show when={outliers().length > 0} fallback={<p class="ok">None of the selected changes looks out of proportion.</p>}>
+        <h2 id="bulk-title">{action() === 'approve' ? 'Approve' : 'Dismiss'} {props.pending.count.toLocaleString('en-US')} discrepancies?</h2>
+        <p>Bulk {action() === 'approve' ? 'approval' : 'dismissal'} is fast, and just as fast at pushing a wrong number. Spot-check first:</p>
+        <Show when={props.pending.outlierCount > 0} fallback={<p class="ok">None of the selected changes looks out of proportion.</p>}>
           <p>
-            <strong>{outliers().length}</strong> need a look (a change over half the invoiced quantity, a large amount, or no rate at all):
+            <strong>{props.pending.outlierCount.toLocaleString('en-US')}</strong> need a look (a change over half the invoiced quantity, a large amount, or no rate at all):
           </p>
           <ul class="spot-check" data-testid="spot-check">
-            <For each={outliers()}>
+            <For each={props.pending.outliers}>
               {(r) => (
                 <li>
                   <strong>{r.clientName || r.clientId}</strong> · {r.serviceName || r.serviceId} · Δ {r.qtyDelta} · {formatMoney(r.amount, overview()?.currency ?? 'USD')} — {r.outlier}
@@ -192,6 +308,9 @@ function BulkWarning(props: { action: 'approve' | 'dismiss'; rows: DiscrepancyVi
               )}
             </For>
           </ul>
+          <Show when={more() > 0}>
+            <p class="muted">… and {more().toLocaleString('en-US')} more.</p>
+          </Show>
           <p class="muted">Untick them in the grid to handle them one by one.</p>
         </Show>
         <label class="checkbox">
@@ -199,7 +318,7 @@ function BulkWarning(props: { action: 'approve' | 'dismiss'; rows: DiscrepancyVi
         </label>
         <div class="form-actions">
           <button onClick={() => props.onConfirm(skip())} data-testid="confirm-bulk" data-autofocus>
-            {props.action === 'approve' ? 'Approve' : 'Dismiss'} {props.rows.length}
+            {action() === 'approve' ? 'Approve' : 'Dismiss'} {props.pending.count.toLocaleString('en-US')}
           </button>
           <button class="secondary" onClick={props.onCancel}>Cancel</button>
         </div>

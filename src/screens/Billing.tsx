@@ -1,5 +1,5 @@
 import type { ColDef, ICellRendererParams } from 'ag-grid-community';
-import { For, Match, Show, Switch, createMemo, createResource, createSignal, onCleanup } from 'solid-js';
+import { For, Match, Show, Switch, createMemo, createResource, createSignal } from 'solid-js';
 import type { BillingFilter, ClientRowView, DiscrepancyGroup, DiscrepancyView, FlagView, GroupBy, InactiveSeatView, ReviewType } from '../../worker/views/types';
 import { plainMoneyCell, badgeCell, badgeListCell, dateCell, deltaCell, moneyCell, quantityCell } from '../components/cells';
 import { DataGrid } from '../components/DataGrid';
@@ -9,6 +9,7 @@ import { EmptyState, PageHeader, Tabs, download } from '../components/ui';
 import { clientPath, go, route } from '../router';
 import { clientRows, core, overview, revision } from '../state/workspace';
 import './Billing.css';
+import { pausedSearch } from '../components/pausedSearch';
 
 const TYPES: { id: ReviewType; label: string; hint: string }[] = [
   { id: 'calculated', label: 'Calculated', hint: 'Rate from the invoice itself (hard values)' },
@@ -233,16 +234,7 @@ function FlaggedServices() {
 const INACTIVE_SHOWN = 2000;
 
 function InactiveSeats() {
-  const [search, setSearch] = createSignal('');
-  // The core searches every seat; asked once typing pauses, not per key.
-  const [asked, setAsked] = createSignal('');
-  let pause: ReturnType<typeof setTimeout> | undefined;
-  const type = (text: string) => {
-    setSearch(text);
-    clearTimeout(pause);
-    pause = setTimeout(() => setAsked(text), 200);
-  };
-  onCleanup(() => clearTimeout(pause));
+  const { search, asked, type } = pausedSearch();
   const [page] = createResource(() => ({ r: revision(), q: asked() }), (k) => core.inactiveSeatPage(k.q, INACTIVE_SHOWN));
   const rows = () => page.latest?.rows ?? [];
   return (

@@ -15,7 +15,7 @@ import { adjustmentsCsv } from '../export/adjustmentsCsv';
 import { clientsCsv, discrepanciesCsv } from '../export/reportCsv';
 import type { PresetId } from '../mapping/presets';
 import type { SnapshotMeta } from '../review/snapshots';
-import type { BillingFilter, ClientMappingAnswer, ClientMappingCounts, ClientMappingRow, ExternalClientView, GroupBy, ReviewInput } from '../views/types';
+import type { BillingFilter, ClientMappingAnswer, ClientMappingCounts, ClientMappingRow, ExternalClientView, GroupBy, ReviewInput, ReviewQuery } from '../views/types';
 import { RowFeed } from '../views/rowFeed';
 import { discrepancyCharts, serviceCountChart } from '../views/charts';
 import { WorkspaceView, reviewDecisions } from '../views/workspaceView';
@@ -172,6 +172,10 @@ export function createEngineHost(db: LedgerlineDb) {
     discrepancies: (filter: BillingFilter) => current().discrepancies(filter),
     groups: (groupBy: GroupBy, filter: BillingFilter) => current().groups(groupBy, filter),
     clientDetail: (clientId: string) => current().clientDetail(clientId),
+    /** The review screen's lists, a page of each: the search and the counts are answered here (WorkspaceView.reviewPage). */
+    reviewPage: (query: ReviewQuery, limit: number) => current().reviewPage(query, limit),
+    reviewSelection: (query: ReviewQuery) => current().reviewSelection(query),
+    reviewSpotCheck: (query: ReviewQuery, limit: number) => current().reviewSpotCheck(query, limit),
     seats: (clientId: string, offset: number, limit: number) => current().seats(clientId, offset, limit),
     flags: () => current().flags(),
     inactiveSeats: () => current().inactiveSeats(),

@@ -147,6 +147,42 @@ export interface DiscrepancyGroup {
   rows: DiscrepancyView[];
 }
 
+/** What the review lists: one chip, and a search whose every word must appear in a row (see WorkspaceView.reviewPage). */
+export interface ReviewQuery {
+  show: ReviewShow;
+  search: string;
+}
+
+/** One list of the review as a screen gets it: the largest first, at most a page, with its counts. */
+export interface ReviewList {
+  queue: ReviewQueue;
+  label: string;
+  /** Rows of this list under the chip, whatever the search. */
+  total: number;
+  /** Of those, the rows the search matches (= total with no search). */
+  matching: number;
+  /** The first `limit` matching rows, largest absolute amount first. */
+  rows: DiscrepancyView[];
+}
+
+/** The review's two lists, always both: discrepancies on invoiced services, then new revenue. */
+export interface ReviewPage {
+  discrepancies: ReviewList;
+  newRevenue: ReviewList;
+}
+
+/** A bulk action's spot check over every row a query selects, resolved in the core. */
+export interface ReviewSpotCheck {
+  /** Rows the action would decide. */
+  count: number;
+  /** How many of them look out of proportion, and the first of those. */
+  outlierCount: number;
+  outliers: DiscrepancyView[];
+}
+
+/** What a decision records of a discrepancy (worker/core/doc.ts PairNumbers). */
+export type ReviewPick = Pick<DiscrepancyView, 'clientId' | 'serviceId' | 'qtyDelta' | 'amount'>;
+
 export interface PairView {
   serviceId: string;
   serviceName: string;

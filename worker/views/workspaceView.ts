@@ -19,7 +19,8 @@ import { PRESETS, buildPresetRules, type PresetId, type PresetResult } from '../
 import { takeSnapshot, type MonthSnapshot, type SnapshotMeta } from '../review/snapshots';
 import type {
   AdjustmentView, BillingFilter, ClientDetail, ClientRowView, DiscrepancyGroup, DiscrepancyView, ExternalClientView, FlagView, GroupBy, ProductView, ServiceOption,
-  InactiveSeatPage, InactiveSeatView, IntegrationView, LineView, Overview, PairView, ReviewCount, ReviewInput, ReviewType, SeatView, UnaccountedView, UnmappedClientView,
+  InactiveSeatPage, InactiveSeatView, IntegrationView, LineView, Overview, PairView, ReviewCount, ReviewInput, ReviewList, ReviewPage, ReviewPick, ReviewQuery, ReviewSpotCheck,
+  ReviewType, SeatView, UnaccountedView, UnmappedClientView,
 } from './types';
 
 /**
@@ -130,6 +131,31 @@ function serviceNamesOf(lines: Bundle['lines'], catalog: Bundle['catalog']): Map
   for (const line of lines) if (line.serviceName && !names.has(line.serviceId)) names.set(line.serviceId, line.serviceName);
   serviceNameMaps.set(lines, { catalog, names });
   return names;
+}
+
+/**
+ * A discrepancy's words for the review's search, in lower case: what its grid shows as text (client,
+ * service, their ids, kind, state, effective date, note, spot check). Kept per view object, which
+ * views of the same review input share, so a search formats no row twice.
+ */
+const searchTexts = new WeakMap<DiscrepancyView, string>();
+function searchText(d: DiscrepancyView): string {
+  let text = searchTexts.get(d);
+  if (text === undefined) {
+    text = [d.clientName, d.clientId, d.serviceName, d.serviceId, d.type, d.review, d.effectiveDate, d.note, d.outlier ?? ''].join('\u0000').toLowerCase();
+    searchTexts.set(d, text);
+  }
+  return text;
+}
+
+/** Rows whose text holds every word of `search` (any case, any order), as the grids' quick filter matched. */
+function matchingSearch(rows: DiscrepancyView[], search: string): DiscrepancyView[] {
+  const words = search.toLowerCase().split(/\s+/).filter((w) => w !== '');
+  if (words.length === 0) return rows;
+  return rows.filter((d) => {
+    const text = searchText(d);
+    return words.every((w) => text.includes(w));
+  });
 }
 
 /** A group of discrepancy rows with their count and amounts (null amounts count 0). */
@@ -448,6 +474,40 @@ export class WorkspaceView {
     return [...groups.values()]
       .sort((a, b) => byAbsAmount({ abs: a.absCents, id: a.label }, { abs: b.absCents, id: b.label }))
       .map(({ cents, absCents, ...g }) => ({ ...g, amount: formatCents(cents), amountAbs: formatCents(absCents) }));
+  }
+
+  /** reviewBuckets() of this view, kept: every page, selection and spot check of the review reads them. */
+  private buckets: ReviewBuckets | undefined;
+
+  private reviewList(query: ReviewQuery, queue: ReviewQueue): { all: DiscrepancyView[]; matching: DiscrepancyView[] } {
+    const all = (this.buckets ??= this.reviewBuckets())[query.show][queue];
+    return { all, matching: matchingSearch(all, query.search) };
+  }
+
+  /**
+   * The review screen's two lists under a chip and a search, at most `limit` rows each, largest
+   * absolute amount first, with how many there are. At 1M usage rows the review holds ~6,200
+   * discrepancies: all of them cloned to the page and laid out froze it for 0.2-0.4 s on every visit,
+   * so the screen shows the top and the search reaches the rest here.
+   */
+  reviewPage(query: ReviewQuery, limit: number): ReviewPage {
+    const list = (queue: ReviewQueue): ReviewList => {
+      const { all, matching } = this.reviewList(query, queue);
+      return { queue, label: QUEUE_LABEL[queue], total: all.length, matching: matching.length, rows: matching.slice(0, limit) };
+    };
+    return { discrepancies: list('discrepancies'), newRevenue: list('newRevenue') };
+  }
+
+  /** What a decision records of every discrepancy on invoiced services the query lists: "select all" as a query, not a list of rows sent back. */
+  reviewSelection(query: ReviewQuery): ReviewPick[] {
+    return this.reviewList(query, 'discrepancies').matching.map((d) => ({ clientId: d.clientId, serviceId: d.serviceId, qtyDelta: d.qtyDelta, amount: d.amount }));
+  }
+
+  /** The spot check of a bulk action on every discrepancy the query lists: how many, and the first `limit` that look out of proportion. */
+  reviewSpotCheck(query: ReviewQuery, limit: number): ReviewSpotCheck {
+    const { matching } = this.reviewList(query, 'discrepancies');
+    const outliers = matching.filter((d) => d.outlier !== null);
+    return { count: matching.length, outlierCount: outliers.length, outliers: outliers.slice(0, limit) };
   }
 
   clientDetail(clientId: string): ClientDetail | null {
