@@ -1,21 +1,26 @@
 // The global stylesheet first: each screen's and component's own stylesheet, imported beside it, loads after it.
 import './styles/base.css';
 import { render } from 'solid-js/web';
-import { start } from './state/workspace';
+import { afterFirstView, coreConnected, start } from './state/workspace';
 import { formatMoney } from './components/format';
 
 // The core (a SharedWorker) opens the workspace while the screens' chunk (AG Grid is most of its
-// weight) is fetched and compiled.
+// weight, and index.html preloads it) is fetched and compiled.
 void start();
-// Offline use: the service worker precaches the built app. On the dev server vite-plugin-pwa makes
-// this a no-op (vite.config.ts), so its modules are never served from a cache.
-void import('./pwa/register').then(({ registerServiceWorker }) => registerServiceWorker());
 void import('./App').then(({ App }) => {
   render(() => <App />, document.getElementById('root')!);
   // The first currency format loads ICU's data (~0.1 s): done while the screen waits for the core's
   // first view, not when the table is sized with the workspace in hand.
-  setTimeout(() => formatMoney('1', 'USD'));
-  // Charts are a screen away: their library loads once the page is idle, not on the first visit to Home.
-  const idle = window.requestIdleCallback ?? ((run: () => void) => setTimeout(run, 2000));
-  setTimeout(() => idle(() => void import('./components/Chart').then((m) => m.loadCharts())), 3000);
+  void coreConnected.then(() => setTimeout(() => formatMoney('1', 'USD')));
+});
+// What the first screen does not show waits until it has been drawn: the main thread's time until
+// then is the table's.
+afterFirstView(() => {
+  // Offline use: the service worker precaches the built app. On the dev server vite-plugin-pwa makes
+  // this a no-op (vite.config.ts), so its modules are never served from a cache.
+  void import('./pwa/register').then(({ registerServiceWorker }) => registerServiceWorker());
+  // Charts are a screen away: their library (~0.1 s to evaluate) loads in the first idle moment
+  // after the first view, not during the first visit to Home.
+  const idle = window.requestIdleCallback ?? ((run: () => void) => setTimeout(run, 500));
+  idle(() => void import('./components/Chart').then((m) => m.loadCharts()), { timeout: 5000 });
 });

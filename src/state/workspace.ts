@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import { createResource, createSignal, type Accessor } from 'solid-js';
+import { createEffect, createResource, createRoot, createSignal, type Accessor } from 'solid-js';
 import type { RowsChange } from '../components/DataGrid';
 import { INITIAL_CORE_STATE, type Change, type CoreEvent, type CoreState } from '../../worker/protocol/coreEvents';
 import type { CoreSession } from '../../worker/core/core';
@@ -64,12 +64,19 @@ export function changed(change: Change): Accessor<number> {
   return stampOf(change)[0];
 }
 
+/**
+ * What events said before the subscription's answer came: they come on the listener's own port,
+ * so one may overtake that answer, and the answer (the state as it was) must not undo it.
+ */
+let heardBeforeAnswer: Partial<CoreState> | null = {};
+
 function onEvent(event: CoreEvent): void {
   if (event.reload) {
     location.hash = '#/';
     location.reload();
     return;
   }
+  if (heardBeforeAnswer) Object.assign(heardBeforeAnswer, event.state);
   if (Object.keys(event.state).length > 0) setState((s) => ({ ...s, ...event.state }));
   for (const change of event.changed) {
     if (change === 'rows') setRevision((r) => r + 1);
@@ -95,21 +102,64 @@ function holdTabLock(): Promise<string> {
   });
 }
 
+let markConnected: () => void = () => undefined;
+/**
+ * Resolves once the core has answered this tab. Until then the tab's main thread stays free for
+ * the core's start: Chromium hands a shared worker its connection through the page's main thread
+ * (measured on a reopen: the core's `connect` event came 130–380 ms after the core had loaded while
+ * the page ran a long task, 2–6 ms when it did not), so work that can wait (ICU's warm-up) waits
+ * for this.
+ */
+export const coreConnected = new Promise<void>((resolve) => (markConnected = resolve));
+
 /** Opens the workspace in the core; main.tsx calls it once, before the screens have loaded. */
 export async function start(): Promise<void> {
   void requestPersistence();
   const lock = await holdTabLock();
-  setState(await core.subscribe(Comlink.proxy(onEvent), lock));
-  await core.start({
+  // Both asked at once: the start does not wait for the subscription's answer to come back first
+  // (an event that overtakes that answer is kept, see heardBeforeAnswer).
+  const subscribed = core.subscribe(Comlink.proxy(onEvent), lock);
+  const started = core.start({
     displayName: localStorage.getItem(DISPLAY_NAME_KEY) ?? 'Someone',
     legacy: { relayLink: localStorage.getItem(LEGACY_KEYS.relayLink), appliedBatches: localStorage.getItem(LEGACY_KEYS.appliedBatches) },
   });
+  const answer = await subscribed;
+  setState({ ...answer, ...heardBeforeAnswer });
+  heardBeforeAnswer = null;
+  markConnected();
+  await started;
   localStorage.removeItem(LEGACY_KEYS.relayLink);
   localStorage.removeItem(LEGACY_KEYS.appliedBatches);
   followNetwork();
   // A tab that joined a core already running missed no event but may have started after its start.
   setState(await core.state());
   setRevision((r) => r + 1);
+}
+
+/** The longest the deferred start-up work waits for a first view (a start stuck on the relay, say). */
+const FIRST_VIEW_WAIT_MS = 10_000;
+
+/**
+ * Runs `work` once the first screen with the workspace in it has been drawn (its state no longer
+ * "starting", then two frames), or after FIRST_VIEW_WAIT_MS: start-up work the first screen does
+ * not need (the service worker, the charts' library) stays off the main thread until then.
+ */
+export function afterFirstView(work: () => void): void {
+  let done = false;
+  const run = () => {
+    if (done) return;
+    done = true;
+    work();
+  };
+  const timer = setTimeout(run, FIRST_VIEW_WAIT_MS);
+  const painted = () => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => (clearTimeout(timer), run()))));
+  createRoot((dispose) => {
+    createEffect(() => {
+      if (state().loadState === 'starting') return;
+      dispose();
+      painted();
+    });
+  });
 }
 
 /**

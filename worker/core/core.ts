@@ -4,7 +4,7 @@ import { blobUrl, type RelayLink } from '../protocol/syncProtocol';
 import { DEFAULT_OUTLIER_AMOUNT } from '../review/reviewState';
 import type { SnapshotMeta } from '../review/snapshots';
 import type { FileOverrides, SourceProfile } from '../sources/types';
-import type { BillingFilter, GroupBy, Overview, ReviewInput } from '../views/types';
+import type { BillingFilter, GroupBy, Overview, ReviewInput, ReviewQuery } from '../views/types';
 import { INITIAL_CORE_STATE, createCoreEvents, type CoreListener, type CoreState, type PendingView } from '../protocol/coreEvents';
 import { DEFAULT_APP_SETTINGS, openDb, type AppSettings } from './db';
 import * as doc from './doc';
@@ -139,10 +139,11 @@ function showViews(kept: ViewCacheRecord): void {
 /**
  * Before the document has loaded (y-indexeddb takes a while on a large one), the kept views when
  * what can be checked without it holds; returns their key, to check the rest once it has loaded.
+ * Only a start that finds the workspace initialised shows them (a first start imports the demo).
  */
 async function showKeptViewsEarly(): Promise<string | null> {
-  const kept = await readKeptViews(db);
-  if (!kept || !worthShowingEarly(kept, await db.getMeta('dataVersion', 0), new Date())) return null;
+  const [initialised, kept, dataVersion] = await Promise.all([db.getMeta('initialised', false), readKeptViews(db), db.getMeta('dataVersion', 0)]);
+  if (!initialised || !kept || !worthShowingEarly(kept, dataVersion, new Date())) return null;
   showViews(kept);
   return kept.key;
 }
@@ -417,6 +418,10 @@ function start(input: StartInput): Promise<void> {
 
 async function startOnce(input: StartInput): Promise<void> {
   opened.start = Math.round(performance.now());
+  // The table first: nothing below changes what it shows (the document's part of its key is checked
+  // once the document has loaded), and a reopen's first screen waits for nothing else.
+  const early = await showKeptViewsEarly();
+  if (early !== null) opened.keptViews = Math.round(performance.now());
   await moveLegacyDeviceState(input.legacy);
   await sync.initSync(db, (view) => {
     events.set({ sync: view });
@@ -433,8 +438,6 @@ async function startOnce(input: StartInput): Promise<void> {
     onWorkspaceChanged: () => closeForGood(),
   });
   const initialisedBefore = await db.getMeta('initialised', false);
-  const early = initialisedBefore ? await showKeptViewsEarly() : null;
-  if (early !== null) opened.keptViews = Math.round(performance.now());
   // One core at a time opens the document and decides on the demo: two opened at once on a fresh
   // profile import it once, and the second one waits for it (never showing an empty workspace).
   const firstStart = await withLock(FIRST_START_LOCK, async () => {
@@ -601,6 +604,8 @@ const sharedApi = {
   clientChart: afterLoad((clientId: string) => engine.clientChart(clientId)),
   discrepancies: afterLoad((filter: BillingFilter) => engine.discrepancies(filter)),
   groups: afterLoad((groupBy: GroupBy, filter: BillingFilter) => engine.groups(groupBy, filter)),
+  reviewPage: afterLoad((query: ReviewQuery, limit: number) => engine.reviewPage(query, limit)),
+  reviewSpotCheck: afterLoad((query: ReviewQuery, limit: number) => engine.reviewSpotCheck(query, limit)),
   clientDetail: afterLoad((clientId: string) => engine.clientDetail(clientId)),
   seats: afterLoad((clientId: string, offset: number, limit: number) => engine.seats(clientId, offset, limit)),
   flags: afterLoad(() => engine.flags()),
@@ -698,6 +703,9 @@ export function openSession() {
     moveRule: edit((from: number, to: number) => doc.moveRule(from, to)),
     decide: edit((pairs: doc.PairNumbers[], decision: 'approve' | 'dismiss' | null) => doc.decide(pairs, decision)),
     setEffectiveDate: edit((pairs: doc.PairNumbers[], date: string | null) => doc.setEffectiveDate(pairs, date)),
+    /** The same edits on every discrepancy a review query lists, resolved here: a tab never sends thousands of rows back. */
+    decideMatching: afterLoad(edit((query: ReviewQuery, decision: 'approve' | 'dismiss' | null) => doc.decide(engine.reviewSelection(query), decision))),
+    setEffectiveDateMatching: afterLoad(edit((query: ReviewQuery, date: string | null) => doc.setEffectiveDate(engine.reviewSelection(query), date))),
     setNote: edit((clientId: string, serviceId: string | null, text: string) => doc.setNote(clientId, serviceId, text)),
     saveProfile: edit((profile: SourceProfile) => doc.saveProfile(profile)),
     deleteProfile: edit((id: string) => doc.deleteProfile(id)),
