@@ -7,6 +7,7 @@ import { open, readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatContractError } from '../bundle/contractError';
+import { reportJsonPieces } from '../engine/reportJson';
 import { readUsageBytes } from '../bundle/readUsageBytes';
 import { FILES } from '../bundle/schema';
 import { PARALLEL_FROM_BYTES, readUsageParallel, startUsageThread, type UsageThread } from './parallelUsage';
@@ -99,7 +100,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   for (const note of result.notes) process.stderr.write(`note: ${note}\n`);
-  process.stdout.write(JSON.stringify(result.report, null, 2) + '\n');
+  for (const piece of reportJsonPieces(result.report)) process.stdout.write(piece);
   timer('write JSON');
   return 0;
 }
@@ -114,6 +115,12 @@ function stageTimer(enabled: boolean): ((stage: string) => void) & { enabled: bo
   };
   return Object.assign(timer, { enabled });
 }
+
+// A reader that stops early (`| head`) closes the pipe: the rest of the report is not wanted, which is no error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
 
 main(process.argv.slice(2)).then(
   (code) => {
