@@ -75,9 +75,22 @@ export function calendarOf(dayNum: number): CalendarDate {
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
 }
 
+/**
+ * Texts of days already formatted: a report or an export formats the same few hundred days for a
+ * million rows, and a Date per row was most of that time. Bounded, so odd data cannot grow it.
+ */
+const dayTexts = new Map<number, string>();
+const DAY_TEXTS_MAX = 4096;
+
 export function formatDay(dayNum: number): string {
-  const { year, month, day } = calendarOf(dayNum);
-  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  let text = dayTexts.get(dayNum);
+  if (text === undefined) {
+    const { year, month, day } = calendarOf(dayNum);
+    text = `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+    if (dayTexts.size >= DAY_TEXTS_MAX) dayTexts.clear();
+    dayTexts.set(dayNum, text);
+  }
+  return text;
 }
 
 /** The first day of the month after the given day. */
