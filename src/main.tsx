@@ -20,7 +20,7 @@ afterFirstView(() => {
   // this a no-op (vite.config.ts), so its modules are never served from a cache.
   void import('./pwa/register').then(({ registerServiceWorker }) => registerServiceWorker());
   // Charts are a screen away: their library (~0.1 s to evaluate) loads in the first idle moment
-  // after the first view, not during the first visit to Home.
+  // after the first view, not during the first visit to Home, and is used once, unseen, in the next.
   const idle = window.requestIdleCallback ?? ((run: () => void) => setTimeout(run, 500));
-  idle(() => void import('./components/Chart').then((m) => m.loadCharts()), { timeout: 5000 });
+  idle(() => void import('./components/Chart').then((m) => m.loadCharts().then(() => idle(() => void m.warmCharts(), { timeout: 5000 }))), { timeout: 5000 });
 });

@@ -1,5 +1,5 @@
 import { createGrid, themeQuartz, type ColDef, type GridApi, type GridOptions, type SuppressKeyboardEventParams } from 'ag-grid-community';
-import { createEffect, createMemo, on, onCleanup, onMount } from 'solid-js';
+import { createEffect, createMemo, on, onCleanup, onMount, untrack } from 'solid-js';
 import './DataGrid.css';
 import { fitOf } from './cells';
 import './gridModules';
@@ -53,8 +53,8 @@ export interface DataGridProps<T> {
 }
 
 /**
- * AG Grid (community) through its vanilla createGrid, driven by Solid: the grid is created once on
- * mount, and rows and the quick filter are pushed into it when their signals change.
+ * AG Grid (community) through its vanilla createGrid, driven by Solid: the grid is created once, a
+ * frame after mount, and rows and the quick filter are pushed into it when their signals change.
  */
 /** Rows a grid without a height shows whole; past this it scrolls inside LONG_LIST_HEIGHT. */
 const AUTO_HEIGHT_ROWS = 60;
@@ -71,15 +71,25 @@ export function DataGrid<T>(props: DataGridProps<T>) {
   // change only when what they are built from does, not with every new set of rows (an edit on
   // Client mapping re-set them, and the grid re-laid every column, ~50 ms).
   const columns = createMemo(() => props.columns);
-  let created: T[] | undefined;
   let fitted: ColDef<T>[] & { source?: ColDef<T>[] } = [];
-  onMount(() => {
-    created = props.rows;
+  let disposed = false;
+  // The grid is built in a task of its own once the screen around it has been drawn, and is given its
+  // first rows in another (giveRows): screen, grid and rows in one task held the page for 0.2 s at 1M
+  // usage rows, with no frame between them.
+  onMount(() =>
+    afterFrame(() => {
+      if (disposed) return false;
+      untrack(create);
+      return true;
+    }),
+  );
+  const create = () => {
     fitted = fitColumns(columns(), props.rows, host);
     api = createGrid<T>(host, {
       theme: gridTheme,
       columnDefs: fitted,
-      rowData: props.rows,
+      // A grid waiting for its first rows says so, not "nothing to show".
+      loading: props.rows.length > 0,
       quickFilterText: props.quickFilter ?? '',
       getRowId: (p) => props.rowId(p.data),
       isExternalFilterPresent: () => filter !== undefined,
@@ -92,6 +102,9 @@ export function DataGrid<T>(props: DataGridProps<T>) {
       // A fixed-height grid keeps its scrollbar's place: the continuous fit follows the grid's size,
       // not the scrollbar that rows bring later, which pushed the last column under it ("24" for 240).
       alwaysShowVerticalScroll: layout() === 'normal',
+      // Rows drawn past the bottom edge: the grid's 10 more than doubled a fixed-height grid's rows to
+      // draw on opening (~13 show); scrolling draws the next ones as they come into view.
+      rowBuffer: 3,
       tooltipShowDelay: 300,
       enableCellTextSelection: true,
       ensureDomOrder: true,
@@ -129,7 +142,8 @@ export function DataGrid<T>(props: DataGridProps<T>) {
     host.addEventListener('focusout', (e) => {
       if (e.relatedTarget instanceof Node && !host.contains(e.relatedTarget)) focusInside = false;
     });
-  });
+    setRows(props.rows);
+  };
 
   // A row that leaves the list (approved, mapped) takes the focused cell or button with it, and
   // Chromium drops focus to <body>: put it back on the cell now at that row's place.
@@ -154,32 +168,72 @@ export function DataGrid<T>(props: DataGridProps<T>) {
   };
   const keepFocusSoon = () => requestAnimationFrame(() => requestAnimationFrame(keepFocus));
 
+  // Before the rows: columns given again after the rows rebuilt every drawn cell with them (~50 ms
+  // when Client mapping's 8,000 rows arrive), given first they rebuild only the header.
+  createEffect(
+    on(
+      () => [columns(), props.rows] as const,
+      ([columns, rows]) => {
+        // A grid not made yet is made with the columns fitted then.
+        if (!api) return;
+        const next = fitColumns(columns, rows, host);
+        // New rows rarely change a column's widest text; only then are the columns given again.
+        if (columns === fitted.source && sameMinWidths(next, fitted)) return;
+        fitted = next;
+        api.setGridOption('columnDefs', next);
+      },
+      { defer: true },
+    ),
+  );
   // A refetch brings new objects for every row; a row equal to its previous self is handed back as
   // that object, so the grid updates only the rows an edit changed (thousands of rows per edit otherwise).
   // When the screen says how its rows changed, the grid applies just that: no comparison at all.
   let previous = new Map<string, T>();
   let shown: readonly T[] | undefined;
-  createEffect(() => {
-    const next = props.rows;
+  let rowsSoon = false;
+  const setRows = (next: T[]) => {
+    if (!api) return;
     const change = props.change;
-    if (api && change && change.to === next && change.from === shown && applyChange(api, change, previous)) {
+    if (change && change.to === next && change.from === shown && applyChange(api, change, previous)) {
       for (const id of change.removed) previous.delete(id);
       for (const { row } of change.upserts) previous.set(props.rowId(row), row);
       shown = next;
       keepFocusSoon();
       return;
     }
+    // An empty grid's first rows are drawn in a task of their own, after the frame that shows what
+    // came with them (the grid's columns, the screen's counts): drawing them costs as much again.
+    if (!shown?.length && next.length > 0) {
+      if (!rowsSoon) {
+        rowsSoon = true;
+        afterFrame(() => {
+          rowsSoon = false;
+          if (!api || disposed) return false;
+          untrack(() => giveRows(props.rows));
+          return true;
+        });
+      }
+      return;
+    }
+    giveRows(next);
+  };
+  const giveRows = (next: T[]) => {
     const rows = next.map((row) => {
       const old = previous.get(props.rowId(row));
       return old !== undefined && sameValue(old, row) ? old : row;
     });
     previous = new Map(rows.map((row) => [props.rowId(row), row]));
     shown = next;
-    // The rows the grid was created with need not be given again.
-    if (next !== created) api?.setGridOption('rowData', rows);
-    created = undefined;
+    api!.updateGridOptions({ rowData: rows, loading: false });
     keepFocusSoon();
-  });
+  };
+  createEffect(
+    on(
+      () => [props.rows, props.change] as const,
+      ([rows]) => setRows(rows),
+      { defer: true },
+    ),
+  );
   let filter = props.filter;
   createEffect(
     on(
@@ -191,22 +245,9 @@ export function DataGrid<T>(props: DataGridProps<T>) {
       { defer: true },
     ),
   );
-  // Deferred: createGrid was given the first values, and setting columns again rebuilt every column
-  // and cell of the new grid (a third of a reopen's main-thread time at 1M rows).
+  // Deferred, like the columns: createGrid was given the first values, and setting columns again
+  // rebuilt every column and cell of the new grid (a third of a reopen's main-thread time at 1M rows).
   createEffect(on(() => props.quickFilter ?? '', (text) => api?.setGridOption('quickFilterText', text), { defer: true }));
-  createEffect(
-    on(
-      () => [columns(), props.rows] as const,
-      ([columns, rows]) => {
-        const next = fitColumns(columns, rows, host);
-        // New rows rarely change a column's widest text; only then are the columns given again.
-        if (columns === fitted.source && sameMinWidths(next, fitted)) return;
-        fitted = next;
-        api?.setGridOption('columnDefs', next);
-      },
-      { defer: true },
-    ),
-  );
   createEffect(
     on(
       layout,
@@ -218,6 +259,7 @@ export function DataGrid<T>(props: DataGridProps<T>) {
     ),
   );
   onCleanup(() => {
+    disposed = true;
     api?.destroy();
     api = undefined;
   });
@@ -263,6 +305,36 @@ function applyChange<T>(api: GridApi<T>, change: RowsChange<T>, byId: ReadonlyMa
   }
   runs.forEach((run, i) => api.applyTransaction({ ...(i === 0 && remove ? { remove } : {}), add: run.rows, addIndex: run.index }));
   return true;
+}
+
+/** Grid steps waiting for a frame (afterFrame); a step returns false when it had nothing left to do. */
+const steps: (() => boolean)[] = [];
+let stepSoon = false;
+
+/**
+ * Runs `step` after the next frame is drawn, as a task of its own (a bare animation frame callback
+ * runs in the frame, before it is drawn), one step per frame across every grid: Service mapping's two
+ * grids made after the same frame were one long task again.
+ */
+function afterFrame(step: () => boolean): void {
+  steps.push(step);
+  nextStep();
+}
+
+function nextStep(): void {
+  if (stepSoon) return;
+  stepSoon = true;
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      stepSoon = false;
+      try {
+        // Steps of grids already gone cost nothing and wait for no frame.
+        while (steps.length > 0 && !steps.shift()!()) continue;
+      } finally {
+        if (steps.length > 0) nextStep();
+      }
+    }),
+  );
 }
 
 /** The most transactions a change is applied in; more, and the grid takes the rows whole. */

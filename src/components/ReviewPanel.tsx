@@ -222,7 +222,7 @@ export function ReviewPanel() {
           </Show>
         </p>
       </Show>
-      {/* Created with its first rows, not empty and then filled: one pass of the grid on opening instead of two. */}
+      {/* Made once its first rows are known: its columns are fitted to them at once, not fitted again when they arrive. */}
       <Show when={reviewable()} fallback={<div class="loading">Loading discrepancies…</div>}>
         {(list) => (
           <DataGrid<DiscrepancyView>

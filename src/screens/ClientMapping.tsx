@@ -28,6 +28,9 @@ export function ClientMapping() {
   // The PSA's clients change only with imported data, not with a mapping edit.
   const [psa] = createResource(changed('imports'), () => core.psaClients());
   const psaClients = () => psa.latest;
+  // The picker's 2,000 options are built when a picker first opens: built with the screen, they
+  // added a fifth to the task that draws its first rows at 1M usage rows.
+  const [picking, setPicking] = createSignal(false);
   const [show, setShow] = createSignal<'all' | (typeof STATUSES)[number]>('all');
   const [search, setSearch] = createSignal('');
   const [threshold, setThreshold] = createSignal(0.9);
@@ -166,7 +169,7 @@ export function ClientMapping() {
       </div>
       <datalist id={PSA_CLIENTS_LIST}>
         {/* By position, not by object: each refetch brings new objects, and 2,000 options rebuilt per edit cost more than the edit. */}
-        <Index each={psaClients() ?? []}>{(c) => <option value={labelOf(c().clientId)} />}</Index>
+        <Index each={picking() ? (psaClients() ?? []) : []}>{(c) => <option value={labelOf(c().clientId)} />}</Index>
       </datalist>
       <Show when={confirming()}>
         {(c) => (
@@ -198,7 +201,10 @@ export function ClientMapping() {
           animateRows: false,
           stopEditingWhenCellsLoseFocus: true,
           // Presence: teammates see which integration client this person is editing.
-          onCellEditingStarted: (e) => e.data && core.announceWhere(`client mapping · ${e.data.externalClientName || e.data.externalClientId}`),
+          onCellEditingStarted: (e) => {
+            setPicking(true);
+            if (e.data) void core.announceWhere(`client mapping · ${e.data.externalClientName || e.data.externalClientId}`);
+          },
           onCellEditingStopped: () => core.announceWhere('client-mapping'),
         }}
       />
