@@ -4,6 +4,7 @@
  * contract (§9) or a folder or file cannot be read; exit 1 only for a bug.
  */
 import { open, readFile, readdir, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatContractError } from '../bundle/contractError';
@@ -67,9 +68,11 @@ async function main(argv: string[]): Promise<number> {
   const timer = stageTimer(process.env.LEDGERLINE_TIMINGS === '1');
   // The second parsing thread takes a while to load its modules (~0.5 s under tsx): start it before reading anything.
   const usageSize = await stat(join(values.bundle, FILES.usage)).then((info) => info.size, () => 0);
-  // One thread by default: on the 2-core target, busy with other work, the second thread measured no
-  // faster (its part waited for a core, the join cost ~0.3 s) and took ~70 MB more. LEDGERLINE_USAGE_THREADS=2 opts in.
-  const oneThread = process.env.LEDGERLINE_USAGE_THREADS !== '2';
+  // Two threads where there are two cores: in alternating runs on the 2-vCPU target (2026-12-01) they
+  // took 2.28 s against one thread's 2.47 s (medians of 6) and were never the slower by much, though
+  // the second thread reads at about half the first's speed (it shares the cores with V8's own
+  // compiler and collector threads). LEDGERLINE_USAGE_THREADS=1 keeps to one.
+  const oneThread = process.env.LEDGERLINE_USAGE_THREADS === '1' || availableParallelism() < 2;
   const thread: UsageThread | undefined = usageSize >= PARALLEL_FROM_BYTES && !oneThread ? startUsageThread() : undefined;
   const [files, usageBytes] = await Promise.all([readBundleFolder(values.bundle), readUsageBytesOf(values.bundle)]).catch((e: unknown) => {
     if (thread) void thread.worker.terminate();
