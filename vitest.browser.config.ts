@@ -7,6 +7,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/browser/**/*.browser.test.ts'],
+    globalSetup: ['test/browser/globalSetup.ts'],
     environment: 'node',
     // One Chromium at a time: the machines that run this have 2 cores.
     fileParallelism: false,

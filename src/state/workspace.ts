@@ -217,7 +217,7 @@ export function engineStats() {
   return core.stats();
 }
 // The browser tests read it (dev server only): an approval must cost no reconcile.
-if (import.meta.env.DEV) Object.assign(globalThis, { __ledgerlineEngineStats: engineStats });
+if (import.meta.env.DEV || import.meta.env.VITE_LEDGERLINE_TEST_HOOKS) Object.assign(globalThis, { __ledgerlineEngineStats: engineStats });
 
 async function requestPersistence(): Promise<void> {
   if (!navigator.storage?.persist) {

@@ -1,6 +1,6 @@
 /**
- * Real-browser test harness: the app on a vite dev server bound to 127.0.0.1, driven through
- * playwright-core in Debian's Chromium (/usr/bin/chromium). See DEVELOPERS.md.
+ * Real-browser test harness: the app (built once per run by globalSetup.ts, served on 127.0.0.1)
+ * driven through playwright-core in Debian's Chromium (/usr/bin/chromium). See DEVELOPERS.md.
  *
  * Usual pattern, one server and one browser per test file:
  *
@@ -30,7 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { build, createServer, preview } from 'vite';
-import { afterAll, afterEach, beforeAll, describe } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, inject } from 'vitest';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const SCREENSHOT_DIR = path.join(ROOT, 'test-results', 'screenshots');
@@ -70,11 +70,13 @@ export interface AppServer {
 }
 
 /**
- * Starts the app with vite's dev server and the project's vite.config.ts on a free loopback port.
- * No file watching and no HMR: other people editing src/ during a run must not reload the page
- * under a test (each test file gets its own server, so it always serves the files as of its start).
+ * Starts the app on a free loopback port: in a vitest run, the build globalSetup.ts made for it;
+ * elsewhere, vite's dev server with the project's vite.config.ts. No file watching and no HMR:
+ * other people editing src/ during a run must not reload the page under a test.
  */
 export async function startApp(): Promise<AppServer> {
+  const built = testAppDir();
+  if (built) return serveBuild(built);
   const server = await createServer({
     root: ROOT,
     configFile: path.join(ROOT, 'vite.config.ts'),
@@ -102,10 +104,24 @@ export async function startApp(): Promise<AppServer> {
  */
 export async function startBuiltApp(outDir = path.join(ROOT, 'node_modules', '.ledgerline-built-app')): Promise<AppServer> {
   await build({ root: ROOT, configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  return serveBuild(outDir);
+}
+
+/** A build already made, served by vite preview on a free loopback port. */
+async function serveBuild(outDir: string): Promise<AppServer> {
   const server = await preview({ root: ROOT, configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir }, preview: { port: 0, host: '127.0.0.1', strictPort: false, open: false } });
   const address = server.httpServer.address();
   if (!address || typeof address === 'string') throw new Error('vite preview did not report a TCP address');
   return { url: `http://127.0.0.1:${address.port}`, close: () => server.close() };
+}
+
+/** The build test/browser/globalSetup.ts made for this run, when the run has one (`vitest.browser.config.ts`). */
+function testAppDir(): string | undefined {
+  try {
+    return inject('testAppDir');
+  } catch {
+    return undefined; // outside a vitest run (the benchmark's scripts use startApp too)
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
