@@ -3,6 +3,7 @@ import { createEffect, createMemo, on, onCleanup, onMount, untrack } from 'solid
 import './DataGrid.css';
 import { fitOf } from './cells';
 import './gridModules';
+import { afterFirstView } from '../state/workspace';
 
 /** One look for every table: AG Grid's quartz theme in the app's colours. */
 export const gridTheme = themeQuartz.withParams({
@@ -76,20 +77,28 @@ export function DataGrid<T>(props: DataGridProps<T>) {
   // The grid is built in a task of its own once the screen around it has been drawn, and is given its
   // first rows in another (giveRows): screen, grid and rows in one task held the page for 0.2 s at 1M
   // usage rows, with no frame between them.
-  onMount(() =>
-    afterFrame(() => {
-      if (disposed) return false;
-      untrack(create);
-      return true;
-    }),
-  );
+  // A grid of the screen the app opens on is what the user waits for, with nothing on screen yet to
+  // keep moving: it is made at once and drawn with its first rows (the steps cost a reopen ~2 frames).
+  let eager = !firstViewDrawn;
+  onMount(() => {
+    if (eager) untrack(create);
+    else
+      afterFrame(() => {
+        if (disposed) return false;
+        untrack(create);
+        return true;
+      });
+  });
   const create = () => {
     fitted = fitColumns(columns(), props.rows, host);
+    // The eager first grid is made with its rows: one pass of the grid instead of two.
+    const first = eager && props.rows.length > 0 ? props.rows : undefined;
     api = createGrid<T>(host, {
       theme: gridTheme,
       columnDefs: fitted,
+      rowData: first,
       // A grid waiting for its first rows says so, not "nothing to show".
-      loading: props.rows.length > 0,
+      loading: !first && props.rows.length > 0,
       quickFilterText: props.quickFilter ?? '',
       getRowId: (p) => props.rowId(p.data),
       isExternalFilterPresent: () => filter !== undefined,
@@ -142,7 +151,11 @@ export function DataGrid<T>(props: DataGridProps<T>) {
     host.addEventListener('focusout', (e) => {
       if (e.relatedTarget instanceof Node && !host.contains(e.relatedTarget)) focusInside = false;
     });
-    setRows(props.rows);
+    if (first) {
+      previous = new Map(first.map((row) => [props.rowId(row), row]));
+      shown = first;
+      eager = false;
+    } else setRows(props.rows);
   };
 
   // A row that leaves the list (approved, mapped) takes the focused cell or button with it, and
@@ -203,7 +216,7 @@ export function DataGrid<T>(props: DataGridProps<T>) {
     }
     // An empty grid's first rows are drawn in a task of their own, after the frame that shows what
     // came with them (the grid's columns, the screen's counts): drawing them costs as much again.
-    if (!shown?.length && next.length > 0) {
+    if (!shown?.length && next.length > 0 && !eager) {
       if (!rowsSoon) {
         rowsSoon = true;
         afterFrame(() => {
@@ -218,6 +231,7 @@ export function DataGrid<T>(props: DataGridProps<T>) {
     giveRows(next);
   };
   const giveRows = (next: T[]) => {
+    if (next.length > 0) eager = false;
     const rows = next.map((row) => {
       const old = previous.get(props.rowId(row));
       return old !== undefined && sameValue(old, row) ? old : row;
@@ -306,6 +320,10 @@ function applyChange<T>(api: GridApi<T>, change: RowsChange<T>, byId: ReadonlyMa
   runs.forEach((run, i) => api.applyTransaction({ ...(i === 0 && remove ? { remove } : {}), add: run.rows, addIndex: run.index }));
   return true;
 }
+
+/** Whether the page has drawn the screen it opened on (grids of that screen are made at once). */
+let firstViewDrawn = false;
+afterFirstView(() => (firstViewDrawn = true));
 
 /** Grid steps waiting for a frame (afterFrame); a step returns false when it had nothing left to do. */
 const steps: (() => boolean)[] = [];
