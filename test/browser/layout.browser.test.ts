@@ -88,4 +88,27 @@ browserTest('layout', (env) => {
     expect(problems).toEqual([]);
     expectNoPageErrors(page);
   }, 300_000);
+
+  it('shows Home amounts in the tens of millions whole on a card at 1280 px', async () => {
+    const page = await env.open('/');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await waitForWorkspace(page);
+    await openScreen(page, env.url, 'home');
+    // The demo's amounts are small: every card is given one ten times a million-row workspace's ($4.3M).
+    const cut = await page.$$eval('.stat-card .stat-value', (values) =>
+      values.map((value) => {
+        value.textContent = '+$44,864,200.52';
+        const card = value.closest<HTMLElement>('.stat-card')!.getBoundingClientRect();
+        const own = value.getBoundingClientRect();
+        const range = document.createRange();
+        range.selectNodeContents(value);
+        const text = range.getBoundingClientRect();
+        // Inside the card, inside its own box, and on one line (a money amount is not broken up).
+        const lines = range.getClientRects().length;
+        return own.right > card.right || text.right > own.right + 0.5 || lines > 1 ? `${value.textContent}: ${lines} lines, ends at ${text.right} of ${own.right}` : false;
+      }),
+    );
+    expect(cut.length).toBeGreaterThanOrEqual(4);
+    expect(cut.filter(Boolean)).toEqual([]);
+  });
 });
