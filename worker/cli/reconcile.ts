@@ -70,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
   const usageSize = await stat(join(values.bundle, FILES.usage)).then((info) => info.size, () => 0);
   // Two threads where there are two cores: in alternating runs on the 2-vCPU target (2026-12-01) they
   // took 2.28 s against one thread's 2.47 s (medians of 6) and were never the slower by much, though
-  // the second thread reads at about half the first's speed (it shares the cores with V8's own
+  // the second thread reads at about 60% of the first's speed (it shares the cores with V8's own
   // compiler and collector threads). LEDGERLINE_USAGE_THREADS=1 keeps to one.
   const oneThread = process.env.LEDGERLINE_USAGE_THREADS === '1' || availableParallelism() < 2;
   const thread: UsageThread | undefined = usageSize >= PARALLEL_FROM_BYTES && !oneThread ? startUsageThread() : undefined;
