@@ -54,8 +54,9 @@ export interface DataGridProps<T> {
 }
 
 /**
- * AG Grid (community) through its vanilla createGrid, driven by Solid: the grid is created once, a
- * frame after mount, and rows and the quick filter are pushed into it when their signals change.
+ * AG Grid (community) through its vanilla createGrid, driven by Solid: the grid is created once (on
+ * mount on the screen the app opens on, a frame after mount elsewhere), and rows and the quick
+ * filter are pushed into it when their signals change.
  */
 /** Rows a grid without a height shows whole; past this it scrolls inside LONG_LIST_HEIGHT. */
 const AUTO_HEIGHT_ROWS = 60;
@@ -79,9 +80,9 @@ export function DataGrid<T>(props: DataGridProps<T>) {
   // usage rows, with no frame between them.
   // A grid of the screen the app opens on is what the user waits for, with nothing on screen yet to
   // keep moving: it is made at once and drawn with its first rows (the steps cost a reopen ~2 frames).
-  let eager = !firstViewDrawn;
+  const opensApp = !firstViewDrawn;
   onMount(() => {
-    if (eager) untrack(create);
+    if (opensApp) untrack(create);
     else
       afterFrame(() => {
         if (disposed) return false;
@@ -91,8 +92,8 @@ export function DataGrid<T>(props: DataGridProps<T>) {
   });
   const create = () => {
     fitted = fitColumns(columns(), props.rows, host);
-    // The eager first grid is made with its rows: one pass of the grid instead of two.
-    const first = eager && props.rows.length > 0 ? props.rows : undefined;
+    // Made at once, it is made with its rows: one pass of the grid instead of two.
+    const first = opensApp && props.rows.length > 0 ? props.rows : undefined;
     api = createGrid<T>(host, {
       theme: gridTheme,
       columnDefs: fitted,
@@ -154,7 +155,6 @@ export function DataGrid<T>(props: DataGridProps<T>) {
     if (first) {
       previous = new Map(first.map((row) => [props.rowId(row), row]));
       shown = first;
-      eager = false;
     } else setRows(props.rows);
   };
 
@@ -216,7 +216,7 @@ export function DataGrid<T>(props: DataGridProps<T>) {
     }
     // An empty grid's first rows are drawn in a task of their own, after the frame that shows what
     // came with them (the grid's columns, the screen's counts): drawing them costs as much again.
-    if (!shown?.length && next.length > 0 && !eager) {
+    if (!shown?.length && next.length > 0 && !opensApp) {
       if (!rowsSoon) {
         rowsSoon = true;
         afterFrame(() => {
@@ -231,7 +231,6 @@ export function DataGrid<T>(props: DataGridProps<T>) {
     giveRows(next);
   };
   const giveRows = (next: T[]) => {
-    if (next.length > 0) eager = false;
     const rows = next.map((row) => {
       const old = previous.get(props.rowId(row));
       return old !== undefined && sameValue(old, row) ? old : row;

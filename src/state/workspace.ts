@@ -216,7 +216,7 @@ export function setDisplayName(name: string): Promise<void> {
 export function engineStats() {
   return core.stats();
 }
-// The browser tests read it (dev server only): an approval must cost no reconcile.
+// The browser tests read it (the dev server, and the build test/browser/globalSetup.ts makes): an approval must cost no reconcile.
 if (import.meta.env.DEV || import.meta.env.VITE_LEDGERLINE_TEST_HOOKS) Object.assign(globalThis, { __ledgerlineEngineStats: engineStats });
 
 async function requestPersistence(): Promise<void> {
