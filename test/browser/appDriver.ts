@@ -23,6 +23,22 @@ export async function dropFiles(page: Page, files: Record<string, string | Uint8
   await page.waitForSelector('[data-testid=import-result]', { timeout: 60_000 });
 }
 
+/**
+ * Waits until a grid shows every one of `texts`: AG Grid draws a grid's rows over a few animation
+ * frames, so its first row in the DOM does not mean the others are there yet.
+ */
+export async function waitForGridText(page: Page, testId: string, texts: readonly string[]): Promise<string> {
+  await page.waitForFunction(
+    ({ testId, texts }) => {
+      const shown = document.querySelector(`[data-testid=${testId}]`)?.textContent ?? '';
+      return texts.every((text) => shown.includes(text));
+    },
+    { testId, texts },
+    { timeout: 30_000 },
+  );
+  return (await page.textContent(`[data-testid=${testId}]`)) ?? '';
+}
+
 /** "+$2,986.43" → "2986.43", "-$1,158.79" → "-1158.79", "—" → null: back to the engine's decimal text. */
 export function moneyText(shown: string): string | null {
   const text = shown.trim();

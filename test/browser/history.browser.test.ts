@@ -1,6 +1,6 @@
 /** The audit trail and month close in Chromium: who changed what, and how two closed months differ. */
 import { expect, it } from 'vitest';
-import { waitForWorkspace } from './appDriver';
+import { waitForGridText, waitForWorkspace } from './appDriver';
 import { browserTest, expectNoPageErrors, screenshot } from './harness';
 
 browserTest('history and month close', (env) => {
@@ -24,8 +24,7 @@ browserTest('history and month close', (env) => {
     await page.waitForFunction(() => document.querySelector('[data-testid=count-unmapped]')?.textContent === '4');
 
     await page.goto(`${env.url}/#/history`);
-    await page.waitForSelector('[data-testid=audit-grid] .ag-row');
-    const changes = await page.textContent('[data-testid=audit-grid]');
+    const changes = await waitForGridText(page, 'audit-grid', ['Dana from Finance']);
     expect(changes).toContain('Dana from Finance');
     expect(changes).toMatch(/edr client org_\w+ mapped to C\d+/);
 

@@ -164,7 +164,8 @@ browserTest('mapping workbench', (env) => {
     await fresh.setViewportSize({ width: 1600, height: 1200 });
     await fresh.waitForSelector('[data-testid=client-mapping-grid] .ag-row');
     await fresh.waitForFunction(() => document.querySelector('[data-testid=count-unmapped]')?.textContent === '3');
-    expect(await gridRows(fresh)).toEqual(edited);
+    // Polled: AG Grid draws a grid's rows over a few frames.
+    await expect.poll(() => gridRows(fresh)).toEqual(edited);
 
     // With the Unmapped chip on, a client excluded leaves the grid and the others stay.
     await page.click('[data-testid=show-unmapped]');

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { ROOT, browserTest, expectNoPageErrors, screenshot } from './harness';
-import { dropFiles, readClientRows, statValue, waitForWorkspace } from './appDriver';
+import { dropFiles, readClientRows, statValue, waitForGridText, waitForWorkspace } from './appDriver';
 
 const RAW = path.join(ROOT, 'test/fixtures/raw');
 const folder = (dir: string): Record<string, Uint8Array> => Object.fromEntries(readdirSync(path.join(RAW, dir)).sort().map((name) => [`${dir}/${name}`, new Uint8Array(readFileSync(path.join(RAW, dir, name)))]));
@@ -72,9 +72,9 @@ browserTest('raw exports', (env) => {
     await screenshot(page, 'raw-billing-invoices');
 
     await page.goto(`${env.url}/#/integrations`);
-    await page.waitForSelector('[data-testid=integrations-grid] .ag-row');
-    const integrations = (await page.textContent('[data-testid=integrations-grid]')) ?? '';
-    for (const name of ['Microsoft 365', 'NinjaOne', 'Pax8', 'SentinelOne']) expect(integrations).toContain(name);
+    const names = ['Microsoft 365', 'NinjaOne', 'Pax8', 'SentinelOne'];
+    const integrations = await waitForGridText(page, 'integrations-grid', names);
+    for (const name of names) expect(integrations).toContain(name);
     await shots(page, 'raw-integrations');
 
     // A tenant named after its domain can be renamed from the report: its rows move to the new name.
@@ -168,8 +168,7 @@ browserTest('raw exports', (env) => {
     expect(await row.textContent()).toContain('N-able · Billing efile');
     expect(await page.textContent('[data-testid=import-report]')).toContain('sheet "Usage"');
     await page.goto(`${env.url}/#/integrations`);
-    await page.waitForSelector('[data-testid=integrations-grid] .ag-row');
-    expect(await page.textContent('[data-testid=integrations-grid]')).toContain('N-able');
+    expect(await waitForGridText(page, 'integrations-grid', ['N-able'])).toContain('N-able');
     expectNoPageErrors(page);
   });
 
