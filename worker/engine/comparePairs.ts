@@ -1,4 +1,5 @@
 import { divRound, UNIT } from './decimal';
+import { DenseInts } from './denseInts';
 import type { Dictionary } from './dictionary';
 import type { Bundle, PsaLine } from './model';
 import type { DiscrepancyType } from './report.types';
@@ -67,7 +68,7 @@ export function comparePairs(
   }
 
   const usageOf = new Map<string, UsageSide>();
-  for (const side of usageByPair(bundle, resolution, bySeat)) {
+  for (const side of usageByPair(bundle, resolution, bySeat, clients.values.length)) {
     const key = pairKey(side.clientIndex, side.serviceId);
     usageOf.set(key, side);
     if (!pairOf.has(key)) pairOf.set(key, [side.clientIndex, side.serviceId]);
@@ -111,39 +112,37 @@ export function buildPair(clientIndex: number, clientId: string, serviceId: stri
  * Σ quantity under `quantity` rules. Distinct seats are counted seat by seat: each seat adds one
  * to every distinct pair among its own rows.
  */
-function usageByPair(bundle: Bundle, resolution: Resolution, bySeat: { order: Int32Array; start: Int32Array }): UsageSide[] {
+function usageByPair(bundle: Bundle, resolution: Resolution, bySeat: { order: Int32Array; start: Int32Array }, clientCount: number): UsageSide[] {
   const { kind, client, rule } = resolution;
   const rules = bundle.serviceMap;
+  const countsRecords = Uint8Array.from(rules, (r) => (r.count === 'records' ? 1 : 0));
   const sides: UsageSide[] = [];
   const sideOfService = new Map<string, number>(); // `${client}\0${service}` → side index
-  const sideOfClientRule = new Map<number, number>(); // client × rules + rule → side index
+  // client × rules + rule → side index: rows of one client alternate between rules row by row.
+  const sideOfClientRule = new DenseInts(clientCount * rules.length, -1);
   const rowSide = new Int32Array(kind.length).fill(-1); // for `records` rows only
   const integrationCodes = bundle.usage.integrationId.codes;
   const quantity = bundle.usage.quantity;
-  let lastKey = -1;
-  let lastSide = -1;
   for (let i = 0; i < kind.length; i++) {
     if (kind[i] !== MAPPED) continue;
     const r = rule[i]!;
     const key = client[i]! * rules.length + r;
-    let s = key === lastKey ? lastSide : sideOfClientRule.get(key);
-    if (s === undefined) {
+    let s = sideOfClientRule.get(key);
+    if (s < 0) {
       const serviceId = rules[r]!.psaServiceId;
       const serviceKey = pairKey(client[i]!, serviceId);
-      s = sideOfService.get(serviceKey);
-      if (s === undefined) {
-        s = sides.length;
+      let side = sideOfService.get(serviceKey);
+      if (side === undefined) {
+        side = sides.length;
         sides.push({ clientIndex: client[i]!, serviceId, records: 0, quantity: 0n, integrations: new Uint8Array(bundle.usage.integrationId.values.length), rows: 0 });
-        sideOfService.set(serviceKey, s);
+        sideOfService.set(serviceKey, side);
       }
-      sideOfClientRule.set(key, s);
+      sideOfClientRule.set(key, (s = side));
     }
-    lastKey = key;
-    lastSide = s;
     const side = sides[s]!;
     side.rows++;
     side.integrations[integrationCodes[i]!] = 1;
-    if (rules[r]!.count === 'records') rowSide[i] = s;
+    if (countsRecords[r] === 1) rowSide[i] = s;
     else side.quantity += quantity[i]!;
   }
 

@@ -1,3 +1,4 @@
+import { DenseInts } from './denseInts';
 import { foldCase } from './dictionary';
 import type { Bundle, ClientMapEntry, ServiceRule } from './model';
 
@@ -41,20 +42,6 @@ export function firstMatchingRule(rules: readonly ServiceRule[], compiled: reado
 }
 
 const UNKNOWN = -3;
-const DENSE_LIMIT = 1 << 24;
-
-/**
- * A number per small-integer key, UNKNOWN until set. Keys come from dictionary codes, so the key
- * space is usually small enough for a typed array (a lookup per row then costs an index, not a hash).
- */
-function denseCache(size: number): { get(key: number): number; set(key: number, value: number): void } {
-  if (size <= DENSE_LIMIT) {
-    const array = new Int32Array(size).fill(UNKNOWN);
-    return { get: (key) => array[key]!, set: (key, value) => void (array[key] = value) };
-  }
-  const map = new Map<number, number>();
-  return { get: (key) => map.get(key) ?? UNKNOWN, set: (key, value) => void map.set(key, value) };
-}
 
 /**
  * Resolves every usage row. Rule matching depends only on (integration, product, category),
@@ -77,7 +64,7 @@ export function resolveUsage(bundle: Bundle, clientIndex: (clientId: string) => 
   const integrations = usage.integrationId.values;
   const externals = usage.externalClientId.values;
   // Per (integration code, external client code): -2 excluded, -1 unmapped, else client index.
-  const clientCache = denseCache(integrations.length * externals.length);
+  const clientCache = new DenseInts(integrations.length * externals.length, UNKNOWN);
   const clientOf = (integrationCode: number, externalCode: number): number => {
     const key = integrationCode * externals.length + externalCode;
     let cached = clientCache.get(key);
@@ -94,7 +81,7 @@ export function resolveUsage(bundle: Bundle, clientIndex: (clientId: string) => 
   const categories = foldCase(usage.category.values);
   const productCount = products.folded.values.length;
   const categoryCount = categories.folded.values.length;
-  const ruleCache = denseCache(integrations.length * productCount * categoryCount);
+  const ruleCache = new DenseInts(integrations.length * productCount * categoryCount, UNKNOWN);
   const ruleOf = (integrationCode: number, productCode: number, categoryCode: number): number => {
     const p = products.ofCode[productCode]!;
     const c = categories.ofCode[categoryCode]!;
