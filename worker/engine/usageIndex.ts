@@ -1,3 +1,4 @@
+import { DenseInts } from './denseInts';
 import { Dictionary, foldCase } from './dictionary';
 import { NO_DAY, type UsageTable } from './model';
 
@@ -51,26 +52,18 @@ export interface Tenant {
   rows: number;
 }
 
-const DENSE_LIMIT = 1 << 24;
-
-/** Small integer keys to dense ids in order of first sight: a typed array when the key space allows, else a Map. */
+/** Small integer keys to dense ids in order of first sight. */
 class KeyIds {
-  private readonly dense: Int32Array | null;
-  private readonly map = new Map<number, number>();
+  private readonly ids: DenseInts;
   size = 0;
 
   constructor(space: number) {
-    this.dense = space <= DENSE_LIMIT ? new Int32Array(space).fill(-1) : null;
+    this.ids = new DenseInts(space, -1);
   }
 
   id(key: number): number {
-    if (this.dense) {
-      let id = this.dense[key]!;
-      if (id < 0) this.dense[key] = id = this.size++;
-      return id;
-    }
-    let id = this.map.get(key);
-    if (id === undefined) this.map.set(key, (id = this.size++));
+    let id = this.ids.get(key);
+    if (id < 0) this.ids.set(key, (id = this.size++));
     return id;
   }
 }
