@@ -39,6 +39,24 @@ export async function waitForGridText(page: Page, testId: string, texts: readonl
   return (await page.textContent(`[data-testid=${testId}]`)) ?? '';
 }
 
+/**
+ * Waits until a grid small enough to show whole has drawn every one of its rows (as many distinct
+ * row ids as its aria-rowcount counts body rows): AG Grid draws rows over a few animation frames.
+ */
+export async function waitForAllGridRows(page: Page, testId: string): Promise<void> {
+  await page.waitForFunction(
+    (testId) => {
+      const grid = document.querySelector(`[data-testid=${testId}]`);
+      const total = Number(grid?.querySelector('[aria-rowcount]')?.getAttribute('aria-rowcount') ?? NaN);
+      const headerRows = new Set([...(grid?.querySelectorAll('.ag-header [role=row][aria-rowindex]') ?? [])].map((r) => r.getAttribute('aria-rowindex'))).size;
+      const drawn = new Set([...(grid?.querySelectorAll('.ag-row[row-id]') ?? [])].map((r) => r.getAttribute('row-id'))).size;
+      return drawn > 0 && drawn === total - headerRows;
+    },
+    testId,
+    { timeout: 30_000 },
+  );
+}
+
 /** "+$2,986.43" → "2986.43", "-$1,158.79" → "-1158.79", "—" → null: back to the engine's decimal text. */
 export function moneyText(shown: string): string | null {
   const text = shown.trim();

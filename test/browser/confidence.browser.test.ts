@@ -10,7 +10,7 @@ import { generateDemoBundle } from '../../worker/demo/generateDemo';
 import { formatCents } from '../../worker/engine/decimal';
 import { reconcileFiles } from '../../worker/reconcileFiles';
 import { formatMoney } from '../../src/components/format';
-import { dropFiles, waitForWorkspace } from './appDriver';
+import { dropFiles, waitForAllGridRows, waitForWorkspace } from './appDriver';
 import { browserTest, expectNoPageErrors, screenshot } from './harness';
 
 const DEMO = generateDemoBundle();
@@ -130,7 +130,7 @@ browserTest('confidence you can see', (env) => {
     expect(await page.textContent('[data-testid=import-failed-sources]')).toContain('Marked "last import failed" on Integrations: RMM (devices).');
     await page.goto(`${env.url}/#/integrations`);
     await page.reload();
-    await page.waitForSelector('[data-testid=integrations-grid] .ag-row');
+    await waitForAllGridRows(page, 'integrations-grid');
     await page.waitForSelector('[data-testid=failed-imports]');
     const statuses = await page.$$eval('[data-testid=integrations-grid] .ag-row[row-id]', (rows) => Object.fromEntries(rows.map((r) => [r.getAttribute('row-id'), /badge-(red|yellow|green)/.exec(r.querySelector('[col-id=status] .badge')?.className ?? '')?.[1]])));
     expect(Object.values(statuses)).not.toContain('red');
@@ -150,7 +150,7 @@ browserTest('confidence you can see', (env) => {
     expect((await page.textContent('[data-testid=import-result]')) ?? '').toContain('Import failed: nothing was imported.');
     await page.goto(`${env.url}/#/integrations`);
     await page.reload();
-    await page.waitForSelector('[data-testid=integrations-grid] .ag-row');
+    await waitForAllGridRows(page, 'integrations-grid');
     const band = (await page.textContent('[data-testid=psa-import-failed]')) ?? '';
     expect(band).toMatch(/PSA: the last import failed \(\d{4}-\d\d-\d\d \d\d:\d\d UTC, psa_clients\.csv\)/);
     expect(band).toContain('in use are from the previous PSA import');
