@@ -44,7 +44,7 @@ export function reconcile(bundle: Bundle): Reconciliation {
   const sources = { median: medianRates(currentLines), catalog: new Map(bundle.catalog.map((c) => [c.serviceId, c])) };
   const pairs = comparePairs(bundle, resolution, bySeat, clients, currentLines, sources);
   const unaccounted = unaccountedGroups(bundle, resolution);
-  const seats = seatsPerClient(resolution, bySeat);
+  const seats = seatsPerClient(resolution, bySeat, clients.values.length);
 
   return {
     asOfDay,

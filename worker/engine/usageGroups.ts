@@ -60,10 +60,8 @@ export function unmappedClients(bundle: Bundle, resolution: Resolution): Unmappe
  * Spec §4 seat_count: distinct seats per client over rows resolved to it, rows ignored by an
  * exclude rule aside. Counted seat by seat, like system_count.
  */
-export function seatsPerClient(resolution: Resolution, bySeat: { order: Int32Array; start: Int32Array }): Map<number, number> {
+export function seatsPerClient(resolution: Resolution, bySeat: { order: Int32Array; start: Int32Array }, clientCount: number): Map<number, number> {
   const { kind, client } = resolution;
-  let clientCount = 0;
-  for (let i = 0; i < client.length; i++) if (client[i]! >= clientCount) clientCount = client[i]! + 1;
   // Counted in an array (a Map update per seat was most of this pass at 1M rows), handed out as a Map of the clients with seats.
   const perClient = new Int32Array(clientCount);
   const clientOf = (row: number) => (kind[row] === MAPPED || kind[row] === UNACCOUNTED ? client[row]! : -1);
