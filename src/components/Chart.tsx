@@ -1,5 +1,6 @@
 import type { AgCartesianChartOptions, AgChartInstance, AgCharts, AgChartTheme } from 'ag-charts-community';
 import { createEffect, onCleanup, onMount, type JSX } from 'solid-js';
+import { afterPaint } from './afterPaint';
 import { formatMoney } from './format';
 import './Chart.css';
 
@@ -76,7 +77,7 @@ export function loadCharts(): Promise<{ AgCharts: typeof AgCharts }> {
 let lastMade: Promise<unknown> = Promise.resolve();
 /** `make` may return a promise: the next chart then waits for it too. */
 function inTurn(make: () => void | Promise<unknown>): Promise<unknown> {
-  const made = lastMade.then(() => new Promise<void>((next) => requestAnimationFrame(() => setTimeout(next)))).then(make);
+  const made = lastMade.then(() => new Promise<void>((next) => afterPaint(next))).then(make);
   // A chart that failed to be made leaves the next ones their turn; its own error still reaches the caller.
   lastMade = made.catch(() => undefined);
   return made;

@@ -1,5 +1,6 @@
 import { createGrid, themeQuartz, type ColDef, type GridApi, type GridOptions, type SuppressKeyboardEventParams } from 'ag-grid-community';
 import { createEffect, createMemo, on, onCleanup, onMount, untrack } from 'solid-js';
+import { afterPaint } from './afterPaint';
 import './DataGrid.css';
 import { fitOf } from './cells';
 import './gridModules';
@@ -329,9 +330,8 @@ const steps: (() => boolean)[] = [];
 let stepSoon = false;
 
 /**
- * Runs `step` after the next frame is drawn, as a task of its own (a bare animation frame callback
- * runs in the frame, before it is drawn), one step per frame across every grid: Service mapping's two
- * grids made after the same frame were one long task again.
+ * Runs `step` after the next frame is drawn (afterPaint), one step per frame across every grid:
+ * Service mapping's two grids made after the same frame were one long task again.
  */
 function afterFrame(step: () => boolean): void {
   steps.push(step);
@@ -341,17 +341,15 @@ function afterFrame(step: () => boolean): void {
 function nextStep(): void {
   if (stepSoon) return;
   stepSoon = true;
-  requestAnimationFrame(() =>
-    setTimeout(() => {
-      stepSoon = false;
-      try {
-        // Steps of grids already gone cost nothing and wait for no frame.
-        while (steps.length > 0 && !steps.shift()!()) continue;
-      } finally {
-        if (steps.length > 0) nextStep();
-      }
-    }),
-  );
+  afterPaint(() => {
+    stepSoon = false;
+    try {
+      // Steps of grids already gone cost nothing and wait for no frame.
+      while (steps.length > 0 && !steps.shift()!()) continue;
+    } finally {
+      if (steps.length > 0) nextStep();
+    }
+  });
 }
 
 /** The most transactions a change is applied in; more, and the grid takes the rows whole. */

@@ -2,6 +2,7 @@ import type { ColDef, GridApi, ICellRendererParams, RowClassParams } from 'ag-gr
 import { For, Show, createResource, createSignal } from 'solid-js';
 import type { ReviewShow, ReviewState } from '../../worker/review/reviewState';
 import type { DiscrepancyView, ReviewList, ReviewQuery } from '../../worker/views/types';
+import { afterPaint } from './afterPaint';
 import { badgeCellWith, dateCell, deltaCell, moneyCell, plainMoneyCell } from './cells';
 import { DataGrid } from './DataGrid';
 import { decimalComparator, formatMoney } from './format';
@@ -235,7 +236,7 @@ export function ReviewPanel() {
             onReady={(a) => {
               api = a;
               // The new-revenue grid is made a frame later: both grids built in one task held the page for 0.3 s at 1M usage rows.
-              requestAnimationFrame(() => setTimeout(() => setSecondGrid(true)));
+              afterPaint(() => setSecondGrid(true));
             }}
             options={{
               rowSelection: { mode: 'multiRow', checkboxes: true, headerCheckbox: true, enableClickSelection: false },

@@ -1,5 +1,6 @@
 import * as Comlink from 'comlink';
 import { createEffect, createResource, createRoot, createSignal, type Accessor } from 'solid-js';
+import { afterPaint } from '../components/afterPaint';
 import type { RowsChange } from '../components/DataGrid';
 import { INITIAL_CORE_STATE, type Change, type CoreEvent, type CoreState } from '../../worker/protocol/coreEvents';
 import type { CoreSession } from '../../worker/core/core';
@@ -152,7 +153,7 @@ export function afterFirstView(work: () => void): void {
     work();
   };
   const timer = setTimeout(run, FIRST_VIEW_WAIT_MS);
-  const painted = () => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => (clearTimeout(timer), run()))));
+  const painted = () => requestAnimationFrame(() => afterPaint(() => (clearTimeout(timer), run())));
   createRoot((dispose) => {
     createEffect(() => {
       if (state().loadState === 'starting') return;
