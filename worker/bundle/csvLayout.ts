@@ -25,7 +25,12 @@ export function csvLayout(bytes: Uint8Array): CsvLayout {
   const bodyEnd = n >= 2 && bytes[n - 2] === 13 && bytes[n - 1] === 10 ? n - 2 : n >= 1 && (bytes[n - 1] === 10 || bytes[n - 1] === 13) ? n - 1 : n;
   if (hasBomAt(bytes, bodyStart, bodyEnd)) bodyStart += 3;
   // Each UTF-16 unit comes from at most 3 bytes, so this many bytes always hold the first 1 MiB of units.
-  const sample = decodeUtf8(bytes, bodyStart, Math.min(bodyEnd, bodyStart + 3 * GUESS_UNITS + 8));
+  const sampleEnd = Math.min(bodyEnd, bodyStart + 3 * GUESS_UNITS + 8);
+  // Without a CR in the sample the guess is LF, whatever is quoted (a decoder makes no CR of other
+  // bytes): the usual case, told without decoding 3 MB and splitting it (20 ms at the CLI's start).
+  // (In the sample only: indexOf has no end, and over a whole 1M-row file it took 70 ms.)
+  if (bytes.subarray(bodyStart, sampleEnd).indexOf(13) < 0) return { bodyStart, bodyEnd, newline: '\n' };
+  const sample = decodeUtf8(bytes, bodyStart, sampleEnd);
   return { bodyStart, bodyEnd, newline: guessLineEndings(sample.substring(0, GUESS_UNITS)) };
 }
 

@@ -84,7 +84,8 @@ export async function readUsageParallel(input: Uint8Array | string, thread?: Usa
     const head = new UsageHead(bytes, plan, {}, true);
     const end = plan.layout.bodyEnd;
     let tail: Promise<TailPart> | undefined;
-    while (head.step(head.position + STEP_BYTES)) {
+    // The thread is usually up by now (it loads while the files are read): it then starts at once.
+    for (let more = true; more; more = head.step(head.position + STEP_BYTES)) {
       if (Atomics.load(own.ready, 0) !== 1) continue;
       const at = head.position;
       const split = end - at >= MIN_TAIL_BYTES / (1 - HEAD_SHARE) ? breakAfter(bytes, at + Math.floor((end - at) * HEAD_SHARE), end, plan.layout.newline) : -1;
