@@ -3,6 +3,7 @@ import type { ContractError } from './bundle/contractError';
 import { reconcile } from './engine/reconcile';
 import { toReport } from './engine/report';
 import type { Report } from './engine/report.types';
+import { reportJsonPieces } from './engine/reportJson';
 
 export type { BundleFiles } from './bundle/readBundle';
 
@@ -19,4 +20,21 @@ export function reconcileFiles(files: BundleFiles, options: ReadOptions = {}): R
 export function reconcileRead(read: ReadResult): ReconcileResult {
   if (!read.ok) return read;
   return { ok: true, report: toReport(read.bundle, reconcile(read.bundle)), notes: read.notes };
+}
+
+export type ReconcileJsonResult =
+  | { ok: true; json: () => Generator<string | Uint8Array>; notes: string[] }
+  | { ok: false; errors: ContractError[] };
+
+/**
+ * A bundle read (or its problems) in, the §8 report's JSON text out, in pieces (the CLI's
+ * output): `JSON.stringify(report, null, 2)` and a line break, with the long inactive_seats list
+ * written from the usage rows instead of made into objects first.
+ */
+export function reconcileReadToJson(read: ReadResult): ReconcileJsonResult {
+  if (!read.ok) return read;
+  const rec = reconcile(read.bundle);
+  const report = toReport(read.bundle, rec, { withoutInactiveSeats: true });
+  const inactiveSeats = { bundle: read.bundle, seats: rec.inactive, clientIds: rec.clientIds };
+  return { ok: true, notes: read.notes, json: () => reportJsonPieces(report, undefined, inactiveSeats) };
 }

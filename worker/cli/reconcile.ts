@@ -8,13 +8,12 @@ import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatContractError } from '../bundle/contractError';
-import { reportJsonPieces } from '../engine/reportJson';
 import { readUsageBytes } from '../bundle/readUsageBytes';
 import { FILES } from '../bundle/schema';
 import { PARALLEL_FROM_BYTES, readUsageParallel, startUsageThread, type UsageThread } from './parallelUsage';
 import { completeBundle, readPsaSide } from '../bundle/readBundle';
 import { readUsageText } from '../bundle/readUsage';
-import { reconcileRead, type BundleFiles } from '../reconcileFiles';
+import { reconcileReadToJson, type BundleFiles } from '../reconcileFiles';
 
 const USAGE = 'usage: reconcile --bundle DIR [--decisions FILE]';
 const BUNDLE_FILES = new Set<string>(Object.values(FILES));
@@ -107,14 +106,14 @@ async function main(argv: string[]): Promise<number> {
   timer('read the other files');
   const usagePart = await usage;
   if (!oneThread) timer('wait for and join the second part of usage.csv');
-  const result = reconcileRead(side.ok ? completeBundle(side, usagePart ?? readUsageText('')) : side);
+  const result = reconcileReadToJson(side.ok ? completeBundle(side, usagePart ?? readUsageText('')) : side);
   timer('reconcile + report');
   if (!result.ok) {
     process.stderr.write(result.errors.map(formatContractError).join('\n') + '\n');
     return 2;
   }
   for (const note of result.notes) process.stderr.write(`note: ${note}\n`);
-  for (const piece of reportJsonPieces(result.report)) process.stdout.write(piece);
+  for (const piece of result.json()) process.stdout.write(piece);
   timer('write JSON');
   return 0;
 }

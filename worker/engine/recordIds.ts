@@ -58,20 +58,21 @@ export class RecordIds {
     return new RecordIds(sources, sourceOf, starts, ends, length);
   }
 
-  private source(i: number): RecordIdSource {
+  /** Where row i's id is: the range [starts[i], ends[i]) of this source. */
+  sourceAt(i: number): RecordIdSource {
     return this.sources[this.sourceOf === null ? 0 : this.sourceOf[i]!]!;
   }
 
   /** Row i's record id. */
   at(i: number): string {
-    const source = this.source(i);
+    const source = this.sourceAt(i);
     return typeof source === 'string' ? source.slice(this.starts[i]!, this.ends[i]!) : sliceString(source, this.starts[i]!, this.ends[i]!);
   }
 
   /** Whether rows i and j hold the same record id (exactly at(i) === at(j)). */
   same(i: number, j: number): boolean {
-    const a = this.source(i);
-    const b = this.source(j);
+    const a = this.sourceAt(i);
+    const b = this.sourceAt(j);
     const aStart = this.starts[i]!;
     const bStart = this.starts[j]!;
     const length = this.ends[i]! - aStart;
@@ -102,7 +103,7 @@ export class RecordIds {
 
   /** hashKey(at(i)), without the string when the id is ASCII bytes or a range of a text. */
   hash(i: number): number {
-    const source = this.source(i);
+    const source = this.sourceAt(i);
     const start = this.starts[i]!;
     const end = this.ends[i]!;
     if (typeof source !== 'string') return hashAsciiBytes(source, start, end) ?? hashKey(this.at(i));

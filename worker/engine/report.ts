@@ -12,8 +12,12 @@ const absDesc = (a: bigint | null, b: bigint | null) => {
   return x > y ? -1 : x < y ? 1 : 0;
 };
 
-/** The §8 report. Lists come in triage order (largest absolute amount first), then by id, so output is stable. */
-export function toReport(bundle: Bundle, rec: Reconciliation): Report {
+/**
+ * The §8 report. Lists come in triage order (largest absolute amount first), then by id, so output is stable.
+ * `withoutInactiveSeats` leaves inactive_seats empty (in its place) for a writer that writes that
+ * list from the rows (inactiveSeatsJson.ts, the CLI's output).
+ */
+export function toReport(bundle: Bundle, rec: Reconciliation, { withoutInactiveSeats = false } = {}): Report {
   const ids = rec.clientIds;
   const usage = bundle.usage;
   return {
@@ -52,7 +56,7 @@ export function toReport(bundle: Bundle, rec: Reconciliation): Report {
       records: u.records,
     })),
     flags: rec.flags.map((f) => ({ client_id: f.clientId, invoice_id: f.invoiceId, service_id: f.serviceId, flag: f.flag })),
-    inactive_seats: rec.inactive.map((s) => ({
+    inactive_seats: withoutInactiveSeats ? [] : rec.inactive.map((s) => ({
       client_id: ids[s.clientIndex]!,
       integration_id: valueAt(usage.integrationId, s.row),
       record_id: usage.recordId.at(s.row),

@@ -1,15 +1,17 @@
+import { inactiveSeatsJson, type InactiveSeatRows } from './inactiveSeatsJson';
 import type { Report } from './report.types';
 
 /** Items of one list serialized together: small enough that no piece of the output is large. */
 const ITEMS_PER_PIECE = 2000;
 
 /**
- * The text of `JSON.stringify(report, null, 2) + '\n'`, in pieces. At 1M usage rows the report is
+ * The text of `JSON.stringify(report, null, 2) + '\n'`, in pieces (strings, and UTF-8 bytes for
+ * inactive seats written from `inactiveSeats`' rows, see inactiveSeatsJson.ts). At 1M usage rows the report is
  * ~13 MB; as one string it was built, then copied whole into UTF-8, and one non-ASCII client name
  * made all of it a two-byte string, slow to copy. In pieces, only the pieces with such names are,
  * and the output starts before the last list is serialized.
  */
-export function* reportJsonPieces(report: Report, itemsPerPiece = ITEMS_PER_PIECE): Generator<string> {
+export function* reportJsonPieces(report: Report, itemsPerPiece = ITEMS_PER_PIECE, inactiveSeats?: InactiveSeatRows): Generator<string | Uint8Array> {
   // As JSON.stringify: a member whose value is undefined is left out.
   const keys = (Object.keys(report) as (keyof Report)[]).filter((key) => report[key] !== undefined);
   if (keys.length === 0) {
@@ -21,6 +23,13 @@ export function* reportJsonPieces(report: Report, itemsPerPiece = ITEMS_PER_PIEC
     const key = keys[k]!;
     const value = report[key];
     const last = k === keys.length - 1;
+    if (key === 'inactive_seats' && inactiveSeats) {
+      // The rows are written in place of the list, which must then be the empty stand-in toReport leaves.
+      if (report.inactive_seats.length > 0) throw new Error('reportJsonPieces: inactive seats given twice');
+      yield* inactiveSeatsJson(inactiveSeats);
+      yield last ? '\n' : ',\n';
+      continue;
+    }
     if (!Array.isArray(value) || value.length <= itemsPerPiece) {
       yield `${memberText(key, value)}${last ? '\n' : ',\n'}`;
       continue;
