@@ -82,7 +82,7 @@ export class UsageBuilder {
       report('quantity', tooLarge(quantity));
       return;
     }
-    if (this.length === this.capacity) this.grow();
+    if (this.length === this.capacity || this.handedOver) this.grow();
     const i = this.length++;
     const d = this.dictionaries;
     const c = this.codes;
@@ -152,14 +152,14 @@ export class UsageBuilder {
     return {
       length: n,
       values: this.dictionaries.map((dictionary) => dictionary.values),
-      codes: this.codes.map((codes) => codes.slice(0, n)),
+      codes: this.codes.map((codes) => this.handOver(codes)),
       idSources: this.finishedSources(),
-      idSource: this.idSource.slice(0, n),
-      idStart: this.idStart.slice(0, n),
-      idEnd: this.idEnd.slice(0, n),
-      quantity: this.quantity.slice(0, n),
-      lastActive: this.lastActive.slice(0, n),
-      keyHash: this.keyHash.slice(0, n),
+      idSource: this.handOver(this.idSource),
+      idStart: this.handOver(this.idStart),
+      idEnd: this.handOver(this.idEnd),
+      quantity: this.handOver(this.quantity),
+      lastActive: this.handOver(this.lastActive),
+      keyHash: this.handOver(this.keyHash),
     };
   }
 
@@ -170,7 +170,7 @@ export class UsageBuilder {
    */
   appendPacked(part: PackedUsage, shared?: { source: number; bytes: Uint8Array }): void {
     const recode = part.values.map((values, k) => Uint32Array.from(values, (value) => this.dictionaries[k]!.code(value)));
-    while (this.length + part.length > this.capacity) this.grow();
+    while (this.length + part.length > this.capacity || this.handedOver) this.grow();
     const offset = this.length;
     for (let k = 0; k < recode.length; k++) {
       const map = recode[k]!;
@@ -190,7 +190,7 @@ export class UsageBuilder {
 
   /** A new row's coded columns; returns its index. */
   private placeCoded(integration: number, client: number, clientName: number, product: number, category: number): number {
-    if (this.length === this.capacity) this.grow();
+    if (this.length === this.capacity || this.handedOver) this.grow();
     const i = this.length++;
     const c = this.codes;
     c[0]![i] = integration;
@@ -227,9 +227,9 @@ export class UsageBuilder {
   build(): UsageTable {
     const n = this.length;
     const sources = this.finishedSources();
-    const recordIds = new RecordIds(sources, sources.length > 1 ? this.idSource.slice(0, n) : null, this.idStart.slice(0, n), this.idEnd.slice(0, n), n);
+    const recordIds = new RecordIds(sources, sources.length > 1 ? this.handOver(this.idSource) : null, this.handOver(this.idStart), this.handOver(this.idEnd), n);
     const seats = this.numberSeats ? firstSightIds(this.codes[0]!, recordIds, this.keyHash, n) : { ids: new Int32Array(n), count: 0 };
-    const column = (k: number) => ({ values: this.dictionaries[k]!.values, codes: this.codes[k]!.slice(0, n) });
+    const column = (k: number) => ({ values: this.dictionaries[k]!.values, codes: this.handOver(this.codes[k]!) });
     return {
       length: n,
       integrationId: column(0),
@@ -238,14 +238,27 @@ export class UsageBuilder {
       recordId: recordIds,
       product: column(3),
       category: column(4),
-      quantity: this.quantity.slice(0, n),
-      lastActive: this.lastActive.slice(0, n),
+      quantity: this.handOver(this.quantity),
+      lastActive: this.handOver(this.lastActive),
       seat: seats.ids,
       seatCount: seats.count,
     };
   }
 
+  /**
+   * A column's filled part, handed over as a view of the builder's own memory: at 1M rows a copy
+   * of every column (~50 MB) cost its time and the pages it touched. The builder is done then
+   * (build() or pack() is its last call): a later row would write into the table handed out.
+   */
+  private handOver<T extends Uint32Array | Int32Array | BigInt64Array>(column: T): T {
+    this.handedOver = true;
+    return column.subarray(0, this.length) as T;
+  }
+
+  private handedOver = false;
+
   private grow(): void {
+    if (this.handedOver) throw new Error('UsageBuilder: a row added after build() or pack()');
     this.capacity *= 2;
     const grow = <T extends Uint32Array | Int32Array | BigInt64Array>(old: T, make: (n: number) => T): T => {
       const next = make(this.capacity);
