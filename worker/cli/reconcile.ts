@@ -79,9 +79,9 @@ async function main(argv: string[]): Promise<number> {
   // The second parsing thread takes a while to load its modules (~0.5 s under tsx): start it before reading anything.
   const usageSize = await stat(join(values.bundle, FILES.usage)).then((info) => info.size, () => 0);
   // Two threads where there are two cores: in alternating runs on the 2-vCPU target (2026-12-01) they
-  // took 2.28 s against one thread's 2.47 s (medians of 6) and were never the slower by much, though
-  // the second thread reads at about 60% of the first's speed (it shares the cores with V8's own
-  // compiler and collector threads). LEDGERLINE_USAGE_THREADS=1 keeps to one.
+  // took 2.28 s against one thread's 2.47 s (medians of 6) and were never the slower by much. The
+  // second thread takes less than half of the bytes: the end of a file can cost more per byte (the
+  // bench's has the shorter device rows there), and it joins nothing. LEDGERLINE_USAGE_THREADS=1 keeps to one.
   const oneThread = process.env.LEDGERLINE_USAGE_THREADS === '1' || availableParallelism() < 2;
   const thread: UsageThread | undefined = usageSize >= PARALLEL_FROM_BYTES && !oneThread ? startUsageThread() : undefined;
   const [files, usageBytes] = await Promise.all([readBundleFolder(values.bundle), readUsageBytesOf(values.bundle)]).catch((e: unknown) => {
