@@ -53,6 +53,24 @@ describe('usage.csv from bytes (spec §1, §9)', () => {
     expect(usage.recordId).toEqual(['r1']);
   });
 
+  it('counts the blank record after a last line break, as papaparse reads it, when the columns are in the spec\'s order', () => {
+    const part = read(`${HEADER}\nm365,T1,Acme,r1,P,,2,2026-11-20\n\n`);
+    expect(part.rows).toBe(3);
+    expect(part.builder.build().length).toBe(1);
+  });
+
+  it('keeps a CR that is no line break in a CRLF file as part of the last value', () => {
+    expect(errors(`${HEADER}\r\nm365,T1,Acme,r1,P,,2,2026-11-20\rx\r\nm365,T1,Acme,r2,P,,2,2026-11-20\r\n`)).toEqual([
+      { file: 'usage.csv', row: 2, column: 'last_active', message: '"2026-11-20\rx" is not a real date in YYYY-MM-DD form' },
+    ]);
+  });
+
+  it('ignores values beyond the header\'s columns and takes a short record\'s missing ones as blank', () => {
+    const usage = table(`${HEADER}\nm365,T1,Acme,r1,P,,2,2026-11-20,extra,more\nm365,T1,Acme,r2,P\n`);
+    expect(usage.recordId).toEqual(['r1', 'r2']);
+    expect(Array.from(usage.quantity)).toEqual([20_000n, 10_000n]);
+  });
+
   it('takes columns in any order and ignores unknown ones', () => {
     const usage = table('note,record_id,product,external_client_id,integration_id\nhello,r1,P,T1,m365\n');
     expect(usage.recordId).toEqual(['r1']);

@@ -69,7 +69,7 @@ interface FileShape {
 
 const REQUIRED = ['integration_id', 'external_client_id', 'record_id', 'product'];
 const OPTIONAL = COLUMNS.filter((c) => !REQUIRED.includes(c));
-const header = fc
+const shuffledHeader = fc
   .record({
     // Now and then a required column is missing (the header fails, the records are only counted).
     order: fc.oneof({ weight: 9, arbitrary: fc.subarray(OPTIONAL).map((optional) => [...REQUIRED, ...optional]) }, { weight: 1, arbitrary: fc.subarray(COLUMNS) }),
@@ -77,6 +77,11 @@ const header = fc
     padded: fc.boolean(),
   })
   .chain(({ order, extra, padded }) => fc.shuffledSubarray([...order, ...extra], { minLength: order.length + extra.length }).map((names) => names.map((n) => (padded ? ` ${n} ` : n))));
+/** A third of the files have the spec's columns in the spec's order, whose plain records the reader takes a shorter way (ByteCsvScanner.plainRecord). */
+const header = fc.oneof(
+  { weight: 1, arbitrary: fc.boolean().map((padded) => COLUMNS.map((n) => (padded ? ` ${n} ` : n))) },
+  { weight: 2, arbitrary: shuffledHeader },
+);
 
 const record = (names: string[]) =>
   fc.oneof(

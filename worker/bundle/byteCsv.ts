@@ -118,15 +118,7 @@ export class ByteCsvScanner {
       }
       const fieldStart = p;
       for (;;) {
-        // Four bytes at a time while none of them is a comma or the line-break byte (an unquoted
-        // field ends only there): 1.5x the speed of testing byte by byte over a 1M-row file.
-        while (p <= lastWord) {
-          const word = view.getInt32(p, true);
-          const commas = word ^ COMMAS;
-          const breaks = word ^ nlWord;
-          if ((((commas - ONES) & ~commas) | ((breaks - ONES) & ~breaks)) & HIGHS) break;
-          p += 4;
-        }
+        p = skipWords(view, p, lastWord, nlWord);
         if (p >= end) {
           this.pushField(fieldStart, end, 0);
           this.pos = end;
@@ -152,6 +144,48 @@ export class ByteCsvScanner {
     }
   }
 
+  /**
+   * The record at `pos` when it is plain: exactly `count` fields, none of them quoted, ended by
+   * the line break (or by the end of the records). Its fields' ranges go to `starts` and `ends`;
+   * returns where the next record starts, without moving. -1 for any other record (fewer or more
+   * fields, a quote, a CR alone in CRLF mode, the line break that ends the last records): next()
+   * reads those. A usage file's records are nearly all plain, and this is next() without its
+   * general cases: no growing field list, no quoted-field bookkeeping.
+   */
+  plainRecord(starts: Int32Array, ends: Int32Array, count: number): number {
+    const bytes = this.bytes;
+    const end = this.end;
+    const nl = this.newlineByte;
+    const nlWord = nl * ONES;
+    const view = this.view;
+    const lastWord = end - 4;
+    let p = this.pos;
+    if (p >= end) return -1;
+    for (let f = 0; f < count; f++) {
+      if (p < end && bytes[p] === QUOTE) return -1;
+      starts[f] = p;
+      p = skipWords(view, p, lastWord, nlWord);
+      while (p < end) {
+        const b = bytes[p]!;
+        if (b === COMMA || b === nl) break;
+        p++;
+      }
+      ends[f] = p;
+      if (f + 1 < count) {
+        if (p >= end || bytes[p] !== COMMA) return -1;
+        p++;
+      }
+    }
+    if (p >= end) return end;
+    if (bytes[p] !== nl) return -1;
+    if (this.crlf) {
+      if (p + 1 >= end || bytes[p + 1] !== LF) return -1;
+      p += 2;
+    } else p++;
+    // A line break right at the end: next() adds the empty record papaparse reads after it.
+    return p < end ? p : -1;
+  }
+
   private endRecord(next: number): ScanResult {
     this.pos = next;
     if (next >= this.end) this.emptyRecordPending = true;
@@ -174,4 +208,20 @@ export class ByteCsvScanner {
     this.quotedFields[this.count] = quoted;
     this.count++;
   }
+}
+
+/**
+ * Where the first word (four bytes) holding a comma or the line-break byte starts, from `p`, up
+ * to `lastWord`: an unquoted field ends only at one of those two bytes, and testing a word at once
+ * is 1.5x the speed of testing byte by byte over a 1M-row file.
+ */
+function skipWords(view: DataView, p: number, lastWord: number, nlWord: number): number {
+  while (p <= lastWord) {
+    const word = view.getInt32(p, true);
+    const commas = word ^ COMMAS;
+    const breaks = word ^ nlWord;
+    if ((((commas - ONES) & ~commas) | ((breaks - ONES) & ~breaks)) & HIGHS) break;
+    p += 4;
+  }
+  return p;
 }

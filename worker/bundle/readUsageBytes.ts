@@ -6,7 +6,7 @@ import { readUsageText, type UsagePart } from './readUsage';
 import { FILES, USAGE_COLUMNS } from './schema';
 import { TableReader } from './tableReader';
 import { UsageBuilder } from './usageBuilder';
-import { recordStrings, UsageByteRows } from './usageByteRows';
+import { inSpecOrder, recordStrings, UsageByteRows } from './usageByteRows';
 
 /**
  * usage.csv read from its UTF-8 bytes: the same UsagePart as readUsageText on the file's text
@@ -24,6 +24,8 @@ export interface UsageBytesOptions {
 
 /** Report progress every this many records (a power of two minus one, as a mask). */
 const PROGRESS_MASK = (1 << 16) - 1;
+
+const COLUMN_COUNT = USAGE_COLUMNS.length;
 
 export function readUsageBytes(bytes: Uint8Array, options: UsageBytesOptions = {}): UsagePart {
   const layout = csvLayout(bytes);
@@ -53,6 +55,10 @@ export class ByteRead {
   /** Rows read so far, the header included. */
   rows = 0;
   private rowReader: UsageByteRows | null = null;
+  /** The row reader when the header is the spec's columns in order: plain records then skip the general scan. */
+  private plainRows: UsageByteRows | null = null;
+  private readonly plainStarts = new Int32Array(USAGE_COLUMNS.length);
+  private readonly plainEnds = new Int32Array(USAGE_COLUMNS.length);
 
   constructor(
     readonly bytes: Uint8Array,
@@ -77,7 +83,10 @@ export class ByteRead {
   useHeader(names: string[], rows = 1): string[] {
     this.reader.push([names]);
     this.rows = rows;
-    if (this.reader.acceptsRecords) this.rowReader = new UsageByteRows(this.bytes, this.reader, this.builder);
+    if (this.reader.acceptsRecords) {
+      this.rowReader = new UsageByteRows(this.bytes, this.reader, this.builder);
+      if (inSpecOrder(this.reader.columnIndexes!, names.length)) this.plainRows = this.rowReader;
+    }
     return names;
   }
 
@@ -90,7 +99,20 @@ export class ByteRead {
     const rows = this.rowReader;
     const progress = this.options.onProgress;
     const { bodyStart = 0, bodyEnd } = this.layout;
+    const plain = this.plainRows;
+    const plainStarts = this.plainStarts;
+    const plainEnds = this.plainEnds;
     for (;;) {
+      if (plain !== null) {
+        const next = scanner.plainRecord(plainStarts, plainEnds, COLUMN_COUNT);
+        if (next >= 0 && plain.readPlain(plainStarts, plainEnds)) {
+          scanner.pos = next;
+          const row = ++this.rows;
+          if ((row & PROGRESS_MASK) === 0 && progress) progress((next - bodyStart) / Math.max(1, bodyEnd - bodyStart));
+          if (next >= stopAt) return 'stopped';
+          continue;
+        }
+      }
       const status = scanner.next();
       if (status !== RECORD) return status === MALFORMED ? 'malformed' : 'end';
       const row = ++this.rows;

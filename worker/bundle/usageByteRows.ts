@@ -99,25 +99,67 @@ export class UsageByteRows {
       }
     }
     if (!valid) return;
-
-    const idStart = starts[RECORD_ID]!;
-    const idEnd = ends[RECORD_ID]!;
     if (units === undefined) {
-      // More than 11 whole digits: too many for exact doubles, so read the string as the engine does.
-      const text = decodeUtf8(bytes, starts[QUANTITY]!, ends[QUANTITY]!);
-      const quantity = parseUnits(text)!;
-      if (quantity > MAX_USAGE_UNITS || quantity < -MAX_USAGE_UNITS) {
-        this.reader.fail(tooLarge(text), row, 'quantity');
-        return;
-      }
-      const recordId = sliceString(bytes, idStart, idEnd);
-      this.builder.addCoded(this.code(0), this.code(1), this.code(2), this.code(3), this.code(4), recordId, quantity, day);
+      this.storeLong(row, day);
       return;
     }
-    // A blank quantity is 1 (UNIT); units is then still 0 from above.
-    const value = starts[QUANTITY] === ends[QUANTITY] ? UNIT_NUMBER : units!;
+    this.store(units as number, day);
+  }
+
+  /**
+   * Reads a plain record (ByteCsvScanner.plainRecord: the spec's columns in the spec's order,
+   * none quoted) whose values all pass; false, having stored nothing, for any other, which the
+   * caller then reads with read() (the errors, a blank record, a quantity too long for a double).
+   */
+  readPlain(fieldStarts: Int32Array, fieldEnds: Int32Array): boolean {
+    const bytes = this.bytes;
+    const starts = this.starts;
+    const ends = this.ends;
+    for (let c = 0; c < COLUMNS; c++) {
+      const start = trimStart(bytes, fieldStarts[c]!, fieldEnds[c]!);
+      const end = trimEnd(bytes, start, fieldEnds[c]!);
+      if (start === end && REQUIRED[c]) return false;
+      starts[c] = start;
+      ends[c] = end;
+    }
+    let units = 0;
+    if (starts[QUANTITY] !== ends[QUANTITY]) {
+      const parsed = parseUnitsBytes(bytes, starts[QUANTITY]!, ends[QUANTITY]!);
+      if (parsed === null || parsed === undefined) return false;
+      units = parsed;
+    }
+    let day = NO_DAY;
+    if (starts[LAST_ACTIVE] !== ends[LAST_ACTIVE]) {
+      const parsed = parseIsoDateBytes(bytes, starts[LAST_ACTIVE]!, ends[LAST_ACTIVE]!);
+      if (parsed === null) return false;
+      day = parsed;
+    }
+    this.store(units, day);
+    return true;
+  }
+
+  /** Stores the current record, valid, its quantity `units` (0 when blank) and its day. */
+  private store(units: number, day: number): void {
+    const bytes = this.bytes;
+    const idStart = this.starts[RECORD_ID]!;
+    const idEnd = this.ends[RECORD_ID]!;
+    // A blank quantity is 1 (UNIT).
+    const value = this.starts[QUANTITY] === this.ends[QUANTITY] ? UNIT_NUMBER : units;
     const keyHash = hashAsciiBytes(bytes, idStart, idEnd) ?? hashKey(sliceString(bytes, idStart, idEnd));
     this.builder.addRow(this.code(0), this.code(1), this.code(2), this.code(3), this.code(4), bytes, idStart, idEnd, keyHash, value, day);
+  }
+
+  /** Stores the current record, whose quantity has more than 11 whole digits: too many for exact doubles, so read the string as the engine does. */
+  private storeLong(row: number, day: number): void {
+    const bytes = this.bytes;
+    const text = decodeUtf8(bytes, this.starts[QUANTITY]!, this.ends[QUANTITY]!);
+    const quantity = parseUnits(text)!;
+    if (quantity > MAX_USAGE_UNITS || quantity < -MAX_USAGE_UNITS) {
+      this.reader.fail(tooLarge(text), row, 'quantity');
+      return;
+    }
+    const recordId = sliceString(bytes, this.starts[RECORD_ID]!, this.ends[RECORD_ID]!);
+    this.builder.addCoded(this.code(0), this.code(1), this.code(2), this.code(3), this.code(4), recordId, quantity, day);
   }
 
   /** The code of coded column k's value in the current record. */
@@ -125,6 +167,11 @@ export class UsageByteRows {
     const c = CODED[k]!;
     return this.dictionaries[k]!.code(this.bytes, this.starts[c]!, this.ends[c]!);
   }
+}
+
+/** Whether a header puts exactly the spec's usage columns in the spec's order (what readPlain takes). */
+export function inSpecOrder(columnIndexes: readonly number[], headerLength: number): boolean {
+  return headerLength === COLUMNS && columnIndexes.every((index, c) => index === c);
 }
 
 /** The current record's fields as papaparse gives them: decoded, and a quoted field's `""` read as `"`. */
