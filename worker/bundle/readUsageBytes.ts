@@ -55,8 +55,8 @@ export class ByteRead {
   /** Rows read so far, the header included. */
   rows = 0;
   private rowReader: UsageByteRows | null = null;
-  /** The row reader when the header is the spec's columns in order: plain records then skip the general scan. */
-  private plainRows: UsageByteRows | null = null;
+  /** Whether the header is the spec's columns in order: plain records then skip the general scan. */
+  private specOrder = false;
   private readonly plainStarts = new Int32Array(USAGE_COLUMNS.length);
   private readonly plainEnds = new Int32Array(USAGE_COLUMNS.length);
 
@@ -85,7 +85,7 @@ export class ByteRead {
     this.rows = rows;
     if (this.reader.acceptsRecords) {
       this.rowReader = new UsageByteRows(this.bytes, this.reader, this.builder);
-      if (inSpecOrder(this.reader.columnIndexes!, names.length)) this.plainRows = this.rowReader;
+      this.specOrder = inSpecOrder(this.reader.columnIndexes!, names.length);
     }
     return names;
   }
@@ -99,7 +99,7 @@ export class ByteRead {
     const rows = this.rowReader;
     const progress = this.options.onProgress;
     const { bodyStart = 0, bodyEnd } = this.layout;
-    const plain = this.plainRows;
+    const plain = this.specOrder ? rows : null;
     const plainStarts = this.plainStarts;
     const plainEnds = this.plainEnds;
     for (;;) {

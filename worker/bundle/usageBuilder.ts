@@ -61,6 +61,8 @@ export class UsageBuilder {
   private readonly texts: string[] = [];
   private textLength = 0;
   private textSource = -1;
+  /** Set once build() or pack() has handed the columns out (see handOver). */
+  private handedOver = false;
 
   /** `numberSeats: false`: build() leaves every row on seat 0 (for a caller that numbers seats itself). */
   constructor(expectedRows = 1024, private readonly numberSeats = true) {
@@ -254,8 +256,6 @@ export class UsageBuilder {
     this.handedOver = true;
     return column.subarray(0, this.length) as T;
   }
-
-  private handedOver = false;
 
   private grow(): void {
     if (this.handedOver) throw new Error('UsageBuilder: a row added after build() or pack()');
