@@ -52,28 +52,51 @@ function csvText(rows: readonly Device[], delimiter = ',', order = HEADER.map((_
   return `${lines.join('\r\n')}\r\n`;
 }
 
+/** Fixed, as every property test here: CI runs the same cases every time. */
+const SEED = 20261201;
+
 const rowsOf = async (name: string, bytes: Uint8Array) => (await converted(name, bytes)).usage;
 const utf8 = (text: string) => new TextEncoder().encode(text);
+const validUtf8 = (bytes: Uint8Array) => {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 describe('the rows of an export do not depend on how it was saved', () => {
   it('UTF-8 and Windows-1252 give the same rows', async () => {
     await fc.assert(fc.asyncProperty(devices, async (rows) => {
       const text = csvText(rows);
-      expect(await rowsOf('efile-1252.csv', encode1252(text))).toEqual(await rowsOf('efile.csv', utf8(text)));
-    }), { numRuns: 40 });
+      const bytes1252 = encode1252(text);
+      // Windows-1252 bytes that also spell valid UTF-8 (Ü‘ is DC 91, the UTF-8 of U+0711) are read
+      // as UTF-8, as the reading rule says (only a file that is not UTF-8 is read as Windows-1252):
+      // no reader can tell them apart. The test below keeps that rule.
+      fc.pre(!validUtf8(bytes1252));
+      expect(await rowsOf('efile-1252.csv', bytes1252)).toEqual(await rowsOf('efile.csv', utf8(text)));
+    }), { seed: SEED, numRuns: 40 });
+  });
+
+  it('reads Windows-1252 bytes that are also valid UTF-8 as UTF-8', async () => {
+    const bytes = encode1252(csvText([{ customer: 'AÜ‘', id: 'NB-0', name: 'a', product: 'Server', uom: 'Device', hundredths: 0, day: new Date(Date.UTC(2020, 0, 1)) }]));
+    expect(validUtf8(bytes)).toBe(true);
+    const [row] = await rowsOf('efile-1252.csv', bytes);
+    expect(row!.external_client_id).toBe('A\u0711');
   });
 
   it('comma, semicolon and tab give the same rows', async () => {
     await fc.assert(fc.asyncProperty(devices, fc.constantFrom(';', '\t'), async (rows, delimiter) => {
       expect(await rowsOf('efile.csv', utf8(csvText(rows, delimiter)))).toEqual(await rowsOf('efile.csv', utf8(csvText(rows))));
-    }), { numRuns: 40 });
+    }), { seed: SEED, numRuns: 40 });
   });
 
   it('the order of the columns does not matter', async () => {
     const order = fc.shuffledSubarray(HEADER.map((_, i) => i), { minLength: HEADER.length, maxLength: HEADER.length });
     await fc.assert(fc.asyncProperty(devices, order, async (rows, columns) => {
       expect(await rowsOf('efile.csv', utf8(csvText(rows, ',', columns)))).toEqual(await rowsOf('efile.csv', utf8(csvText(rows))));
-    }), { numRuns: 40 });
+    }), { seed: SEED, numRuns: 40 });
   });
 
   it('the .xlsx twin (numbers and dates typed by Excel) gives the same rows as the CSV', async () => {
@@ -81,6 +104,6 @@ describe('the rows of an export do not depend on how it was saved', () => {
       const sheet: XlsxCell[][] = [HEADER, ...rows.map((d): XlsxCell[] => [d.customer, d.id, d.name, d.product, d.uom, d.hundredths / 100, d.day])];
       const xlsx = writeXlsx([{ name: 'Usage', rows: sheet }]);
       expect(await rowsOf('efile.xlsx', xlsx)).toEqual(await rowsOf('efile.csv', utf8(csvText(rows))));
-    }), { numRuns: 25 });
+    }), { seed: SEED, numRuns: 25 });
   });
 });
