@@ -3,6 +3,7 @@ import type { ContractError } from './bundle/contractError';
 import { reconcile } from './engine/reconcile';
 import { toReport } from './engine/report';
 import type { Report } from './engine/report.types';
+import type { InactiveSeatRows } from './engine/inactiveSeatsJson';
 import { reportJsonPieces } from './engine/reportJson';
 
 export type { BundleFiles } from './bundle/readBundle';
@@ -23,18 +24,34 @@ export function reconcileRead(read: ReadResult): ReconcileResult {
 }
 
 export type ReconcileJsonResult =
-  | { ok: true; json: () => Generator<string | Uint8Array>; notes: string[] }
+  | { ok: true; json: () => AsyncGenerator<string | Uint8Array>; notes: string[] }
   | { ok: false; errors: ContractError[] };
+
+/**
+ * Writes the inactive_seats member elsewhere (another thread) while the rest is reconciled: its
+ * bytes, as inactiveSeatsJson gives them, or null when it cannot take these rows.
+ */
+export type InactiveSeatsWriter = (rows: InactiveSeatRows) => Promise<Uint8Array[]> | null;
 
 /**
  * A bundle read (or its problems) in, the §8 report's JSON text out, in pieces (the CLI's
  * output): `JSON.stringify(report, null, 2)` and a line break, with the long inactive_seats list
- * written from the usage rows instead of made into objects first.
+ * written from the usage rows instead of made into objects first, by `writeElsewhere` when given.
  */
-export function reconcileReadToJson(read: ReadResult): ReconcileJsonResult {
+export function reconcileReadToJson(read: ReadResult, writeElsewhere?: InactiveSeatsWriter): ReconcileJsonResult {
   if (!read.ok) return read;
-  const rec = reconcile(read.bundle);
+  const usage = read.bundle.usage;
+  let written: Promise<Uint8Array[] | null> | null = null;
+  const rec = reconcile(read.bundle, writeElsewhere && ((seats, clientIds) => (written = writeElsewhere({ usage, seats, clientIds })?.catch(() => null) ?? null)));
   const report = toReport(read.bundle, rec, { withoutInactiveSeats: true });
-  const inactiveSeats = { bundle: read.bundle, seats: rec.inactive, clientIds: rec.clientIds };
-  return { ok: true, notes: read.notes, json: () => reportJsonPieces(report, undefined, inactiveSeats) };
+  const rows: InactiveSeatRows = { usage, seats: rec.inactive, clientIds: rec.clientIds };
+  return {
+    ok: true,
+    notes: read.notes,
+    json: async function* () {
+      // Written elsewhere unless that failed: then here, as without a writer.
+      const chunks = written === null ? null : await written;
+      yield* reportJsonPieces(report, undefined, chunks === null ? rows : { written: chunks });
+    },
+  };
 }

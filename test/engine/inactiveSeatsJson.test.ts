@@ -51,22 +51,24 @@ function usageBytes(text: string, invalid: boolean): Uint8Array {
 const joined = (pieces: Iterable<string | Uint8Array>) => Buffer.concat([...pieces].map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
 
 /** The CLI's text and the reference, JSON.stringify of the report made of objects, for one way of reading. */
-function bothTexts(f: Files, usage?: Uint8Array): [Buffer, Buffer] | null {
+async function bothTexts(f: Files, usage?: Uint8Array): Promise<[Buffer, Buffer] | null> {
   const read = readBundle(f, usage ? { usage: readUsageBytes(usage) } : {});
   if (!read.ok) return null;
   const reference = Buffer.from(`${JSON.stringify(toReport(read.bundle, reconcile(read.bundle)), null, 2)}\n`);
   const result = reconcileReadToJson(read);
   if (!result.ok) throw new Error('a bundle that reads must reconcile');
-  return [joined(result.json()), reference];
+  const pieces: (string | Uint8Array)[] = [];
+  for await (const piece of result.json()) pieces.push(piece);
+  return [joined(pieces), reference];
 }
 
 describe('the report text with inactive seats written from the rows', () => {
-  it('is JSON.stringify(report, null, 2) byte for byte, usage read from text or from bytes', () => {
+  it('is JSON.stringify(report, null, 2) byte for byte, usage read from text or from bytes', async () => {
     let withSeats = 0;
-    fc.assert(
-      fc.property(fc.array(usageRow, { maxLength: 14 }), fc.boolean(), fc.boolean(), (usage, fromBytes, invalid) => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(usageRow, { maxLength: 14 }), fc.boolean(), fc.boolean(), async (usage, fromBytes, invalid) => {
         const f = files(usage);
-        const texts = bothTexts(f, fromBytes ? usageBytes(f['usage.csv']!, invalid) : undefined);
+        const texts = await bothTexts(f, fromBytes ? usageBytes(f['usage.csv']!, invalid) : undefined);
         if (texts === null) return; // a contract error (a duplicate row): no report to compare
         expect(texts[0].toString('latin1')).toBe(texts[1].toString('latin1'));
         if (texts[1].includes('"days_inactive"')) withSeats++;
@@ -77,8 +79,8 @@ describe('the report text with inactive seats written from the rows', () => {
     expect(withSeats).toBeGreaterThan(100);
   });
 
-  it('writes an empty list as []', () => {
-    const texts = bothTexts(files([]));
+  it('writes an empty list as []', async () => {
+    const texts = await bothTexts(files([]));
     expect(texts![0].toString()).toContain('"inactive_seats": []');
     expect(texts![0].equals(texts![1])).toBe(true);
   });
@@ -89,7 +91,7 @@ describe('the report text with inactive seats written from the rows', () => {
     const read = readBundle(f, { usage: readUsageBytes(encoder.encode(f['usage.csv']!)) });
     if (!read.ok) throw new Error('valid bundle expected');
     const rec = reconcile(read.bundle);
-    const chunks = [...inactiveSeatsJson({ bundle: read.bundle, seats: rec.inactive, clientIds: rec.clientIds })];
+    const chunks = [...inactiveSeatsJson({ usage: read.bundle.usage, seats: rec.inactive, clientIds: rec.clientIds })];
     expect(chunks.length).toBeGreaterThan(2);
     expect(Math.max(...chunks.map((c) => c.length))).toBeLessThan(2 << 20);
     const member = JSON.stringify({ inactive_seats: toReport(read.bundle, rec).inactive_seats }, null, 2).slice(2, -2);

@@ -2,7 +2,9 @@ import { Worker } from 'node:worker_threads';
 import type { UsagePart } from '../bundle/readUsage';
 import { readUsageBytes } from '../bundle/readUsageBytes';
 import { breakAfter, planUsageSplit, UsageHead, type TailPart, type UsageSplit } from '../bundle/usageSplit';
-import type { TailMessage } from './usagePartThread';
+import type { InactiveSeatRows } from '../engine/inactiveSeatsJson';
+import { packInactiveSeats, transferList } from './inactiveSeatsTransfer';
+import type { TailMessage, ThreadAnswer, ThreadRequest } from './usagePartThread';
 
 /**
  * Node cannot start a worker thread on a .ts file, even under tsx (privatenumber/tsx#354), so a
@@ -70,7 +72,6 @@ export async function readUsageParallel(input: Uint8Array | string, thread?: Usa
   const bytes = typeof input === 'string' ? new TextEncoder().encode(input) : input;
   const plan = bytes.length < PARALLEL_FROM_BYTES ? null : planUsageSplit(bytes);
   if (!plan) {
-    if (thread) void thread.worker.terminate();
     return readUsageBytes(bytes);
   }
   const own = thread ?? startUsageThread();
@@ -109,8 +110,32 @@ export async function readUsageParallel(input: Uint8Array | string, thread?: Usa
     log?.(`joined in ${Math.round(performance.now() - joined)} ms`);
     return result;
   } finally {
-    void own.worker.terminate();
+    // A thread it was given is the caller's, who may have more for it to do (writeInactiveSeats).
+    if (!thread) void own.worker.terminate();
   }
+}
+
+/**
+ * Has the thread, once it has sent its part of usage.csv, write the report's inactive seats
+ * (inactiveSeatsJson) while this thread goes on reconciling; null when it cannot read their
+ * record ids where they are (see packInactiveSeats).
+ */
+export function writeInactiveSeats(thread: UsageThread, rows: InactiveSeatRows): Promise<Uint8Array[]> | null {
+  const packed = packInactiveSeats(rows);
+  if (packed === null) return null;
+  const written = new Promise<Uint8Array[]>((resolve, reject) => {
+    const onMessage = (message: ThreadAnswer | 'ready') => {
+      if (message === 'ready' || message.kind !== 'inactiveSeats') return;
+      thread.worker.off('message', onMessage);
+      resolve(message.chunks);
+    };
+    thread.worker.on('message', onMessage);
+    thread.worker.once('error', reject);
+    thread.worker.once('exit', () => reject(new Error('the second thread stopped')));
+  });
+  const request: ThreadRequest = { kind: 'inactiveSeats', seats: packed };
+  thread.worker.postMessage(request, transferList(packed));
+  return written;
 }
 
 const pct = (part: number, whole: number) => `${Math.round((100 * part) / whole)}%`;
@@ -123,10 +148,10 @@ const pct = (part: number, whole: number) => `${Math.round((100 * part) / whole)
 function sendTail(thread: UsageThread, bytes: Uint8Array, plan: UsageSplit, split: number): Promise<TailPart> {
   const tail = new Promise<TailPart>((resolve, reject) => {
     // The thread's 'ready' message may still be on its way: the part is the next other message.
-    const onMessage = (message: TailPart | 'ready') => {
-      if (message === 'ready') return;
+    const onMessage = (message: ThreadAnswer | 'ready') => {
+      if (message === 'ready' || message.kind !== 'part') return;
       thread.worker.off('message', onMessage);
-      resolve(message);
+      resolve(message.part);
     };
     thread.worker.on('message', onMessage);
     thread.worker.once('error', reject);
@@ -135,11 +160,11 @@ function sendTail(thread: UsageThread, bytes: Uint8Array, plan: UsageSplit, spli
   tail.catch(() => undefined);
   const { header, layout } = plan;
   if (bytes.buffer instanceof SharedArrayBuffer) {
-    const message: TailMessage = { header, newline: layout.newline, shared: bytes.buffer, byteOffset: bytes.byteOffset, length: bytes.length, start: split, end: layout.bodyEnd };
+    const message: TailMessage = { kind: 'tail', header, newline: layout.newline, shared: bytes.buffer, byteOffset: bytes.byteOffset, length: bytes.length, start: split, end: layout.bodyEnd };
     thread.worker.postMessage(message);
   } else {
     const copy = bytes.slice(split, layout.bodyEnd);
-    const message: TailMessage = { header, newline: layout.newline, tail: copy.buffer, split };
+    const message: TailMessage = { kind: 'tail', header, newline: layout.newline, tail: copy.buffer, split };
     thread.worker.postMessage(message, [copy.buffer]);
   }
   return tail;

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { formatContractError } from '../bundle/contractError';
 import { readUsageBytes } from '../bundle/readUsageBytes';
 import { FILES } from '../bundle/schema';
-import { PARALLEL_FROM_BYTES, readUsageParallel, startUsageThread, type UsageThread } from './parallelUsage';
+import { PARALLEL_FROM_BYTES, readUsageParallel, startUsageThread, writeInactiveSeats, type UsageThread } from './parallelUsage';
 import { completeBundle, readPsaSide } from '../bundle/readBundle';
 import { readUsageText } from '../bundle/readUsage';
 import { reconcileReadToJson, type BundleFiles } from '../reconcileFiles';
@@ -84,36 +84,41 @@ async function main(argv: string[]): Promise<number> {
   // bench's has the shorter device rows there), and it joins nothing. LEDGERLINE_USAGE_THREADS=1 keeps to one.
   const oneThread = process.env.LEDGERLINE_USAGE_THREADS === '1' || availableParallelism() < 2;
   const thread: UsageThread | undefined = usageSize >= PARALLEL_FROM_BYTES && !oneThread ? startUsageThread() : undefined;
-  const [files, usageBytes] = await Promise.all([readBundleFolder(values.bundle), readUsageBytesOf(values.bundle)]).catch((e: unknown) => {
+  try {
+    return await reconcileFolder(values.bundle, values.decisions, thread, timer);
+  } finally {
     if (thread) void thread.worker.terminate();
-    throw e;
-  });
+  }
+}
+
+async function reconcileFolder(dir: string, decisionsFile: string | undefined, thread: UsageThread | undefined, timer: ReturnType<typeof stageTimer>): Promise<number> {
+  const [files, usageBytes] = await Promise.all([readBundleFolder(dir), readUsageBytesOf(dir)]);
   timer('read files');
   let decisions: { name: string; text: string } | undefined;
-  if (values.decisions) {
-    const text = await readFile(values.decisions, 'utf8').catch(() => null);
-    if (text === null) throw new InputProblem(`${values.decisions}: decisions file not found`);
-    decisions = { name: basename(values.decisions), text };
+  if (decisionsFile) {
+    const text = await readFile(decisionsFile, 'utf8').catch(() => null);
+    if (text === null) throw new InputProblem(`${decisionsFile}: decisions file not found`);
+    decisions = { name: basename(decisionsFile), text };
   }
-  if (usageBytes === undefined && thread) void thread.worker.terminate();
   // The bundle reader only checks that the file is there once it is given parsed.
   if (usageBytes !== undefined) files[FILES.usage] = '';
   // With two threads this call returns once this thread has read its part of usage.csv: the other
   // files are then read while the second thread still reads its part.
-  const usage = usageBytes === undefined ? undefined : oneThread ? readUsageBytes(usageBytes) : readUsageParallel(usageBytes, thread, timer.enabled ? (note) => process.stderr.write(`timing:   ${note}\n`) : undefined);
-  timer(oneThread ? 'parse usage.csv (1 thread)' : 'parse usage.csv, this thread\'s part (2 threads)');
+  const usage = usageBytes === undefined ? undefined : thread ? readUsageParallel(usageBytes, thread, timer.enabled ? (note) => process.stderr.write(`timing:   ${note}\n`) : undefined) : readUsageBytes(usageBytes);
+  timer(thread ? 'parse usage.csv, this thread\'s part (2 threads)' : 'parse usage.csv (1 thread)');
   const side = readPsaSide(files, { decisions });
   timer('read the other files');
   const usagePart = await usage;
-  if (!oneThread) timer('wait for and join the second part of usage.csv');
-  const result = reconcileReadToJson(side.ok ? completeBundle(side, usagePart ?? readUsageText('')) : side);
+  if (thread) timer('wait for and join the second part of usage.csv');
+  // The second thread, done with its part, writes the long inactive seats list meanwhile.
+  const result = reconcileReadToJson(side.ok ? completeBundle(side, usagePart ?? readUsageText('')) : side, thread && ((rows) => writeInactiveSeats(thread, rows)));
   timer('reconcile + report');
   if (!result.ok) {
     process.stderr.write(result.errors.map(formatContractError).join('\n') + '\n');
     return 2;
   }
   for (const note of result.notes) process.stderr.write(`note: ${note}\n`);
-  for (const piece of result.json()) process.stdout.write(piece);
+  for await (const piece of result.json()) process.stdout.write(piece);
   timer('write JSON');
   return 0;
 }

@@ -1,7 +1,12 @@
-/** A worker thread that parses the second part of usage.csv's bytes (see parallelUsage.ts). */
+/**
+ * A worker thread that parses the second part of usage.csv's bytes (see parallelUsage.ts), then,
+ * asked, writes the report's inactive seats while the main thread reconciles.
+ */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Newline } from '../bundle/csvLayout';
-import { readUsageTail } from '../bundle/usageSplit';
+import { readUsageTail, type TailPart } from '../bundle/usageSplit';
+import { inactiveSeatsJson } from '../engine/inactiveSeatsJson';
+import { unpackInactiveSeats, type PackedInactiveSeats } from './inactiveSeatsTransfer';
 
 // Loaded and ready: the main thread, busy reading the first part, polls this flag between slices.
 const { ready } = workerData as { ready: Int32Array };
@@ -9,9 +14,18 @@ Atomics.store(ready, 0, 1);
 parentPort!.postMessage('ready');
 
 /** The second part: the file's bytes shared with the first thread, or a copy of the part moved here. */
-export type TailMessage = { header: string[]; newline: Newline } & ({ shared: SharedArrayBuffer; byteOffset: number; length: number; start: number; end: number } | { tail: ArrayBuffer; split: number });
+export type TailMessage = { kind: 'tail'; header: string[]; newline: Newline } & ({ shared: SharedArrayBuffer; byteOffset: number; length: number; start: number; end: number } | { tail: ArrayBuffer; split: number });
 
-parentPort!.once('message', (message: TailMessage) => {
+/** What the thread is asked, and what it answers (besides 'ready'). */
+export type ThreadRequest = TailMessage | { kind: 'inactiveSeats'; seats: PackedInactiveSeats };
+export type ThreadAnswer = { kind: 'part'; part: TailPart } | { kind: 'inactiveSeats'; chunks: Uint8Array[] };
+
+parentPort!.on('message', (message: ThreadRequest) => {
+  if (message.kind === 'inactiveSeats') {
+    const chunks = [...inactiveSeatsJson(unpackInactiveSeats(message.seats))];
+    answer({ kind: 'inactiveSeats', chunks }, chunks.map((chunk) => chunk.buffer as ArrayBuffer));
+    return;
+  }
   const part =
     'shared' in message
       ? readUsageTail(new Uint8Array(message.shared, message.byteOffset, message.length), { start: message.start, end: message.end, base: 0, shared: true }, message.header, message.newline)
@@ -20,5 +34,9 @@ parentPort!.once('message', (message: TailMessage) => {
   // A copied part's bytes go back with it: its record ids stay ranges of them (see RecordIds).
   const bytes = table === null ? [] : table.idSources.filter((source) => typeof source !== 'string');
   const transfer = table === null ? [] : [table.quantity, table.lastActive, table.keyHash, table.idSource, table.idStart, table.idEnd, ...table.codes, ...bytes].map((a) => a.buffer as ArrayBuffer);
-  parentPort!.postMessage(part, transfer);
+  answer({ kind: 'part', part }, transfer);
 });
+
+function answer(message: ThreadAnswer, transfer: ArrayBuffer[]): void {
+  parentPort!.postMessage(message, transfer);
+}

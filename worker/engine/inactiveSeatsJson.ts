@@ -1,10 +1,13 @@
 import { formatDay } from './dates';
-import type { Bundle } from './model';
+import type { UsageTable } from './model';
 import type { InactiveSeat } from './usageGroups';
+
+/** The usage columns an inactive seat's item is written from. */
+export type InactiveSeatColumns = Pick<UsageTable, 'recordId' | 'integrationId' | 'product' | 'lastActive'>;
 
 /** The §5 inactive seats as the engine finds them: rows of the usage table, before any object per seat. */
 export interface InactiveSeatRows {
-  bundle: Bundle;
+  usage: InactiveSeatColumns;
   seats: readonly InactiveSeat[];
   /** PSA client ids by client index (Reconciliation.clientIds). */
   clientIds: readonly string[];
@@ -99,8 +102,7 @@ class SeatWriter {
 
   /** Items from the k-th on, until a chunk's worth is gathered; returns the next item's index. */
   write(sink: ByteSink, from: number): number {
-    const { bundle, seats } = this.rows;
-    const usage = bundle.usage;
+    const { usage, seats } = this.rows;
     const ids = usage.recordId;
     const integrationCodes = usage.integrationId.codes;
     const integrationCount = usage.integrationId.values.length;

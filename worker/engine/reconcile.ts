@@ -30,7 +30,12 @@ export interface Reconciliation {
   adjustments: Adjustment[];
 }
 
-export function reconcile(bundle: Bundle): Reconciliation {
+/**
+ * `onInactive`, when given, receives the §5 inactive seats (and the client ids they index) as
+ * soon as they are known, before the pairs are compared: the CLI has them written on its idle
+ * second thread meanwhile.
+ */
+export function reconcile(bundle: Bundle, onInactive?: (inactive: InactiveSeat[], clientIds: readonly string[]) => void): Reconciliation {
   const { settings } = bundle;
   const asOfDay = utcDay(settings.asOf);
   const clients = new Dictionary(bundle.clients.map((c) => c.clientId));
@@ -40,6 +45,8 @@ export function reconcile(bundle: Bundle): Reconciliation {
   // Spec §3: a line is current when its inclusive period contains the date of asOf.
   const currentLines = bundle.lines.filter((l) => l.periodStart <= asOfDay && asOfDay <= l.periodEnd);
   const resolution = resolveUsage(bundle, (id) => clients.code(id));
+  const inactive = inactiveSeats(bundle, resolution, asOfDay);
+  onInactive?.(inactive, clients.values);
   const bySeat = rowsBySeat(bundle.usage);
   const sources = { median: medianRates(currentLines), catalog: new Map(bundle.catalog.map((c) => [c.serviceId, c])) };
   const pairs = comparePairs(bundle, resolution, bySeat, clients, currentLines, sources);
@@ -56,7 +63,7 @@ export function reconcile(bundle: Bundle): Reconciliation {
     unaccounted,
     unmapped: unmappedClients(bundle, resolution),
     flags: flagLines(currentLines),
-    inactive: inactiveSeats(bundle, resolution, asOfDay),
+    inactive,
     integrations: settings.integrations.map((i) => ({ ...i, status: integrationHealth(i, settings.asOf, settings.staleAfterHours) })),
     adjustments: adjustmentsFor(pairs, bundle.decisions, asOfDay),
   };

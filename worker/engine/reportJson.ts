@@ -1,6 +1,11 @@
 import { inactiveSeatsJson, type InactiveSeatRows } from './inactiveSeatsJson';
 import type { Report } from './report.types';
 
+/** The inactive_seats member as inactiveSeatsJson writes it, written already (on another thread). */
+export interface WrittenInactiveSeats {
+  written: readonly Uint8Array[];
+}
+
 /** Items of one list serialized together: small enough that no piece of the output is large. */
 const ITEMS_PER_PIECE = 2000;
 
@@ -11,7 +16,7 @@ const ITEMS_PER_PIECE = 2000;
  * made all of it a two-byte string, slow to copy. In pieces, only the pieces with such names are,
  * and the output starts before the last list is serialized.
  */
-export function* reportJsonPieces(report: Report, itemsPerPiece = ITEMS_PER_PIECE, inactiveSeats?: InactiveSeatRows): Generator<string | Uint8Array> {
+export function* reportJsonPieces(report: Report, itemsPerPiece = ITEMS_PER_PIECE, inactiveSeats?: InactiveSeatRows | WrittenInactiveSeats): Generator<string | Uint8Array> {
   // As JSON.stringify: a member whose value is undefined is left out.
   const keys = (Object.keys(report) as (keyof Report)[]).filter((key) => report[key] !== undefined);
   if (keys.length === 0) {
@@ -26,7 +31,8 @@ export function* reportJsonPieces(report: Report, itemsPerPiece = ITEMS_PER_PIEC
     if (key === 'inactive_seats' && inactiveSeats) {
       // The rows are written in place of the list, which must then be the empty stand-in toReport leaves.
       if (report.inactive_seats.length > 0) throw new Error('reportJsonPieces: inactive seats given twice');
-      yield* inactiveSeatsJson(inactiveSeats);
+      if ('written' in inactiveSeats) yield* inactiveSeats.written;
+      else yield* inactiveSeatsJson(inactiveSeats);
       yield last ? '\n' : ',\n';
       continue;
     }
