@@ -27,8 +27,12 @@ function writeBundle(files: Files): string {
 }
 
 function reconcile(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return reconcileWith({}, ...args);
+}
+
+function reconcileWith(env: Record<string, string>, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(process.execPath, [LAUNCHER, 'reconcile', ...args], { cwd: ROOT, timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [LAUNCHER, 'reconcile', ...args], { cwd: ROOT, timeout: 60_000, maxBuffer: 1 << 28, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
       done({ code, stdout, stderr });
     });
@@ -36,13 +40,14 @@ function reconcile(...args: string[]): Promise<{ code: number | null; stdout: st
 }
 
 /** C1: 2 invoiced at 10.00, 5 seats → qty_delta 3, amount 30.00. */
-const acme = baseBundle({
+const acmeSpec = {
   clients: [{ client_id: 'C1', client_name: 'Acme' }],
   clientMap: [{ external_client_id: 'T1', psa_client_id: 'C1' }],
   serviceMap: [{ rule_id: 'R1', product: 'M365 Premium', psa_service_id: 'S1' }],
   lines: [{ line_id: 'L1', client_id: 'C1', service_id: 'S1', quantity: 2, unit_price: '10.00' }],
   usage: ['u1', 'u2', 'u3', 'u4', 'u5'].map((record_id) => ({ external_client_id: 'T1', record_id, product: 'M365 Premium' })),
-});
+};
+const acme = baseBundle(acmeSpec);
 
 describe('reconcile CLI', { timeout: 60_000 }, () => {
   it('prints the §8 report as JSON and exits 0 for a valid bundle', async () => {
@@ -68,6 +73,24 @@ describe('reconcile CLI', { timeout: 60_000 }, () => {
     expect(report.adjustments).toHaveLength(1);
     expect(report.adjustments[0].monthly_amount).toBeDecimal('30.00');
     expect(report.adjustments[0].prorated_amount).toBeDecimal('15.00'); // 30.00 × 14 / 28 (Feb 2027)
+  });
+
+  it('prints the one-thread report byte for byte from a usage.csv large enough for two threads', async () => {
+    // ~10 MB: the second thread reads the end of usage.csv, then writes the inactive seats.
+    const usage = Array.from({ length: 110_000 }, (_, k) => ({
+      external_client_id: 'T1',
+      // A quoted id now and then: read the text way, not where it is in the file's bytes.
+      record_id: k % 997 === 0 ? `spare, desk ${k}` : `user-${k}@a-rather-long-tenant-domain.example`,
+      product: 'M365 Premium',
+      last_active: k % 3 === 0 ? '2026-05-19' : '2026-11-20',
+    }));
+    const dir = writeBundle(baseBundle({ ...acmeSpec, usage }));
+    const two = await reconcileWith({ LEDGERLINE_USAGE_THREADS: '2', LEDGERLINE_TIMINGS: '1' }, '--bundle', dir);
+    const one = await reconcileWith({ LEDGERLINE_USAGE_THREADS: '1' }, '--bundle', dir);
+    expect(two.code).toBe(0);
+    expect(two.stderr).toContain('waited for the second thread; it takes the last');
+    expect((JSON.parse(two.stdout) as Report).inactive_seats.length).toBe(36_667);
+    expect(two.stdout).toBe(one.stdout);
   });
 
   it('exits 2 with file, row and column on stderr, and nothing on stdout, for a broken bundle', async () => {

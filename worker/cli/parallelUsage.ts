@@ -65,9 +65,10 @@ export function startUsageThread(): UsageThread {
  *
  * Given a `thread` started earlier, this thread does not wait for it: it reads from the start and
  * hands over the second half of what is left once the thread is up (or reads it all alone if the
- * thread comes too late). Without one, it starts a thread and waits for it, then splits in the middle.
+ * thread comes too late). Without one, or told to `wait` for it, it waits for the thread, then
+ * splits in the middle.
  */
-export async function readUsageParallel(input: Uint8Array | string, thread?: UsageThread, log?: (note: string) => void): Promise<UsagePart> {
+export async function readUsageParallel(input: Uint8Array | string, thread?: UsageThread, log?: (note: string) => void, wait = false): Promise<UsagePart> {
   // Text (older callers, tests) is read as the UTF-8 file it came from.
   const bytes = typeof input === 'string' ? new TextEncoder().encode(input) : input;
   const plan = bytes.length < PARALLEL_FROM_BYTES ? null : planUsageSplit(bytes);
@@ -76,9 +77,10 @@ export async function readUsageParallel(input: Uint8Array | string, thread?: Usa
   }
   const own = thread ?? startUsageThread();
   try {
-    if (!thread) {
+    if (!thread || wait) {
       await own.started;
       const tail = sendTail(own, bytes, plan, plan.split);
+      log?.(`waited for the second thread; it takes the last ${pct(plan.layout.bodyEnd - plan.split, plan.layout.bodyEnd)} of usage.csv`);
       const head = new UsageHead(bytes, plan);
       return head.join(head.needsTail ? await tail : undefined);
     }
@@ -123,19 +125,24 @@ export async function readUsageParallel(input: Uint8Array | string, thread?: Usa
 export function writeInactiveSeats(thread: UsageThread, rows: InactiveSeatRows): Promise<Uint8Array[]> | null {
   const packed = packInactiveSeats(rows);
   if (packed === null) return null;
-  const written = new Promise<Uint8Array[]>((resolve, reject) => {
+  const written = answerOf(thread, 'inactiveSeats');
+  const request: ThreadRequest = { kind: 'inactiveSeats', seats: packed };
+  thread.worker.postMessage(request, transferList(packed));
+  return written.then((answer) => answer.chunks);
+}
+
+/** The thread's next answer of this kind (its 'ready' and other answers pass by); rejects if the thread fails or stops first. */
+function answerOf<K extends ThreadAnswer['kind']>(thread: UsageThread, kind: K): Promise<Extract<ThreadAnswer, { kind: K }>> {
+  return new Promise((resolve, reject) => {
     const onMessage = (message: ThreadAnswer | 'ready') => {
-      if (message === 'ready' || message.kind !== 'inactiveSeats') return;
+      if (message === 'ready' || message.kind !== kind) return;
       thread.worker.off('message', onMessage);
-      resolve(message.chunks);
+      resolve(message as Extract<ThreadAnswer, { kind: K }>);
     };
     thread.worker.on('message', onMessage);
     thread.worker.once('error', reject);
     thread.worker.once('exit', () => reject(new Error('the second thread stopped')));
   });
-  const request: ThreadRequest = { kind: 'inactiveSeats', seats: packed };
-  thread.worker.postMessage(request, transferList(packed));
-  return written;
 }
 
 const pct = (part: number, whole: number) => `${Math.round((100 * part) / whole)}%`;
@@ -146,16 +153,8 @@ const pct = (part: number, whole: number) => `${Math.round((100 * part) / whole)
  * Resolves to the thread's part.
  */
 function sendTail(thread: UsageThread, bytes: Uint8Array, plan: UsageSplit, split: number): Promise<TailPart> {
-  const tail = new Promise<TailPart>((resolve, reject) => {
-    // The thread's 'ready' message may still be on its way: the part is the next other message.
-    const onMessage = (message: ThreadAnswer | 'ready') => {
-      if (message === 'ready' || message.kind !== 'part') return;
-      thread.worker.off('message', onMessage);
-      resolve(message.part);
-    };
-    thread.worker.on('message', onMessage);
-    thread.worker.once('error', reject);
-  });
+  // The thread's 'ready' message may still be on its way: the part is the next answer of its kind.
+  const tail = answerOf(thread, 'part').then((answer) => answer.part);
   // When this thread read on alone (the split fell in a quoted field), the part is never awaited.
   tail.catch(() => undefined);
   const { header, layout } = plan;

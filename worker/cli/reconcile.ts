@@ -81,8 +81,10 @@ async function main(argv: string[]): Promise<number> {
   // Two threads where there are two cores: in alternating runs on the 2-vCPU target (2026-12-01) they
   // took 2.28 s against one thread's 2.47 s (medians of 6) and were never the slower by much. The
   // second thread takes less than half of the bytes: the end of a file can cost more per byte (the
-  // bench's has the shorter device rows there), and it joins nothing. LEDGERLINE_USAGE_THREADS=1 keeps to one.
-  const oneThread = process.env.LEDGERLINE_USAGE_THREADS === '1' || availableParallelism() < 2;
+  // bench's has the shorter device rows there), and it joins nothing. LEDGERLINE_USAGE_THREADS=1
+  // keeps to one; =2 always takes two, waiting for the second to be up (what the tests check).
+  const threads = process.env.LEDGERLINE_USAGE_THREADS;
+  const oneThread = threads === '1' || (threads !== '2' && availableParallelism() < 2);
   const thread: UsageThread | undefined = usageSize >= PARALLEL_FROM_BYTES && !oneThread ? startUsageThread() : undefined;
   try {
     return await reconcileFolder(values.bundle, values.decisions, thread, timer);
@@ -104,7 +106,8 @@ async function reconcileFolder(dir: string, decisionsFile: string | undefined, t
   if (usageBytes !== undefined) files[FILES.usage] = '';
   // With two threads this call returns once this thread has read its part of usage.csv: the other
   // files are then read while the second thread still reads its part.
-  const usage = usageBytes === undefined ? undefined : thread ? readUsageParallel(usageBytes, thread, timer.enabled ? (note) => process.stderr.write(`timing:   ${note}\n`) : undefined) : readUsageBytes(usageBytes);
+  const log = timer.enabled ? (note: string) => process.stderr.write(`timing:   ${note}\n`) : undefined;
+  const usage = usageBytes === undefined ? undefined : thread ? readUsageParallel(usageBytes, thread, log, process.env.LEDGERLINE_USAGE_THREADS === '2') : readUsageBytes(usageBytes);
   timer(thread ? 'parse usage.csv, this thread\'s part (2 threads)' : 'parse usage.csv (1 thread)');
   const side = readPsaSide(files, { decisions });
   timer('read the other files');
