@@ -54,42 +54,66 @@ function bareRead(dir: string): number {
 }
 
 interface CliFigures {
+  /** Median wall time with stdout to a file, as `npm run -s reconcile -- --bundle DIR > report.json`. */
   wall: number;
+  /** Median wall time with stdout through a pipe into this process (spawnSync reads 64 KB at a time). */
+  pipeWall: number;
   bare: number;
   peakBytes: number;
 }
 
-/** The CLI `runs` times, each run right after a bare read of the same bytes; medians of both. */
+/**
+ * One run of the CLI as `npm run -s reconcile` runs it, without npm's own ~0.25 s start: the
+ * prebuilt CLI (scripts/cli.mjs). Its stdout goes to `toFile` when given, else through a pipe.
+ */
+function runCli(dir: string, toFile: string | null, timings: boolean): { seconds: number; stdout: string; stderr: string } {
+  const fd = toFile === null ? null : openSync(toFile, 'w');
+  const started = performance.now();
+  const child = spawnSync(process.execPath, ['--import', './scripts/report-rusage.mjs', 'scripts/cli.mjs', 'reconcile', '--bundle', dir], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+    stdio: ['ignore', fd ?? 'pipe', 'pipe'],
+    env: { ...process.env, LEDGERLINE_TIMINGS: timings ? '1' : '0' },
+  });
+  const seconds = (performance.now() - started) / 1000;
+  if (fd !== null) closeSync(fd);
+  if (child.status !== 0) throw new Error(`reconcile exited ${child.status}: ${child.stderr}`);
+  return { seconds, stdout: toFile === null ? child.stdout : readFileSync(toFile, 'utf8'), stderr: child.stderr };
+}
+
+/**
+ * The CLI `runs` times with its report written to a file and `runs` times through a pipe, each
+ * pair right after a bare read of the same bytes; medians of each.
+ */
 function benchCli(dir: string, rows: number): CliFigures {
   const walls: number[] = [];
+  const pipeWalls: number[] = [];
   const bares: number[] = [];
   const peaks: number[] = [];
-  for (let run = 0; run <= runs; run++) {
+  const reportFile = join(dir, '..', `report-${rows}.json`);
+  for (let run = 0; run < runs; run++) {
     bares.push(bareRead(dir));
-    const started = performance.now();
-    // What `npm run -s reconcile` runs, without npm's own ~0.25 s start: the prebuilt CLI (scripts/cli.mjs).
-    const child = spawnSync(process.execPath, ['--import', './scripts/report-rusage.mjs', 'scripts/cli.mjs', 'reconcile', '--bundle', dir], {
-      encoding: 'utf8',
-      maxBuffer: 1 << 30,
-      env: { ...process.env, LEDGERLINE_TIMINGS: run === runs ? '1' : '0' },
-    });
-    if (run === runs) {
-      // One more run, only for the breakdown of where the time goes.
-      console.log(child.stderr.split('\n').filter((l) => l.startsWith('timing:')).map((l) => `  ${l}`).join('\n'));
-      break;
-    }
-    walls.push((performance.now() - started) / 1000);
-    if (child.status !== 0) throw new Error(`reconcile exited ${child.status}: ${child.stderr}`);
+    const toFile = runCli(dir, reportFile, false);
+    walls.push(toFile.seconds);
     // The process's peak: the last line, printed at the main thread's exit (report-rusage.mjs).
-    const kb = Math.max(...[...child.stderr.matchAll(/BENCH maxrss_kb=(\d+)/g)].map((m) => Number(m[1])));
-    peaks.push(kb * 1024);
-    const report = JSON.parse(child.stdout) as { clients: unknown[]; discrepancies: unknown[]; inactive_seats: unknown[] };
-    if (run === 0) console.log(`report: ${report.clients.length} clients, ${report.discrepancies.length} discrepancies, ${report.inactive_seats.length} inactive seats`);
+    peaks.push(Math.max(...[...toFile.stderr.matchAll(/BENCH maxrss_kb=(\d+)/g)].map((m) => Number(m[1]))) * 1024);
+    const piped = runCli(dir, null, false);
+    pipeWalls.push(piped.seconds);
+    if (run === 0) {
+      if (piped.stdout !== toFile.stdout) throw new Error('the report through a pipe differs from the report written to a file');
+      const report = JSON.parse(toFile.stdout) as { clients: unknown[]; discrepancies: unknown[]; inactive_seats: unknown[] };
+      console.log(`report: ${report.clients.length} clients, ${report.discrepancies.length} discrepancies, ${report.inactive_seats.length} inactive seats (${mb(toFile.stdout.length)} MB of JSON)`);
+    }
   }
-  const figures = { wall: median(walls), bare: median(bares), peakBytes: Math.max(...peaks) };
+  // One more run, only for the breakdown of where the time goes.
+  const breakdown = runCli(dir, reportFile, true);
+  console.log(breakdown.stderr.split('\n').filter((l) => l.startsWith('timing:')).map((l) => `  ${l}`).join('\n'));
+  rmSync(reportFile, { force: true });
+  const figures = { wall: median(walls), pipeWall: median(pipeWalls), bare: median(bares), peakBytes: Math.max(...peaks) };
   console.log(
-    `reconcile CLI, ${rows.toLocaleString('en-US')} usage rows (${runs} runs): wall median ${figures.wall.toFixed(2)} s (min ${Math.min(...walls).toFixed(2)}, max ${Math.max(...walls).toFixed(2)}); ` +
-      `bare read of the same bytes ${figures.bare.toFixed(2)} s; ratio ${(figures.wall / figures.bare).toFixed(1)}x; peak RSS ${mb(figures.peakBytes)} MB`,
+    `reconcile CLI, ${rows.toLocaleString('en-US')} usage rows (${runs} runs): report to a file: wall median ${figures.wall.toFixed(2)} s (min ${Math.min(...walls).toFixed(2)}, max ${Math.max(...walls).toFixed(2)}); ` +
+      `through a pipe: ${figures.pipeWall.toFixed(2)} s; bare read of the same bytes ${figures.bare.toFixed(2)} s; ` +
+      `ratio ${(figures.wall / figures.bare).toFixed(1)}x (pipe ${(figures.pipeWall / figures.bare).toFixed(1)}x); peak RSS ${mb(figures.peakBytes)} MB`,
   );
   return figures;
 }
