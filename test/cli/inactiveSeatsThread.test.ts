@@ -68,3 +68,12 @@ describe('inactive seats written on the second thread', () => {
     expect(writeInactiveSeats(thread, inactiveRows(false))).toBeNull();
   });
 });
+
+describe('a second thread that has stopped', () => {
+  it('is not waited for: asking it fails at once (reconcileReadToJson then writes the seats itself)', async () => {
+    const stopped = startUsageThread();
+    await stopped.worker.terminate();
+    const written = writeInactiveSeats(stopped, inactiveRows(true));
+    await expect(written).rejects.toThrow('the second thread stopped');
+  });
+});

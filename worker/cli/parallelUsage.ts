@@ -40,6 +40,8 @@ export interface UsageThread {
   ready: Int32Array;
   /** Resolves once the thread is up (the same moment `ready` turns 1). */
   started: Promise<void>;
+  /** Whether the thread has stopped (failed, or terminated): it answers nothing more. */
+  stopped: boolean;
 }
 
 export function startUsageThread(): UsageThread {
@@ -53,7 +55,9 @@ export function startUsageThread(): UsageThread {
   });
   // A thread never used (the file was read before it was up) must not fail the run.
   started.catch(() => undefined);
-  return { worker, ready, started };
+  const thread: UsageThread = { worker, ready, started, stopped: false };
+  worker.once('exit', () => (thread.stopped = true));
+  return thread;
 }
 
 /**
@@ -134,6 +138,11 @@ export function writeInactiveSeats(thread: UsageThread, rows: InactiveSeatRows):
 /** The thread's next answer of this kind (its 'ready' and other answers pass by); rejects if the thread fails or stops first. */
 function answerOf<K extends ThreadAnswer['kind']>(thread: UsageThread, kind: K): Promise<Extract<ThreadAnswer, { kind: K }>> {
   return new Promise((resolve, reject) => {
+    // Its 'exit' came and went: waiting for it would be waiting forever.
+    if (thread.stopped) {
+      reject(new Error('the second thread stopped'));
+      return;
+    }
     const onMessage = (message: ThreadAnswer | 'ready') => {
       if (message === 'ready' || message.kind !== kind) return;
       thread.worker.off('message', onMessage);
