@@ -46,6 +46,19 @@ async function openOffline(context: BrowserContext, url: string): Promise<{ page
   return { page, fromServiceWorker: response?.fromServiceWorker() ?? false };
 }
 
+/**
+ * Says "offline" to the page's current document as a browser really offline does (navigator.onLine
+ * false, an `offline` event), which the app follows. After a reload, Debian's Chromium
+ * 150.0.7871.100 under Playwright keeps the context's requests blocked but reports navigator.onLine
+ * true and fires nothing until the emulation is set again (seen 2026-12-01; the Chromium installed
+ * before re-applied it to the new document by itself).
+ */
+async function sayOffline(page: Page): Promise<void> {
+  await page.context().setOffline(false);
+  await page.context().setOffline(true);
+  await page.waitForFunction(() => !navigator.onLine);
+}
+
 async function addRule(page: Page, pattern: string): Promise<void> {
   await page.fill('[data-testid=add-rule] input[aria-label="Product pattern"]', pattern);
   await page.selectOption('[data-testid=add-rule] select[aria-label="Action"]', 'exclude');
@@ -139,6 +152,7 @@ browserTest(
       const response = await alice.reload({ waitUntil: 'load' });
       expect(response?.fromServiceWorker()).toBe(true);
       await waitForWorkspace(alice);
+      await sayOffline(alice);
       await alice.waitForSelector('[data-testid=sync-status][data-status=offline]');
       await alice.goto(`${env.url}/#/service-mapping`);
       await alice.waitForSelector('[data-testid=rules-grid] .ag-row', { state: 'attached' });
