@@ -1,6 +1,7 @@
 import { divRound, UNIT } from './decimal';
 import { DenseInts } from './denseInts';
-import { Dictionary } from './dictionary';
+import type { Dictionary } from './dictionary';
+import type { LineContext } from './lineContext';
 import type { Bundle, PsaLine } from './model';
 import type { DiscrepancyType } from './report.types';
 import { MAPPED, type Resolution } from './resolve';
@@ -28,7 +29,7 @@ export interface Pair {
 }
 
 interface UsageSide {
-  /** The pair's key (client × services + service, see comparePairs). */
+  /** The pair's number (see PairNumbers). */
   key: number;
   clientIndex: number;
   records: number;
@@ -43,46 +44,29 @@ export function comparedServices(bundle: Bundle): Set<string> {
   return new Set(bundle.serviceMap.filter((r) => r.action === 'map').map((r) => r.psaServiceId));
 }
 
-export function comparePairs(
-  bundle: Bundle,
-  resolution: Resolution,
-  bySeat: { order: Int32Array; start: Int32Array },
-  clients: Dictionary,
-  currentLines: readonly PsaLine[],
-  sources: EstimateSources,
-): Pair[] {
+/** How pairs are numbered: client index × space + service code (see IncrementalReconciler). */
+export interface PairNumbers {
+  services: Dictionary;
+  space: number;
+}
+
+export function comparePairs(bundle: Bundle, resolution: Resolution, bySeat: { order: Int32Array; start: Int32Array }, clients: Dictionary, numbers: PairNumbers, lines: LineContext): Pair[] {
+  const { services, space } = numbers;
   const compared = comparedServices(bundle);
-  // A pair is numbered client × services + service: Map keys V8 keeps as small integers, where
-  // `${client}\0${service}` strings cost ~25 ms at 12k pairs (1M rows, 2026-12-01).
-  const services = new Dictionary(currentLines.map((line) => line.serviceId));
   const ruleService = Int32Array.from(bundle.serviceMap, (rule) => services.code(rule.psaServiceId));
-  const serviceCount = services.values.length;
-  const linesOf = new Map<number, PsaLine[]>();
-  const pairOf = new Map<number, number>(); // pair key → client index, in reconcile's pair order
-  for (const line of currentLines) {
-    if (!compared.has(line.serviceId)) continue;
-    const clientIndex = clients.code(line.clientId);
-    const key = clientIndex * serviceCount + services.code(line.serviceId);
-    let list = linesOf.get(key);
-    if (!list) {
-      linesOf.set(key, (list = []));
-      pairOf.set(key, clientIndex);
-    }
-    list.push(line);
-  }
-
   const usageOf = new Map<number, UsageSide>();
-  for (const side of usageByPair(bundle, resolution, bySeat, clients.values.length, ruleService, serviceCount)) {
-    usageOf.set(side.key, side);
-    if (!pairOf.has(side.key)) pairOf.set(side.key, side.clientIndex);
-  }
+  for (const side of usageByPair(bundle, resolution, bySeat, clients.values.length, ruleService, space)) usageOf.set(side.key, side);
 
+  // Pairs with current lines (line order), then usage-only ones (first row).
+  const keys = new Set(lines.pairOrder.filter((key) => compared.has(services.values[key % space]!)));
+  for (const key of usageOf.keys()) keys.add(key);
   const integrationNames = bundle.usage.integrationId.values;
   const pairs: Pair[] = [];
-  for (const [key, clientIndex] of pairOf) {
+  for (const key of keys) {
+    const clientIndex = Math.floor(key / space);
     const used = usageOf.get(key);
     const counted = used && { records: used.records, quantity: used.quantity, rows: used.rows, integrationIds: integrationNames.filter((_, c) => used.integrations[c] === 1).sort() };
-    pairs.push(buildPair(clientIndex, clients.values[clientIndex]!, services.values[key % serviceCount]!, linesOf.get(key) ?? [], counted, sources));
+    pairs.push(buildPair(clientIndex, clients.values[clientIndex]!, services.values[key % space]!, lines.linesOf.get(key) ?? [], counted, lines.sources));
   }
   return pairs;
 }
@@ -115,7 +99,7 @@ export function buildPair(clientIndex: number, clientId: string, serviceId: stri
  * Σ quantity under `quantity` rules. Distinct seats are counted seat by seat: each seat adds one
  * to every distinct pair among its own rows.
  */
-function usageByPair(bundle: Bundle, resolution: Resolution, bySeat: { order: Int32Array; start: Int32Array }, clientCount: number, ruleService: Int32Array, serviceCount: number): UsageSide[] {
+function usageByPair(bundle: Bundle, resolution: Resolution, bySeat: { order: Int32Array; start: Int32Array }, clientCount: number, ruleService: Int32Array, space: number): UsageSide[] {
   const { kind, client, rule } = resolution;
   const rules = bundle.serviceMap;
   const countsRecords = Uint8Array.from(rules, (r) => (r.count === 'records' ? 1 : 0));
@@ -132,7 +116,7 @@ function usageByPair(bundle: Bundle, resolution: Resolution, bySeat: { order: In
     const key = client[i]! * rules.length + r;
     let s = sideOfClientRule.get(key);
     if (s < 0) {
-      const pair = client[i]! * serviceCount + ruleService[r]!;
+      const pair = client[i]! * space + ruleService[r]!;
       let side = sideOfPair.get(pair);
       if (side === undefined) {
         side = sides.length;

@@ -3,10 +3,10 @@ import { clientRows, type ClientRow } from './clientRows';
 import { comparePairs, type Pair } from './comparePairs';
 import { utcDay } from './dates';
 import { Dictionary } from './dictionary';
-import { flagLines, type Flag } from './flags';
+import type { Flag } from './flags';
 import { integrationHealth } from './health';
 import type { Bundle, IntegrationSettings, PsaLine } from './model';
-import { medianRates } from './rateChain';
+import { lineContext } from './lineContext';
 import type { HealthStatus } from './report.types';
 import { resolveUsage, type Resolution } from './resolve';
 import { rowsBySeat } from './seats';
@@ -42,14 +42,17 @@ export function reconcile(bundle: Bundle, onInactive?: (inactive: InactiveSeat[]
   for (const line of bundle.lines) clients.code(line.clientId);
   const clientNames = new Map(bundle.clients.map((c) => [c.clientId, c.clientName]));
 
-  // Spec §3: a line is current when its inclusive period contains the date of asOf.
-  const currentLines = bundle.lines.filter((l) => l.periodStart <= asOfDay && asOfDay <= l.periodEnd);
+  // Pairs numbered as IncrementalReconciler numbers them: client × services + service, every
+  // service a line or a rule names coded first, so the numbering is fixed before any pair is made.
+  const services = new Dictionary([...bundle.lines.map((l) => l.serviceId), ...bundle.serviceMap.map((r) => r.psaServiceId)]);
+  const numbers = { services, space: services.values.length };
+  // Spec §3: the current lines, per pair, with what estimates a rate (lineContext.ts).
+  const lines = lineContext(bundle, asOfDay, clients, services, (client, service) => client * numbers.space + service);
   const resolution = resolveUsage(bundle, (id) => clients.code(id));
   const inactive = inactiveSeats(bundle, resolution, asOfDay);
   onInactive?.(inactive, clients.values);
   const bySeat = rowsBySeat(bundle.usage);
-  const sources = { median: medianRates(currentLines), catalog: new Map(bundle.catalog.map((c) => [c.serviceId, c])) };
-  const pairs = comparePairs(bundle, resolution, bySeat, clients, currentLines, sources);
+  const compared = comparePairs(bundle, resolution, bySeat, clients, numbers, lines);
   const unaccounted = unaccountedGroups(bundle, resolution);
   const seats = seatsPerClient(resolution, bySeat, clients.values.length);
 
@@ -57,14 +60,14 @@ export function reconcile(bundle: Bundle, onInactive?: (inactive: InactiveSeat[]
     asOfDay,
     clientIds: clients.values,
     resolution,
-    currentLines,
-    pairs,
-    clients: clientRows({ clients, clientNames, currentLines, pairs, unaccounted, seats }),
+    currentLines: lines.currentLines,
+    pairs: compared,
+    clients: clientRows({ clients, clientNames, currentLines: lines.currentLines, pairs: compared, unaccounted, seats, summary: lines.summary }),
     unaccounted,
     unmapped: unmappedClients(bundle, resolution),
-    flags: flagLines(currentLines),
+    flags: lines.flags,
     inactive,
     integrations: settings.integrations.map((i) => ({ ...i, status: integrationHealth(i, settings.asOf, settings.staleAfterHours) })),
-    adjustments: adjustmentsFor(pairs, bundle.decisions, asOfDay),
+    adjustments: adjustmentsFor(compared, bundle.decisions, asOfDay),
   };
 }
