@@ -11,8 +11,8 @@ export interface PackedInactiveSeats {
   shared: SharedArrayBuffer;
   /** The ids read as text, one after another. */
   texts: string;
-  /** Per seat: 1 when its id is in `texts`, 0 when in `shared`. */
-  inTexts: Uint8Array;
+  /** Per seat: its id's source, 0 for `shared`, 1 for `texts` (RecordIds' sourceOf). */
+  source: Uint32Array;
   idStart: Int32Array;
   idEnd: Int32Array;
   integration: Uint32Array;
@@ -43,7 +43,7 @@ export function packInactiveSeats(rows: InactiveSeatRows): PackedInactiveSeats |
   const packed: PackedInactiveSeats = {
     shared,
     texts: '',
-    inTexts: new Uint8Array(n),
+    source: new Uint32Array(n),
     idStart: new Int32Array(n),
     idEnd: new Int32Array(n),
     integration: new Uint32Array(n),
@@ -61,7 +61,7 @@ export function packInactiveSeats(rows: InactiveSeatRows): PackedInactiveSeats |
     if (offset < 0) {
       const id = ids.at(row);
       texts.push(id);
-      packed.inTexts[k] = 1;
+      packed.source[k] = 1;
       packed.idStart[k] = textLength;
       packed.idEnd[k] = textLength += id.length;
     } else {
@@ -82,7 +82,7 @@ export function packInactiveSeats(rows: InactiveSeatRows): PackedInactiveSeats |
 export function unpackInactiveSeats(packed: PackedInactiveSeats): InactiveSeatRows {
   const n = packed.idStart.length;
   const usage: InactiveSeatRows['usage'] = {
-    recordId: new RecordIds([new Uint8Array(packed.shared), packed.texts], packed.inTexts.some((t) => t === 1) ? Uint32Array.from(packed.inTexts) : null, packed.idStart, packed.idEnd, n),
+    recordId: new RecordIds([new Uint8Array(packed.shared), packed.texts], packed.texts === '' ? null : packed.source, packed.idStart, packed.idEnd, n),
     integrationId: { values: packed.integrationIds, codes: packed.integration },
     product: { values: packed.products, codes: packed.product },
     lastActive: packed.lastActive,
@@ -93,5 +93,5 @@ export function unpackInactiveSeats(packed: PackedInactiveSeats): InactiveSeatRo
 
 /** The packed seats' own buffers, to move to the other thread rather than copy. */
 export function transferList(packed: PackedInactiveSeats): ArrayBuffer[] {
-  return [packed.inTexts, packed.idStart, packed.idEnd, packed.integration, packed.product, packed.lastActive, packed.client, packed.days].map((a) => a.buffer as ArrayBuffer);
+  return [packed.source, packed.idStart, packed.idEnd, packed.integration, packed.product, packed.lastActive, packed.client, packed.days].map((a) => a.buffer as ArrayBuffer);
 }

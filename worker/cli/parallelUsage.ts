@@ -40,8 +40,6 @@ export interface UsageThread {
   ready: Int32Array;
   /** Resolves once the thread is up (the same moment `ready` turns 1). */
   started: Promise<void>;
-  /** Whether the thread has stopped (failed, or terminated): it answers nothing more. */
-  stopped: boolean;
 }
 
 export function startUsageThread(): UsageThread {
@@ -55,9 +53,7 @@ export function startUsageThread(): UsageThread {
   });
   // A thread never used (the file was read before it was up) must not fail the run.
   started.catch(() => undefined);
-  const thread: UsageThread = { worker, ready, started, stopped: false };
-  worker.once('exit', () => (thread.stopped = true));
-  return thread;
+  return { worker, ready, started };
 }
 
 /**
@@ -138,8 +134,8 @@ export function writeInactiveSeats(thread: UsageThread, rows: InactiveSeatRows):
 /** The thread's next answer of this kind (its 'ready' and other answers pass by); rejects if the thread fails or stops first. */
 function answerOf<K extends ThreadAnswer['kind']>(thread: UsageThread, kind: K): Promise<Extract<ThreadAnswer, { kind: K }>> {
   return new Promise((resolve, reject) => {
-    // Its 'exit' came and went: waiting for it would be waiting forever.
-    if (thread.stopped) {
+    // A stopped thread (Node's threadId is then -1) has had its 'exit': waiting would be forever.
+    if (thread.worker.threadId === -1) {
       reject(new Error('the second thread stopped'));
       return;
     }

@@ -87,13 +87,15 @@ async function main(argv: string[]): Promise<number> {
   const oneThread = threads === '1' || (threads !== '2' && availableParallelism() < 2);
   const thread: UsageThread | undefined = usageSize >= PARALLEL_FROM_BYTES && !oneThread ? startUsageThread() : undefined;
   try {
-    return await reconcileFolder(values.bundle, values.decisions, thread, timer);
+    return await reconcileFolder(values.bundle, values.decisions, thread && { thread, wait: threads === '2' }, timer);
   } finally {
     if (thread) void thread.worker.terminate();
   }
 }
 
-async function reconcileFolder(dir: string, decisionsFile: string | undefined, thread: UsageThread | undefined, timer: ReturnType<typeof stageTimer>): Promise<number> {
+/** `second`: the second thread, and whether to wait for it to be up rather than read on without it. */
+async function reconcileFolder(dir: string, decisionsFile: string | undefined, second: { thread: UsageThread; wait: boolean } | undefined, timer: ReturnType<typeof stageTimer>): Promise<number> {
+  const thread = second?.thread;
   const [files, usageBytes] = await Promise.all([readBundleFolder(dir), readUsageBytesOf(dir)]);
   timer('read files');
   let decisions: { name: string; text: string } | undefined;
@@ -107,7 +109,7 @@ async function reconcileFolder(dir: string, decisionsFile: string | undefined, t
   // With two threads this call returns once this thread has read its part of usage.csv: the other
   // files are then read while the second thread still reads its part.
   const log = timer.enabled ? (note: string) => process.stderr.write(`timing:   ${note}\n`) : undefined;
-  const usage = usageBytes === undefined ? undefined : thread ? readUsageParallel(usageBytes, thread, log, process.env.LEDGERLINE_USAGE_THREADS === '2') : readUsageBytes(usageBytes);
+  const usage = usageBytes === undefined ? undefined : second ? readUsageParallel(usageBytes, second.thread, log, second.wait) : readUsageBytes(usageBytes);
   timer(thread ? 'parse usage.csv, this thread\'s part (2 threads)' : 'parse usage.csv (1 thread)');
   const side = readPsaSide(files, { decisions });
   timer('read the other files');
