@@ -102,7 +102,7 @@ function benchCli(dir: string, rows: number): CliFigures {
     if (run === 0) {
       if (piped.stdout !== toFile.stdout) throw new Error('the report through a pipe differs from the report written to a file');
       const report = JSON.parse(toFile.stdout) as { clients: unknown[]; discrepancies: unknown[]; inactive_seats: unknown[] };
-      console.log(`report: ${report.clients.length} clients, ${report.discrepancies.length} discrepancies, ${report.inactive_seats.length} inactive seats (${mb(toFile.stdout.length)} MB of JSON)`);
+      console.log(`report: ${report.clients.length} clients, ${report.discrepancies.length} discrepancies, ${report.inactive_seats.length} inactive seats (${mb(Buffer.byteLength(toFile.stdout))} MB of JSON)`);
     }
   }
   // One more run, only for the breakdown of where the time goes.
