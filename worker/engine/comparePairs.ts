@@ -6,7 +6,7 @@ import type { Bundle, PsaLine } from './model';
 import type { DiscrepancyType } from './report.types';
 import { MAPPED, type Resolution } from './resolve';
 import { rateChain, type EstimateSources, type Rate } from './rateChain';
-import { countSeatsPerKey } from './seats';
+import { countSeatsPerKey, type SeatRows } from './seats';
 
 /** One (client, compared service) of spec §3, whether or not its quantities differ. */
 export interface Pair {
@@ -50,7 +50,7 @@ export interface PairNumbers {
   space: number;
 }
 
-export function comparePairs(bundle: Bundle, resolution: Resolution, bySeat: { order: Int32Array; start: Int32Array }, clients: Dictionary, numbers: PairNumbers, lines: LineContext): Pair[] {
+export function comparePairs(bundle: Bundle, resolution: Resolution, bySeat: SeatRows, clients: Dictionary, numbers: PairNumbers, lines: LineContext): Pair[] {
   const { services, space } = numbers;
   const compared = comparedServices(bundle);
   const ruleService = Int32Array.from(bundle.serviceMap, (rule) => services.code(rule.psaServiceId));
@@ -99,7 +99,7 @@ export function buildPair(clientIndex: number, clientId: string, serviceId: stri
  * Σ quantity under `quantity` rules. Distinct seats are counted seat by seat: each seat adds one
  * to every distinct pair among its own rows.
  */
-function usageByPair(bundle: Bundle, resolution: Resolution, bySeat: { order: Int32Array; start: Int32Array }, clientCount: number, ruleService: Int32Array, space: number): UsageSide[] {
+function usageByPair(bundle: Bundle, resolution: Resolution, bySeat: SeatRows, clientCount: number, ruleService: Int32Array, space: number): UsageSide[] {
   const { kind, client, rule } = resolution;
   const rules = bundle.serviceMap;
   const countsRecords = Uint8Array.from(rules, (r) => (r.count === 'records' ? 1 : 0));
@@ -132,6 +132,6 @@ function usageByPair(bundle: Bundle, resolution: Resolution, bySeat: { order: In
     else side.quantity += quantity[i]!;
   }
 
-  countSeatsPerKey(bySeat, (row) => rowSide[row]!, (s) => sides[s]!.records++);
+  countSeatsPerKey(bySeat, kind.length, (row) => rowSide[row]!, (s) => sides[s]!.records++);
   return sides;
 }

@@ -11,9 +11,12 @@ const PAIRWISE_LIMIT = 32;
  * own file position, so "last non-blank name seen" still follows file order.
  */
 export function dedupeUsage(usage: UsageTable): { usage: UsageTable; replaced: number } {
+  const bySeat = rowsBySeat(usage);
+  // An identity repeats only within a seat.
+  if (bySeat === null) return { usage, replaced: 0 };
+  const { order, start } = bySeat;
   const { ofCode } = foldCase(usage.product.values);
   const product = (row: number) => ofCode[usage.product.codes[row]!]!;
-  const { order, start } = rowsBySeat(usage);
   const replacedRow = new Uint8Array(usage.length);
   let replaced = 0;
   for (let s = 0; s < usage.seatCount; s++) {

@@ -14,9 +14,18 @@ export function seatIds(usage: Omit<UsageTable, 'seat' | 'seatCount'>): { seat: 
 
 /**
  * Row indexes grouped by seat (a counting sort, rows in file order within a seat). Distinct
- * counts then need no hash set: a seat's few rows are compared among themselves.
+ * counts then need no hash set: a seat's few rows are compared among themselves. `null` when
+ * no seat has two rows: every row is then its own group, in file order, and nothing is sorted.
  */
-export function rowsBySeat(usage: UsageTable): { order: Int32Array; start: Int32Array } {
+export type SeatRows = { order: Int32Array; start: Int32Array } | null;
+
+/** Whether two rows of the table share a seat. */
+function seatsRepeat(usage: Pick<UsageTable, 'length' | 'seatCount'>): boolean {
+  return usage.seatCount < usage.length;
+}
+
+export function rowsBySeat(usage: UsageTable): SeatRows {
+  if (!seatsRepeat(usage)) return null;
   // A table does not change once built: reading a bundle (dedupeUsage) and reconciling it share one grouping.
   let bySeat = groupedTables.get(usage);
   if (bySeat === undefined) groupedTables.set(usage, (bySeat = groupBySeat(usage)));
@@ -41,9 +50,16 @@ const PAIRWISE_LIMIT = 32;
 /**
  * Calls `onDistinct(key)` once per distinct key among each seat's rows: summed over seats, that
  * is the number of distinct (key, seat), e.g. distinct records per pair or seats per client.
- * `keyOf` returns -1 for rows that do not count.
+ * `keyOf` returns -1 for rows that do not count; `rows` is the table's length.
  */
-export function countSeatsPerKey(bySeat: { order: Int32Array; start: Int32Array }, keyOf: (row: number) => number, onDistinct: (key: number) => void): void {
+export function countSeatsPerKey(bySeat: SeatRows, rows: number, keyOf: (row: number) => number, onDistinct: (key: number) => void): void {
+  if (bySeat === null) {
+    for (let row = 0; row < rows; row++) {
+      const key = keyOf(row);
+      if (key >= 0) onDistinct(key);
+    }
+    return;
+  }
   const { order, start } = bySeat;
   for (let seat = 0; seat + 1 < start.length; seat++) {
     const from = start[seat]!;

@@ -1,7 +1,7 @@
 import { foldCase, valueAt } from './dictionary';
 import { NO_DAY, type Bundle } from './model';
 import { MAPPED, UNACCOUNTED, UNMAPPED, type Resolution } from './resolve';
-import { countSeatsPerKey } from './seats';
+import { countSeatsPerKey, type SeatRows } from './seats';
 
 /** Spec §3 "Unaccounted": rows of mapped clients that no rule decides, per (client, integration, product). */
 export interface UnaccountedGroup {
@@ -60,12 +60,12 @@ export function unmappedClients(bundle: Bundle, resolution: Resolution): Unmappe
  * Spec §4 seat_count: distinct seats per client over rows resolved to it, rows ignored by an
  * exclude rule aside. Counted seat by seat, like system_count.
  */
-export function seatsPerClient(resolution: Resolution, bySeat: { order: Int32Array; start: Int32Array }, clientCount: number): Map<number, number> {
+export function seatsPerClient(resolution: Resolution, bySeat: SeatRows, clientCount: number): Map<number, number> {
   const { kind, client } = resolution;
   // Counted in an array (a Map update per seat was most of this pass at 1M rows), handed out as a Map of the clients with seats.
   const perClient = new Int32Array(clientCount);
   const clientOf = (row: number) => (kind[row] === MAPPED || kind[row] === UNACCOUNTED ? client[row]! : -1);
-  countSeatsPerKey(bySeat, clientOf, (c) => perClient[c]++);
+  countSeatsPerKey(bySeat, kind.length, clientOf, (c) => perClient[c]++);
   const counts = new Map<number, number>();
   for (let c = 0; c < clientCount; c++) if (perClient[c]! > 0) counts.set(c, perClient[c]!);
   return counts;
