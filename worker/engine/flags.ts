@@ -20,12 +20,20 @@ export function flagLines(currentLines: readonly PsaLine[]): Flag[] {
   const flags: Flag[] = [];
   for (const group of groups.values()) {
     const { clientId, invoiceId, serviceId } = group[0]!;
-    const add = (flag: FlagKind) => flags.push({ clientId, invoiceId, serviceId, flag });
-    if (group.some((l) => l.unitPrice === null)) add('missing_price');
-    // Prices compare as decimals: "10" and "10.00" are the same unit count.
-    const prices = new Set(group.flatMap((l) => (l.unitPrice === null ? [] : [l.unitPrice])));
-    if (prices.size >= 2) add('inconsistent_price');
-    if (group.some((l) => l.quantity <= 0n)) add('nonpositive_quantity');
+    let missingPrice = false;
+    let nonpositive = false;
+    // Prices compare as decimals: "10" and "10.00" are the same unit count (bigint units).
+    let price: bigint | null = null;
+    let inconsistent = false;
+    for (const line of group) {
+      if (line.quantity <= 0n) nonpositive = true;
+      if (line.unitPrice === null) missingPrice = true;
+      else if (price === null) price = line.unitPrice;
+      else if (line.unitPrice !== price) inconsistent = true;
+    }
+    if (missingPrice) flags.push({ clientId, invoiceId, serviceId, flag: 'missing_price' });
+    if (inconsistent) flags.push({ clientId, invoiceId, serviceId, flag: 'inconsistent_price' });
+    if (nonpositive) flags.push({ clientId, invoiceId, serviceId, flag: 'nonpositive_quantity' });
   }
   return flags;
 }
