@@ -1,12 +1,11 @@
 import { divRound, UNIT } from './decimal';
-import { DenseInts } from './denseInts';
 import type { Dictionary } from './dictionary';
 import type { LineContext } from './lineContext';
 import type { Bundle, PsaLine } from './model';
 import type { DiscrepancyType } from './report.types';
-import { MAPPED, type Resolution } from './resolve';
 import { rateChain, type EstimateSources, type Rate } from './rateChain';
 import { countSeatsPerKey, type SeatRows } from './seats';
+import type { UsageSummary } from './usageSummary';
 
 /** One (client, compared service) of spec §3, whether or not its quantities differ. */
 export interface Pair {
@@ -50,12 +49,12 @@ export interface PairNumbers {
   space: number;
 }
 
-export function comparePairs(bundle: Bundle, resolution: Resolution, bySeat: SeatRows, clients: Dictionary, numbers: PairNumbers, lines: LineContext): Pair[] {
+export function comparePairs(bundle: Bundle, summary: UsageSummary, bySeat: SeatRows, clients: Dictionary, numbers: PairNumbers, lines: LineContext): Pair[] {
   const { services, space } = numbers;
   const compared = comparedServices(bundle);
   const ruleService = Int32Array.from(bundle.serviceMap, (rule) => services.code(rule.psaServiceId));
   const usageOf = new Map<number, UsageSide>();
-  for (const side of usageByPair(bundle, resolution, bySeat, clients.values.length, ruleService, space)) usageOf.set(side.key, side);
+  for (const side of usageByPair(summary, bySeat, ruleService, space)) usageOf.set(side.key, side);
 
   // Pairs with current lines (line order), then usage-only ones (first row).
   const keys = new Set(lines.pairOrder.filter((key) => compared.has(services.values[key % space]!)));
@@ -96,42 +95,33 @@ export function buildPair(clientIndex: number, clientId: string, serviceId: stri
 
 /**
  * Spec §3 system_count per pair: distinct (integration_id, record_id) under `records` rules plus
- * Σ quantity under `quantity` rules. Distinct seats are counted seat by seat: each seat adds one
- * to every distinct pair among its own rows.
+ * Σ quantity under `quantity` rules, from the rows per (client, rule) of the usage summary (the
+ * rules of one service add up into its pair). Distinct seats are counted seat by seat: each seat
+ * adds one to every distinct pair among its own rows; when no seat repeats, a row is a record.
  */
-function usageByPair(bundle: Bundle, resolution: Resolution, bySeat: SeatRows, clientCount: number, ruleService: Int32Array, space: number): UsageSide[] {
-  const { kind, client, rule } = resolution;
-  const rules = bundle.serviceMap;
-  const countsRecords = Uint8Array.from(rules, (r) => (r.count === 'records' ? 1 : 0));
+function usageByPair(summary: UsageSummary, bySeat: SeatRows, ruleService: Int32Array, space: number): UsageSide[] {
   const sides: UsageSide[] = [];
   const sideOfPair = new Map<number, number>(); // pair key → side index
-  // client × rules + rule → side index: rows of one client alternate between rules row by row.
-  const sideOfClientRule = new DenseInts(clientCount * rules.length, -1);
-  const rowSide = new Int32Array(kind.length).fill(-1); // for `records` rows only
-  const integrationCodes = bundle.usage.integrationId.codes;
-  const quantity = bundle.usage.quantity;
-  for (let i = 0; i < kind.length; i++) {
-    if (kind[i] !== MAPPED) continue;
-    const r = rule[i]!;
-    const key = client[i]! * rules.length + r;
-    let s = sideOfClientRule.get(key);
-    if (s < 0) {
-      const pair = client[i]! * space + ruleService[r]!;
-      let side = sideOfPair.get(pair);
-      if (side === undefined) {
-        side = sides.length;
-        sides.push({ key: pair, clientIndex: client[i]!, records: 0, quantity: 0n, integrations: new Uint8Array(bundle.usage.integrationId.values.length), rows: 0 });
-        sideOfPair.set(pair, side);
-      }
-      sideOfClientRule.set(key, (s = side));
+  // Rule sides are in order of first row, so pairs are too.
+  const pairOfRuleSide = Int32Array.from(summary.ruleSides, (ruleSide) => {
+    const pair = ruleSide.clientIndex * space + ruleService[ruleSide.rule]!;
+    let s = sideOfPair.get(pair);
+    if (s === undefined) {
+      sideOfPair.set(pair, (s = sides.length));
+      sides.push({ key: pair, clientIndex: ruleSide.clientIndex, records: 0, quantity: 0n, integrations: new Uint8Array(ruleSide.integrations.length), rows: 0 });
     }
     const side = sides[s]!;
-    side.rows++;
-    side.integrations[integrationCodes[i]!] = 1;
-    if (countsRecords[r] === 1) rowSide[i] = s;
-    else side.quantity += quantity[i]!;
+    side.rows += ruleSide.rows;
+    side.quantity += ruleSide.quantity;
+    if (bySeat === null) side.records += ruleSide.recordRows;
+    ruleSide.integrations.forEach((counted, code) => {
+      if (counted === 1) side.integrations[code] = 1;
+    });
+    return s;
+  });
+  if (bySeat !== null) {
+    const { rowSide } = summary;
+    countSeatsPerKey(bySeat, rowSide.length, (row) => (rowSide[row]! < 0 ? -1 : pairOfRuleSide[rowSide[row]!]!), (s) => sides[s]!.records++);
   }
-
-  countSeatsPerKey(bySeat, kind.length, (row) => rowSide[row]!, (s) => sides[s]!.records++);
   return sides;
 }

@@ -8,9 +8,10 @@ import { integrationHealth } from './health';
 import type { Bundle, IntegrationSettings, PsaLine } from './model';
 import { lineContext } from './lineContext';
 import type { HealthStatus } from './report.types';
-import { resolveUsage, type Resolution } from './resolve';
+import type { Resolution } from './resolve';
 import { rowsBySeat } from './seats';
-import { inactiveSeats, seatsPerClient, unaccountedGroups, unmappedClients, type InactiveSeat, type UnaccountedGroup, type UnmappedClient } from './usageGroups';
+import { seatsPerClient, unaccountedGroups, unmappedClients, type InactiveSeat, type UnaccountedGroup, type UnmappedClient } from './usageGroups';
+import { summarizeUsage, type UsageSummary } from './usageSummary';
 
 /** Everything the engine derives from a bundle; the §8 report and every screen read from this. */
 export interface Reconciliation {
@@ -33,9 +34,11 @@ export interface Reconciliation {
 /**
  * `onInactive`, when given, receives the §5 inactive seats (and the client ids they index) as
  * soon as they are known, before the pairs are compared: the CLI has them written on its idle
- * second thread meanwhile.
+ * second thread meanwhile. `summarize`, when given, gives the usage summary (summarizeUsage of
+ * the bundle's usage, coding client ids with the function it is handed) made another way: the
+ * CLI merges the summaries of the two parts of usage.csv its two threads read.
  */
-export function reconcile(bundle: Bundle, onInactive?: (inactive: InactiveSeat[], clientIds: readonly string[]) => void): Reconciliation {
+export function reconcile(bundle: Bundle, onInactive?: (inactive: InactiveSeat[], clientIds: readonly string[]) => void, summarize?: (clientIndex: (clientId: string) => number) => UsageSummary): Reconciliation {
   const { settings } = bundle;
   const asOfDay = utcDay(settings.asOf);
   const clients = new Dictionary(bundle.clients.map((c) => c.clientId));
@@ -48,13 +51,13 @@ export function reconcile(bundle: Bundle, onInactive?: (inactive: InactiveSeat[]
   const numbers = { services, space: services.values.length };
   // Spec §3: the current lines, per pair, with what estimates a rate (lineContext.ts).
   const lines = lineContext(bundle, asOfDay, clients, services, (client, service) => client * numbers.space + service);
-  const resolution = resolveUsage(bundle, (id) => clients.code(id));
-  const inactive = inactiveSeats(bundle, resolution, asOfDay);
+  const summary = summarize ? summarize((id) => clients.code(id)) : summarizeUsage(bundle.usage, { mappings: bundle, clientIndex: (id) => clients.code(id), asOfDay, inactiveAfterDays: settings.inactiveAfterDays });
+  const { inactive, resolution } = summary;
   onInactive?.(inactive, clients.values);
   const bySeat = rowsBySeat(bundle.usage);
-  const compared = comparePairs(bundle, resolution, bySeat, clients, numbers, lines);
-  const unaccounted = unaccountedGroups(bundle, resolution);
-  const seats = seatsPerClient(resolution, bySeat, clients.values.length);
+  const compared = comparePairs(bundle, summary, bySeat, clients, numbers, lines);
+  const unaccounted = unaccountedGroups(bundle.usage, summary);
+  const seats = seatsPerClient(summary, bySeat, clients.values.length);
 
   return {
     asOfDay,
@@ -64,7 +67,7 @@ export function reconcile(bundle: Bundle, onInactive?: (inactive: InactiveSeat[]
     pairs: compared,
     clients: clientRows({ clients, clientNames, currentLines: lines.currentLines, pairs: compared, unaccounted, seats, summary: lines.summary }),
     unaccounted,
-    unmapped: unmappedClients(bundle, resolution),
+    unmapped: unmappedClients(bundle.usage, summary),
     flags: lines.flags,
     inactive,
     integrations: settings.integrations.map((i) => ({ ...i, status: integrationHealth(i, settings.asOf, settings.staleAfterHours) })),

@@ -1,6 +1,6 @@
 import { DenseInts } from './denseInts';
 import { foldCase } from './dictionary';
-import type { Bundle, ClientMapEntry, ServiceRule } from './model';
+import type { Bundle, ClientMapEntry, ServiceRule, UsageTable } from './model';
 
 /** How spec §2 settles a usage row (first that applies). */
 export const EXCLUDED_CLIENT = 0;
@@ -43,19 +43,21 @@ export function firstMatchingRule(rules: readonly ServiceRule[], compiled: reado
 
 const UNKNOWN = -3;
 
-/**
- * Resolves every usage row. Rule matching depends only on (integration, product, category),
- * which have few distinct values, so each combination is decided once and cached.
- */
-export function resolveUsage(bundle: Bundle, clientIndex: (clientId: string) => number): Resolution {
-  const { usage, serviceMap } = bundle;
-  const n = usage.length;
-  const kind = new Uint8Array(n);
-  const client = new Int32Array(n).fill(-1);
-  const rule = new Int32Array(n).fill(-1);
+/** What §2 resolves rows with. */
+export type Mappings = Pick<Bundle, 'clientMap' | 'serviceMap'>;
 
+/** The columns §2 reads. */
+type ResolvedColumns = Pick<UsageTable, 'length' | 'integrationId' | 'externalClientId' | 'product' | 'category'>;
+
+/**
+ * Resolves every usage row; `clientCount` is 1 + the largest client index met. The rule depends
+ * only on (integration, product, category) and the client only on (integration, external
+ * client), which have few distinct values, so each combination is decided once and cached.
+ */
+export function resolveUsage(usage: ResolvedColumns, mappings: Mappings, clientIndex: (clientId: string) => number): Resolution & { clientCount: number } {
+  const { serviceMap } = mappings;
   const mapByIntegration = new Map<string, Map<string, ClientMapEntry>>();
-  for (const entry of bundle.clientMap) {
+  for (const entry of mappings.clientMap) {
     let byExternal = mapByIntegration.get(entry.integrationId);
     if (!byExternal) mapByIntegration.set(entry.integrationId, (byExternal = new Map()));
     byExternal.set(entry.externalClientId, entry);
@@ -63,6 +65,7 @@ export function resolveUsage(bundle: Bundle, clientIndex: (clientId: string) => 
 
   const integrations = usage.integrationId.values;
   const externals = usage.externalClientId.values;
+  let clientCount = 0;
   // Per (integration code, external client code): -2 excluded, -1 unmapped, else client index.
   const clientCache = new DenseInts(integrations.length * externals.length, UNKNOWN);
   const clientOf = (integrationCode: number, externalCode: number): number => {
@@ -72,6 +75,7 @@ export function resolveUsage(bundle: Bundle, clientIndex: (clientId: string) => 
       const entry = mapByIntegration.get(integrations[integrationCode]!)?.get(externals[externalCode]!);
       cached = !entry ? -1 : entry.status === 'excluded' ? -2 : clientIndex(entry.psaClientId);
       clientCache.set(key, cached);
+      if (cached >= clientCount) clientCount = cached + 1;
     }
     return cached;
   };
@@ -98,13 +102,17 @@ export function resolveUsage(bundle: Bundle, clientIndex: (clientId: string) => 
   const externalCodes = usage.externalClientId.codes;
   const productCodes = usage.product.codes;
   const categoryCodes = usage.category.codes;
+  const n = usage.length;
+  const kind = new Uint8Array(n);
+  const client = new Int32Array(n).fill(-1);
+  const rule = new Int32Array(n).fill(-1);
   for (let i = 0; i < n; i++) {
     const integrationCode = integrationCodes[i]!;
     const c = clientOf(integrationCode, externalCodes[i]!);
     const r = c < 0 ? -1 : ruleOf(integrationCode, productCodes[i]!, categoryCodes[i]!);
     decide(kind, client, rule, i, c, r, serviceMap);
   }
-  return { kind, client, rule };
+  return { kind, client, rule, clientCount };
 }
 
 /**

@@ -1,7 +1,7 @@
-import { foldCase, valueAt } from './dictionary';
-import { NO_DAY, type Bundle } from './model';
-import { MAPPED, UNACCOUNTED, UNMAPPED, type Resolution } from './resolve';
+import type { UsageTable } from './model';
+import { MAPPED, UNACCOUNTED } from './resolve';
 import { countSeatsPerKey, type SeatRows } from './seats';
+import type { UsageSummary } from './usageSummary';
 
 /** Spec §3 "Unaccounted": rows of mapped clients that no rule decides, per (client, integration, product). */
 export interface UnaccountedGroup {
@@ -12,23 +12,8 @@ export interface UnaccountedGroup {
   records: number;
 }
 
-export function unaccountedGroups(bundle: Bundle, resolution: Resolution): UnaccountedGroup[] {
-  const { usage } = bundle;
-  const products = foldCase(usage.product.values);
-  const integrationCount = usage.integrationId.values.length;
-  const productCount = products.folded.values.length;
-  const groups = new Map<number, UnaccountedGroup>();
-  for (let i = 0; i < usage.length; i++) {
-    if (resolution.kind[i] !== UNACCOUNTED) continue;
-    const clientIndex = resolution.client[i]!;
-    const integrationCode = usage.integrationId.codes[i]!;
-    const productCode = usage.product.codes[i]!;
-    const key = (clientIndex * integrationCount + integrationCode) * productCount + products.ofCode[productCode]!;
-    const group = groups.get(key);
-    if (group) group.records++;
-    else groups.set(key, { clientIndex, integrationId: usage.integrationId.values[integrationCode]!, product: usage.product.values[productCode]!, records: 1 });
-  }
-  return [...groups.values()];
+export function unaccountedGroups(usage: Pick<UsageTable, 'integrationId' | 'product'>, summary: UsageSummary): UnaccountedGroup[] {
+  return summary.unaccounted.map((group) => ({ clientIndex: group.clientIndex, integrationId: usage.integrationId.values[group.integration]!, product: usage.product.values[group.product]!, records: group.rows }));
 }
 
 export interface UnmappedClient {
@@ -39,33 +24,26 @@ export interface UnmappedClient {
 }
 
 /** Spec §3 "Unmapped clients", with the last non-blank external name in file order. */
-export function unmappedClients(bundle: Bundle, resolution: Resolution): UnmappedClient[] {
-  const { usage } = bundle;
-  const out = new Map<string, UnmappedClient>();
-  for (let i = 0; i < usage.length; i++) {
-    if (resolution.kind[i] !== UNMAPPED) continue;
-    const integrationId = valueAt(usage.integrationId, i);
-    const externalClientId = valueAt(usage.externalClientId, i);
-    const name = valueAt(usage.externalClientName, i);
-    const key = `${integrationId}\u0000${externalClientId}`;
-    let entry = out.get(key);
-    if (!entry) out.set(key, (entry = { integrationId, externalClientId, externalClientName: '', records: 0 }));
-    entry.records++;
-    if (name !== '') entry.externalClientName = name;
-  }
-  return [...out.values()];
+export function unmappedClients(usage: Pick<UsageTable, 'integrationId' | 'externalClientId' | 'externalClientName'>, summary: UsageSummary): UnmappedClient[] {
+  return summary.unmapped.map((entry) => ({
+    integrationId: usage.integrationId.values[entry.integration]!,
+    externalClientId: usage.externalClientId.values[entry.externalClient]!,
+    externalClientName: entry.name < 0 ? '' : usage.externalClientName.values[entry.name]!,
+    records: entry.rows,
+  }));
 }
 
 /**
  * Spec §4 seat_count: distinct seats per client over rows resolved to it, rows ignored by an
  * exclude rule aside. Counted seat by seat, like system_count.
  */
-export function seatsPerClient(resolution: Resolution, bySeat: SeatRows, clientCount: number): Map<number, number> {
-  const { kind, client } = resolution;
+export function seatsPerClient(summary: UsageSummary, bySeat: SeatRows, clientCount: number): Map<number, number> {
+  const { kind, client } = summary.resolution;
   // Counted in an array (a Map update per seat was most of this pass at 1M rows), handed out as a Map of the clients with seats.
   const perClient = new Int32Array(clientCount);
-  const clientOf = (row: number) => (kind[row] === MAPPED || kind[row] === UNACCOUNTED ? client[row]! : -1);
-  countSeatsPerKey(bySeat, kind.length, clientOf, (c) => perClient[c]++);
+  // No seat repeats: a client has a seat per row.
+  if (bySeat === null) perClient.set(summary.clientRows);
+  else countSeatsPerKey(bySeat, kind.length, (row) => (kind[row] === MAPPED || kind[row] === UNACCOUNTED ? client[row]! : -1), (c) => perClient[c]++);
   const counts = new Map<number, number>();
   for (let c = 0; c < clientCount; c++) if (perClient[c]! > 0) counts.set(c, perClient[c]!);
   return counts;
@@ -75,18 +53,4 @@ export interface InactiveSeat {
   row: number;
   clientIndex: number;
   daysInactive: number;
-}
-
-/** Spec §5: rows of mapped clients, not excluded by a rule, last active more than inactiveAfterDays days before the date of asOf. */
-export function inactiveSeats(bundle: Bundle, resolution: Resolution, asOfDay: number): InactiveSeat[] {
-  const out: InactiveSeat[] = [];
-  const lastActive = bundle.usage.lastActive;
-  const limit = bundle.settings.inactiveAfterDays;
-  for (let i = 0; i < lastActive.length; i++) {
-    const k = resolution.kind[i];
-    if ((k !== MAPPED && k !== UNACCOUNTED) || lastActive[i] === NO_DAY) continue;
-    const daysInactive = asOfDay - lastActive[i]!;
-    if (daysInactive > limit) out.push({ row: i, clientIndex: resolution.client[i]!, daysInactive });
-  }
-  return out;
 }
