@@ -6,13 +6,9 @@ import type { InactiveSeat } from './usageGroups';
 
 /**
  * What usage rows add up to under the mappings, before seats are counted: everything spec §2–§5
- * take from rows one at a time. A summary covers rows [0, length) of one table; two tables read
- * apart (the two parts of one file, read on two threads by the CLI) are summarized apart and
- * merged (mergeUsageSummaries) into the summary of the table they join into, so the per-row work
- * runs on both cores. Codes are the summarized table's own.
+ * take from rows one at a time, in one pass over them. Codes are the summarized table's own.
  */
 export interface UsageSummary {
-  length: number;
   resolution: Resolution;
   /** Rows per (client, rule) of the rows a `map` rule decides, in order of first row. */
   ruleSides: RuleSide[];
@@ -128,104 +124,5 @@ export function summarizeUsage(usage: UsageColumns, context: SummaryContext): Us
       side.recordRows++;
     } else side.quantity += quantity[i]!;
   }
-  return { length: n, resolution: { kind, client, rule }, ruleSides, rowSide, unaccounted: [...unaccountedOf.values()], unmapped: [...unmappedOf.values()], inactive, clientRows };
-}
-
-/** How a later table's codes map to the joined table's: per coded column, local code → joined code. */
-export interface Recode {
-  integrationId: Uint32Array;
-  externalClientId: Uint32Array;
-  externalClientName: Uint32Array;
-  product: Uint32Array;
-  /** The later summary's client indexes (its own numbering) → the joined one's. */
-  client: Int32Array;
-}
-
-/**
- * The summary of a table whose rows are `first`'s table's rows followed by `second`'s (joined
- * with `recode`), from the two summaries: what summarizeUsage gives for the joined table, as
- * every part of a summary is ordered by first row, counts add up and a later name wins.
- * `joined` is the joined table (its product values fold the unaccounted groups alike).
- */
-export function mergeUsageSummaries(first: UsageSummary, second: UsageSummary, recode: Recode, joined: Pick<UsageColumns, 'integrationId' | 'product'>, ruleCount: number): UsageSummary {
-  const offset = first.length;
-  const n = offset + second.length;
-  const integrationCount = joined.integrationId.values.length;
-  const clientOf = (c: number) => recode.client[c]!;
-
-  const kind = new Uint8Array(n);
-  const client = new Int32Array(n);
-  const rule = new Int32Array(n);
-  kind.set(first.resolution.kind);
-  client.set(first.resolution.client);
-  rule.set(first.resolution.rule);
-  kind.set(second.resolution.kind, offset);
-  rule.set(second.resolution.rule, offset);
-  const secondClient = second.resolution.client;
-  for (let i = 0; i < secondClient.length; i++) client[offset + i] = secondClient[i]! < 0 ? secondClient[i]! : clientOf(secondClient[i]!);
-
-  let clientCount = first.clientRows.length;
-  for (let c = 0; c < second.clientRows.length; c++) if (second.clientRows[c]! > 0) clientCount = Math.max(clientCount, clientOf(c) + 1);
-  const clientRows = new Int32Array(clientCount);
-  clientRows.set(first.clientRows);
-  for (let c = 0; c < second.clientRows.length; c++) if (second.clientRows[c]! > 0) clientRows[clientOf(c)] += second.clientRows[c]!;
-
-  const ruleSides = first.ruleSides.map((side) => ({ ...side, integrations: widen(side.integrations, integrationCount) }));
-  const sideAt = new Map<number, number>(ruleSides.map((side, s) => [side.clientIndex * ruleCount + side.rule, s]));
-  const sideRemap = Int32Array.from(second.ruleSides, (side) => {
-    const clientIndex = clientOf(side.clientIndex);
-    const key = clientIndex * ruleCount + side.rule;
-    let s = sideAt.get(key);
-    if (s === undefined) {
-      sideAt.set(key, (s = ruleSides.length));
-      ruleSides.push({ clientIndex, rule: side.rule, rows: 0, recordRows: 0, quantity: 0n, integrations: new Uint8Array(integrationCount) });
-    }
-    const merged = ruleSides[s]!;
-    merged.rows += side.rows;
-    merged.recordRows += side.recordRows;
-    merged.quantity += side.quantity;
-    side.integrations.forEach((counted, code) => {
-      if (counted === 1) merged.integrations[recode.integrationId[code]!] = 1;
-    });
-    return s;
-  });
-  const rowSide = new Int32Array(n);
-  rowSide.set(first.rowSide);
-  for (let i = 0; i < second.rowSide.length; i++) rowSide[offset + i] = second.rowSide[i]! < 0 ? -1 : sideRemap[second.rowSide[i]!]!;
-
-  const folded = foldCase(joined.product.values);
-  const productCount = folded.folded.values.length;
-  const unaccountedKey = (group: UnaccountedPart) => (group.clientIndex * integrationCount + group.integration) * productCount + folded.ofCode[group.product]!;
-  const unaccountedOf = new Map<number, UnaccountedPart>(first.unaccounted.map((group) => [unaccountedKey(group), { ...group }]));
-  for (const group of second.unaccounted) {
-    const joinedGroup = { clientIndex: clientOf(group.clientIndex), integration: recode.integrationId[group.integration]!, product: recode.product[group.product]!, rows: group.rows };
-    const key = unaccountedKey(joinedGroup);
-    const known = unaccountedOf.get(key);
-    if (known) known.rows += group.rows;
-    else unaccountedOf.set(key, joinedGroup);
-  }
-
-  const unmappedOf = new Map<number, UnmappedPart>(first.unmapped.map((entry) => [entry.externalClient * integrationCount + entry.integration, { ...entry }]));
-  for (const entry of second.unmapped) {
-    const integration = recode.integrationId[entry.integration]!;
-    const externalClient = recode.externalClientId[entry.externalClient]!;
-    const name = entry.name < 0 ? -1 : recode.externalClientName[entry.name]!;
-    const key = externalClient * integrationCount + integration;
-    const known = unmappedOf.get(key);
-    if (!known) unmappedOf.set(key, { integration, externalClient, name, rows: entry.rows });
-    else {
-      known.rows += entry.rows;
-      if (name >= 0) known.name = name;
-    }
-  }
-
-  const inactive = first.inactive.concat(second.inactive.map((seat) => ({ row: seat.row + offset, clientIndex: clientOf(seat.clientIndex), daysInactive: seat.daysInactive })));
-  return { length: n, resolution: { kind, client, rule }, ruleSides, rowSide, unaccounted: [...unaccountedOf.values()], unmapped: [...unmappedOf.values()], inactive, clientRows };
-}
-
-/** Flags per integration code, with room for the joined table's codes. */
-function widen(flags: Uint8Array, length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  out.set(flags);
-  return out;
+  return { resolution: { kind, client, rule }, ruleSides, rowSide, unaccounted: [...unaccountedOf.values()], unmapped: [...unmappedOf.values()], inactive, clientRows };
 }
