@@ -1,6 +1,7 @@
 import { readBundle, type BundleFiles, type ReadOptions, type ReadResult } from './bundle/readBundle';
 import type { ContractError } from './bundle/contractError';
-import { reconcile } from './engine/reconcile';
+import { reconcile, type PreparedReconcile } from './engine/reconcile';
+import type { InactiveSeat } from './engine/usageGroups';
 import { toReport } from './engine/report';
 import type { Report } from './engine/report.types';
 import type { InactiveSeatRows } from './engine/inactiveSeatsJson';
@@ -37,12 +38,14 @@ export type InactiveSeatsWriter = (rows: InactiveSeatRows) => Promise<Uint8Array
  * A bundle read (or its problems) in, the §8 report's JSON text out, in pieces (the CLI's
  * output): `JSON.stringify(report, null, 2)` and a line break, with the long inactive_seats list
  * written from the usage rows instead of made into objects first, by `writeElsewhere` when given.
+ * `prepared`: prepareReconcile of the bundle, done earlier (see ReconcileOptions).
  */
-export function reconcileReadToJson(read: ReadResult, writeElsewhere?: InactiveSeatsWriter): ReconcileJsonResult {
+export function reconcileReadToJson(read: ReadResult, writeElsewhere?: InactiveSeatsWriter, prepared?: PreparedReconcile): ReconcileJsonResult {
   if (!read.ok) return read;
   const usage = read.bundle.usage;
   let written: Promise<Uint8Array[] | null> | null = null;
-  const rec = reconcile(read.bundle, writeElsewhere && ((seats, clientIds) => (written = writeElsewhere({ usage, seats, clientIds })?.catch(() => null) ?? null)));
+  const onInactive = writeElsewhere && ((seats: InactiveSeat[], clientIds: readonly string[]) => (written = writeElsewhere({ usage, seats, clientIds })?.catch(() => null) ?? null));
+  const rec = reconcile(read.bundle, { onInactive, prepared });
   const report = toReport(read.bundle, rec, { withoutInactiveSeats: true });
   const rows: InactiveSeatRows = { usage, seats: rec.inactive, clientIds: rec.clientIds };
   return {

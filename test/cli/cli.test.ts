@@ -93,6 +93,25 @@ describe('reconcile CLI', { timeout: 60_000 }, () => {
     expect(two.stdout).toBe(one.stdout);
   });
 
+  it('prints the one-thread report byte for byte when seats repeat and later rows replace earlier ones across the two parts', async () => {
+    // Every user holds two licences, and every 50th row repeats an earlier identity (replaced):
+    // the seats numbered on the second thread group rows of both parts, and the reconciliation
+    // prepared before dedupe is dropped for the deduplicated table.
+    const usage = Array.from({ length: 110_000 }, (_, k) => ({
+      external_client_id: k % 7 === 0 ? 'T2' : 'T1',
+      record_id: `user-${k % 50 === 49 ? (k * 7919) % 55_000 : k % 55_000}@a-rather-long-tenant-domain.example`,
+      product: k % 2 === 0 ? 'M365 Premium' : 'Defender',
+      last_active: k % 3 === 0 ? '2026-05-19' : '2026-11-20',
+    }));
+    const dir = writeBundle(baseBundle({ ...acmeSpec, usage }));
+    const two = await reconcileWith({ LEDGERLINE_USAGE_THREADS: '2' }, '--bundle', dir);
+    const one = await reconcileWith({ LEDGERLINE_USAGE_THREADS: '1' }, '--bundle', dir);
+    expect(two.code).toBe(0);
+    expect(two.stderr).toMatch(/note: usage\.csv: \d+ rows were replaced/);
+    expect(two.stderr).toBe(one.stderr);
+    expect(two.stdout).toBe(one.stdout);
+  });
+
   it('exits 2 with file, row and column on stderr, and nothing on stdout, for a broken bundle', async () => {
     const broken = { ...acme };
     broken['psa_lines.csv'] = csv(

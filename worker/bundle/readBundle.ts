@@ -70,7 +70,33 @@ export function readPsaSide(files: BundleFiles, options: Pick<ReadOptions, 'deci
 export function completeBundle(side: Extract<PsaSide, { ok: true }>, usagePart: UsagePart): ReadResult {
   const errors = [...side.errors, ...usagePart.errors];
   if (errors.length > 0) return { ok: false, errors };
-  const { usage, replaced } = dedupeUsage(usagePart.builder.build());
+  return dedupedBundle(side, usagePart.builder.build(), errors);
+}
+
+/**
+ * completeBundle, with the seats numbered by `numberSeats` (elsewhere: the CLI's second thread)
+ * while `prepare` works on the bundle whose table has no seats yet (prepareReconcile reads no
+ * seat). `prepared` is given only when it holds for the bundle read: no row was replaced.
+ */
+export async function completeBundleSeatedElsewhere<T>(
+  side: Extract<PsaSide, { ok: true }>,
+  usagePart: UsagePart,
+  numberSeats: (table: UsageTable, keys: Int32Array) => Promise<{ seat: Int32Array; count: number }>,
+  prepare: (bundle: Bundle) => T,
+): Promise<{ read: ReadResult; prepared?: T }> {
+  const errors = [...side.errors, ...usagePart.errors];
+  if (errors.length > 0) return { read: { ok: false, errors } };
+  const table = usagePart.builder.build(false);
+  const seating = numberSeats(table, usagePart.builder.seatKeys());
+  const unseated = side.build(table);
+  const prepared = unseated && prepare(unseated);
+  const { seat, count } = await seating;
+  const read = dedupedBundle(side, { ...table, seat, seatCount: count }, errors);
+  return read.ok && read.bundle.usage.length === table.length && prepared !== null ? { read, prepared } : { read };
+}
+
+function dedupedBundle(side: Extract<PsaSide, { ok: true }>, table: UsageTable, errors: ContractError[]): ReadResult {
+  const { usage, replaced } = dedupeUsage(table);
   const bundle = side.build(usage);
   if (bundle === null) return { ok: false, errors };
   const notes = replaced > 0 ? [`${FILES.usage}: ${replaced} ${replaced === 1 ? 'row was' : 'rows were'} replaced by a later row with the same identity (integration_id, record_id, product)`] : [];

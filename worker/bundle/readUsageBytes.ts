@@ -18,8 +18,8 @@ import { inSpecOrder, recordStrings, UsageByteRows } from './usageByteRows';
 export interface UsageBytesOptions {
   file?: string;
   onProgress?: (fraction: number) => void;
-  /** false for a part that another builder will append (see UsageBuilder). */
-  numberSeats?: boolean;
+  /** Columns in shared memory (see UsageBuilder). */
+  sharedMemory?: boolean;
 }
 
 /** Report progress every this many records (a power of two minus one, as a mask). */
@@ -43,7 +43,7 @@ export function readUsageBytes(bytes: Uint8Array, options: UsageBytesOptions = {
 
 /** The text path on the decoded bytes: the reference the byte path matches, and its fallback. */
 export function readUsageBytesAsText(bytes: Uint8Array, options: UsageBytesOptions = {}): UsagePart {
-  const builder = new UsageBuilder(Math.ceil(bytes.length / 80), options.numberSeats ?? true);
+  const builder = new UsageBuilder(Math.ceil(bytes.length / 80), options.sharedMemory ?? false);
   return readUsageText(decodeUtf8(bytes, 0, bytes.length), builder, undefined, options);
 }
 
@@ -67,7 +67,7 @@ export class ByteRead {
     private readonly options: UsageBytesOptions,
   ) {
     this.scanner = new ByteCsvScanner(bytes, start, layout.bodyEnd, layout.newline);
-    this.builder = new UsageBuilder(Math.ceil((layout.bodyEnd - start) / 80), options.numberSeats ?? true);
+    this.builder = new UsageBuilder(Math.ceil((layout.bodyEnd - start) / 80), options.sharedMemory ?? false);
     this.reader = new TableReader(options.file ?? FILES.usage, USAGE_COLUMNS, (values, _row, report) => this.builder.add(values, report));
   }
 

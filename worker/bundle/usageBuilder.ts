@@ -33,6 +33,14 @@ const TWO_32 = 4294967296;
 
 const CODED = ['integrationId', 'externalClientId', 'externalClientName', 'product', 'category'] as const;
 
+type Column = Uint32Array | Int32Array | BigInt64Array;
+/** A column's typed-array class. */
+interface ColumnType<T extends Column> {
+  new (buffer: ArrayBufferLike): T;
+  new (length: number): T;
+  BYTES_PER_ELEMENT: number;
+}
+
 /**
  * Collects validated usage rows (USAGE_COLUMNS order) into the columnar UsageTable. Columns grow
  * as typed arrays (doubling), so a million rows make a handful of allocations, not a million
@@ -64,17 +72,24 @@ export class UsageBuilder {
   /** Set once build() or pack() has handed the columns out (see handOver). */
   private handedOver = false;
 
-  /** `numberSeats: false`: build() leaves every row on seat 0 (for a caller that numbers seats itself). */
-  constructor(expectedRows = 1024, private readonly numberSeats = true) {
+  /**
+   * `shared`: the columns live in SharedArrayBuffers, so that another thread reads the table
+   * built where it is (the CLI's second thread numbers its seats).
+   */
+  constructor(expectedRows = 1024, private readonly shared = false) {
     this.capacity = Math.max(1024, expectedRows);
-    this.codes = CODED.map(() => new Uint32Array(this.capacity));
-    this.quantity = new BigInt64Array(this.capacity);
+    this.codes = CODED.map(() => this.allocate(Uint32Array, this.capacity));
+    this.quantity = this.allocate(BigInt64Array, this.capacity);
     this.quantityWords = new Int32Array(this.quantity.buffer);
-    this.lastActive = new Int32Array(this.capacity);
-    this.keyHash = new Int32Array(this.capacity);
-    this.idSource = new Uint32Array(this.capacity);
-    this.idStart = new Int32Array(this.capacity);
-    this.idEnd = new Int32Array(this.capacity);
+    this.lastActive = this.allocate(Int32Array, this.capacity);
+    this.keyHash = this.allocate(Int32Array, this.capacity);
+    this.idSource = this.allocate(Uint32Array, this.capacity);
+    this.idStart = this.allocate(Int32Array, this.capacity);
+    this.idEnd = this.allocate(Int32Array, this.capacity);
+  }
+
+  private allocate<T extends Column>(type: ColumnType<T>, length: number): T {
+    return this.shared ? new type(new SharedArrayBuffer(length * type.BYTES_PER_ELEMENT)) : new type(length);
   }
 
   add(values: readonly string[], report: (column: string, message: string) => void): void {
@@ -226,11 +241,17 @@ export class UsageBuilder {
     return this.idSources;
   }
 
-  build(): UsageTable {
+  /** hashKey of each row's record id, what seats are numbered from (firstSightIds), for a caller that numbers them itself. */
+  seatKeys(): Int32Array {
+    return this.handOver(this.keyHash);
+  }
+
+  /** `numberSeats: false` leaves every row on seat 0, for a caller that numbers seats itself (from seatKeys()). */
+  build(numberSeats = true): UsageTable {
     const n = this.length;
     const sources = this.finishedSources();
     const recordIds = new RecordIds(sources, sources.length > 1 ? this.handOver(this.idSource) : null, this.handOver(this.idStart), this.handOver(this.idEnd), n);
-    const seats = this.numberSeats ? firstSightIds(this.codes[0]!, recordIds, this.keyHash, n) : { ids: new Int32Array(n), count: 0 };
+    const seats = numberSeats ? firstSightIds(this.codes[0]!, recordIds, this.keyHash, n) : { ids: new Int32Array(n), count: 0 };
     const column = (k: number) => ({ values: this.dictionaries[k]!.values, codes: this.handOver(this.codes[k]!) });
     return {
       length: n,
@@ -252,7 +273,7 @@ export class UsageBuilder {
    * of every column (~50 MB) cost its time and the pages it touched. The builder is done then
    * (build() or pack() is its last call): a later row would write into the table handed out.
    */
-  private handOver<T extends Uint32Array | Int32Array | BigInt64Array>(column: T): T {
+  private handOver<T extends Column>(column: T): T {
     this.handedOver = true;
     return column.subarray(0, this.length) as T;
   }
@@ -260,18 +281,18 @@ export class UsageBuilder {
   private grow(): void {
     if (this.handedOver) throw new Error('UsageBuilder: a row added after build() or pack()');
     this.capacity *= 2;
-    const grow = <T extends Uint32Array | Int32Array | BigInt64Array>(old: T, make: (n: number) => T): T => {
-      const next = make(this.capacity);
+    const grow = <T extends Column>(old: T, type: ColumnType<T>): T => {
+      const next = this.allocate(type, this.capacity);
       next.set(old as never);
       return next;
     };
-    this.codes = this.codes.map((old) => grow(old, (n) => new Uint32Array(n)));
-    this.quantity = grow(this.quantity, (n) => new BigInt64Array(n));
+    this.codes = this.codes.map((old) => grow(old, Uint32Array));
+    this.quantity = grow(this.quantity, BigInt64Array);
     this.quantityWords = new Int32Array(this.quantity.buffer);
-    this.lastActive = grow(this.lastActive, (n) => new Int32Array(n));
-    this.keyHash = grow(this.keyHash, (n) => new Int32Array(n));
-    this.idSource = grow(this.idSource, (n) => new Uint32Array(n));
-    this.idStart = grow(this.idStart, (n) => new Int32Array(n));
-    this.idEnd = grow(this.idEnd, (n) => new Int32Array(n));
+    this.lastActive = grow(this.lastActive, Int32Array);
+    this.keyHash = grow(this.keyHash, Int32Array);
+    this.idSource = grow(this.idSource, Uint32Array);
+    this.idStart = grow(this.idStart, Int32Array);
+    this.idEnd = grow(this.idEnd, Int32Array);
   }
 }

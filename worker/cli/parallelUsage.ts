@@ -3,6 +3,7 @@ import type { UsagePart } from '../bundle/readUsage';
 import { readUsageBytes } from '../bundle/readUsageBytes';
 import { breakAfter, planUsageSplit, UsageHead, type TailPart, type UsageSplit } from '../bundle/usageSplit';
 import type { InactiveSeatRows } from '../engine/inactiveSeatsJson';
+import type { UsageTable } from '../engine/model';
 import { packInactiveSeats, transferList } from './inactiveSeatsTransfer';
 import type { TailMessage, ThreadAnswer, ThreadRequest } from './usagePartThread';
 
@@ -32,6 +33,9 @@ const MIN_TAIL_BYTES = 4 << 20;
  * little over half, as it also joins the second part's rows into its own (measured on 1M rows).
  */
 const HEAD_SHARE = 0.55;
+
+/** The joined table's columns in shared memory: the thread can be asked to number its seats (numberSeatsElsewhere). */
+const SHARED = { sharedMemory: true };
 
 /** A worker thread started ahead of time (its start-up, ~0.5 s for tsx and the modules, overlaps reading the files). */
 export interface UsageThread {
@@ -81,10 +85,10 @@ export async function readUsageParallel(input: Uint8Array | string, thread?: Usa
       await own.started;
       const tail = sendTail(own, bytes, plan, plan.split);
       log?.(`waited for the second thread; it takes the last ${pct(plan.layout.bodyEnd - plan.split, plan.layout.bodyEnd)} of usage.csv`);
-      const head = new UsageHead(bytes, plan);
+      const head = new UsageHead(bytes, plan, SHARED);
       return head.join(head.needsTail ? await tail : undefined);
     }
-    const head = new UsageHead(bytes, plan, {}, true);
+    const head = new UsageHead(bytes, plan, SHARED, true);
     const end = plan.layout.bodyEnd;
     let tail: Promise<TailPart> | undefined;
     // The thread is usually up by now (it loads while the files are read): it then starts at once.
@@ -129,6 +133,22 @@ export function writeInactiveSeats(thread: UsageThread, rows: InactiveSeatRows):
   const request: ThreadRequest = { kind: 'inactiveSeats', seats: packed };
   thread.worker.postMessage(request, transferList(packed));
   return written.then((answer) => answer.chunks);
+}
+
+/**
+ * Has the thread number the seats of a table built without them (UsageBuilder.build(false)) from
+ * its columns where they are; `keys`: UsageBuilder.seatKeys(). What firstSightIds gives, or
+ * null when a column is not in shared memory (the caller then numbers them itself).
+ */
+export function numberSeatsElsewhere(thread: UsageThread, table: UsageTable, keys: Int32Array): Promise<{ seat: Int32Array; count: number }> | null {
+  const ids = table.recordId;
+  const arrays = [table.integrationId.codes, keys, ids.starts, ids.ends, ...(ids.sourceOf ? [ids.sourceOf] : []), ...ids.sources.filter((source) => typeof source !== 'string')];
+  if (!arrays.every((array) => array.buffer instanceof SharedArrayBuffer)) return null;
+  const seat = new Int32Array(new SharedArrayBuffer(table.length * Int32Array.BYTES_PER_ELEMENT));
+  const numbered = answerOf(thread, 'seats').then(({ count }) => ({ seat, count }));
+  const request: ThreadRequest = { kind: 'seats', length: table.length, integration: table.integrationId.codes, keys, sources: [...ids.sources], sourceOf: ids.sourceOf, starts: ids.starts, ends: ids.ends, seat };
+  thread.worker.postMessage(request);
+  return numbered;
 }
 
 /** The thread's next answer of this kind (its 'ready' and other answers pass by); rejects if the thread fails or stops first. */

@@ -10,8 +10,10 @@ import { parseArgs } from 'node:util';
 import { formatContractError } from '../bundle/contractError';
 import { readUsageBytes } from '../bundle/readUsageBytes';
 import { FILES } from '../bundle/schema';
-import { PARALLEL_FROM_BYTES, readUsageParallel, startUsageThread, writeInactiveSeats, type UsageThread } from './parallelUsage';
-import { completeBundle, readPsaSide } from '../bundle/readBundle';
+import { PARALLEL_FROM_BYTES, numberSeatsElsewhere, readUsageParallel, startUsageThread, writeInactiveSeats, type UsageThread } from './parallelUsage';
+import { completeBundle, completeBundleSeatedElsewhere, readPsaSide } from '../bundle/readBundle';
+import { prepareReconcile } from '../engine/reconcile';
+import { numberSeats } from '../engine/seats';
 import { readUsageText } from '../bundle/readUsage';
 import { reconcileReadToJson, type BundleFiles } from '../reconcileFiles';
 
@@ -115,8 +117,14 @@ async function reconcileFolder(dir: string, decisionsFile: string | undefined, s
   timer('read the other files');
   const usagePart = await usage;
   if (thread) timer('wait for and join the second part of usage.csv');
+  // The second thread numbers the seats while this one prepares the reconciliation (lines, mappings).
+  const { read, prepared } =
+    side.ok && thread && usagePart
+      ? await completeBundleSeatedElsewhere(side, usagePart, (table, keys) => numberSeatsElsewhere(thread, table, keys) ?? Promise.resolve(numberSeats(table, keys)), prepareReconcile)
+      : { read: side.ok ? completeBundle(side, usagePart ?? readUsageText('')) : side, prepared: undefined };
+  timer('number seats (second thread) beside preparing');
   // The second thread, done with its part, writes the long inactive seats list meanwhile.
-  const result = reconcileReadToJson(side.ok ? completeBundle(side, usagePart ?? readUsageText('')) : side, thread && ((rows) => writeInactiveSeats(thread, rows)));
+  const result = reconcileReadToJson(read, thread && ((rows) => writeInactiveSeats(thread, rows)), prepared);
   timer('reconcile + report');
   if (!result.ok) {
     process.stderr.write(result.errors.map(formatContractError).join('\n') + '\n');

@@ -1,11 +1,14 @@
 /**
  * A worker thread that parses the second part of usage.csv's bytes (see parallelUsage.ts), then,
- * asked, writes the report's inactive seats while the main thread reconciles.
+ * asked, numbers the joined table's seats while the main thread prepares the reconciliation,
+ * and writes the report's inactive seats while the main thread reconciles.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Newline } from '../bundle/csvLayout';
 import { readUsageTail, type TailPart } from '../bundle/usageSplit';
 import { inactiveSeatsJson } from '../engine/inactiveSeatsJson';
+import { RecordIds, type RecordIdSource } from '../engine/recordIds';
+import { firstSightIds } from '../engine/stringIds';
 import { unpackInactiveSeats, type PackedInactiveSeats } from './inactiveSeatsTransfer';
 
 // Loaded and ready: the main thread, busy reading the first part, polls this flag between slices.
@@ -16,11 +19,34 @@ parentPort!.postMessage('ready');
 /** The second part: the file's bytes shared with the first thread, or a copy of the part moved here. */
 export type TailMessage = { kind: 'tail'; header: string[]; newline: Newline } & ({ shared: SharedArrayBuffer; byteOffset: number; length: number; start: number; end: number } | { tail: ArrayBuffer; split: number });
 
+/**
+ * A table's seats to number (firstSightIds) from its columns in shared memory, into `seat`
+ * (shared memory too): the record ids as RecordIds holds them, and their key hashes.
+ */
+export interface SeatsRequest {
+  kind: 'seats';
+  length: number;
+  integration: Uint32Array;
+  keys: Int32Array;
+  sources: RecordIdSource[];
+  sourceOf: Uint32Array | null;
+  starts: Int32Array;
+  ends: Int32Array;
+  seat: Int32Array;
+}
+
 /** What the thread is asked, and what it answers (besides 'ready'). */
-export type ThreadRequest = TailMessage | { kind: 'inactiveSeats'; seats: PackedInactiveSeats };
-export type ThreadAnswer = { kind: 'part'; part: TailPart } | { kind: 'inactiveSeats'; chunks: Uint8Array[] };
+export type ThreadRequest = TailMessage | SeatsRequest | { kind: 'inactiveSeats'; seats: PackedInactiveSeats };
+export type ThreadAnswer = { kind: 'part'; part: TailPart } | { kind: 'seats'; count: number } | { kind: 'inactiveSeats'; chunks: Uint8Array[] };
 
 parentPort!.on('message', (message: ThreadRequest) => {
+  if (message.kind === 'seats') {
+    const { length, integration, keys, sources, sourceOf, starts, ends } = message;
+    const { ids, count } = firstSightIds(integration, new RecordIds(sources, sourceOf, starts, ends, length), keys, length);
+    message.seat.set(ids);
+    answer({ kind: 'seats', count }, []);
+    return;
+  }
   if (message.kind === 'inactiveSeats') {
     const chunks = [...inactiveSeatsJson(unpackInactiveSeats(message.seats))];
     answer({ kind: 'inactiveSeats', chunks }, chunks.map((chunk) => chunk.buffer as ArrayBuffer));

@@ -12,6 +12,12 @@ export function seatIds(usage: Omit<UsageTable, 'seat' | 'seatCount'>): { seat: 
   return { seat: ids, seatCount: count };
 }
 
+/** The seats of a table built without them (UsageBuilder.build(false)), from its record ids' key hashes (UsageBuilder.seatKeys()). */
+export function numberSeats(table: Pick<UsageTable, 'length' | 'integrationId' | 'recordId'>, keys: Int32Array): { seat: Int32Array; count: number } {
+  const { ids, count } = firstSightIds(table.integrationId.codes, table.recordId, keys, table.length);
+  return { seat: ids, count };
+}
+
 /**
  * Row indexes grouped by seat (a counting sort, rows in file order within a seat). Distinct
  * counts then need no hash set: a seat's few rows are compared among themselves. `null` when
