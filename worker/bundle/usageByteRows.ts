@@ -12,9 +12,10 @@ import { MAX_USAGE_UNITS, tooLarge, type UsageBuilder } from './usageBuilder';
 /**
  * Validates and stores usage records straight from the scanner's byte slices: what TableReader
  * (checks, messages, their order) followed by UsageBuilder.add does with the record's strings.
- * A record with a quoted field goes the string way instead (its fields decoded and unescaped,
- * then TableReader.pushRecord), into the same reader and builder, so both ways share the
- * errors, the row numbers, the dictionaries and the seats.
+ * A quoted field is read the same way, from the bytes between its quotes; a record with an
+ * escaped quote ("") goes the string way instead (its fields decoded and unescaped, then
+ * TableReader.pushRecord), into the same reader and builder, so both ways share the errors, the
+ * row numbers, the dictionaries and the seats.
  */
 
 const COLUMNS = USAGE_COLUMNS.length;
@@ -45,7 +46,8 @@ export class UsageByteRows {
 
   /** Reads the scanner's current record as row `row` of the file. */
   read(scanner: ByteCsvScanner, row: number): void {
-    if (scanner.quoted) {
+    // A quoted field's value is the bytes between its quotes, unless it holds "" (an escaped quote).
+    if (scanner.quoted && holdsEscapedQuote(this.bytes, scanner)) {
       this.reader.pushRecord(recordStrings(scanner), row);
       return;
     }
@@ -182,6 +184,16 @@ export function recordStrings(scanner: ByteCsvScanner): string[] {
     out[i] = scanner.quotedFields[i] === 1 && value.includes('""') ? value.replace(/""/g, '"') : value;
   }
   return out;
+}
+
+/** Whether a quoted field of the current record holds a quote, which can only be half of a "" pair there. */
+function holdsEscapedQuote(bytes: Uint8Array, scanner: ByteCsvScanner): boolean {
+  for (let i = 0; i < scanner.count; i++) {
+    if (scanner.quotedFields[i] !== 1) continue;
+    const at = bytes.indexOf(34, scanner.starts[i]!);
+    if (at >= 0 && at < scanner.ends[i]!) return true;
+  }
+  return false;
 }
 
 function isBlankRecord(bytes: Uint8Array, scanner: ByteCsvScanner): boolean {
