@@ -102,15 +102,47 @@ export function resolveUsage(usage: ResolvedColumns, mappings: Mappings, clientI
   const externalCodes = usage.externalClientId.codes;
   const productCodes = usage.product.codes;
   const categoryCodes = usage.category.codes;
+  const ruleKind = Uint8Array.from(serviceMap, (r) => (r.action === 'exclude' ? EXCLUDED_RULE : MAPPED));
   const n = usage.length;
   const kind = new Uint8Array(n);
-  const client = new Int32Array(n).fill(-1);
-  const rule = new Int32Array(n).fill(-1);
+  const client = new Int32Array(n);
+  const rule = new Int32Array(n);
+  // Exports list a client's rows together and its products in runs: the previous row's answer
+  // usually holds, and comparing codes costs less than a cache lookup.
+  let lastIntegration = -1;
+  let lastExternal = -1;
+  let lastClient = -1;
+  let lastProduct = -1;
+  let lastCategory = -1;
+  let lastRuleIntegration = -1;
+  let lastRule = -1;
   for (let i = 0; i < n; i++) {
     const integrationCode = integrationCodes[i]!;
-    const c = clientOf(integrationCode, externalCodes[i]!);
-    const r = c < 0 ? -1 : ruleOf(integrationCode, productCodes[i]!, categoryCodes[i]!);
-    decide(kind, client, rule, i, c, r, serviceMap);
+    const externalCode = externalCodes[i]!;
+    if (integrationCode !== lastIntegration || externalCode !== lastExternal) {
+      lastClient = clientOf(integrationCode, externalCode);
+      lastIntegration = integrationCode;
+      lastExternal = externalCode;
+    }
+    const c = lastClient;
+    if (c < 0) {
+      kind[i] = c === -2 ? EXCLUDED_CLIENT : UNMAPPED;
+      client[i] = -1;
+      rule[i] = -1;
+      continue;
+    }
+    const productCode = productCodes[i]!;
+    const categoryCode = categoryCodes[i]!;
+    if (productCode !== lastProduct || categoryCode !== lastCategory || integrationCode !== lastRuleIntegration) {
+      lastRule = ruleOf(integrationCode, productCode, categoryCode);
+      lastProduct = productCode;
+      lastCategory = categoryCode;
+      lastRuleIntegration = integrationCode;
+    }
+    const r = lastRule;
+    client[i] = c;
+    rule[i] = r;
+    kind[i] = r < 0 ? UNACCOUNTED : ruleKind[r]!;
   }
   return { kind, client, rule, clientCount };
 }

@@ -78,6 +78,8 @@ export function summarizeUsage(usage: UsageColumns, context: SummaryContext): Us
   const ruleSides: RuleSide[] = [];
   const rowSide = new Int32Array(n).fill(-1);
   const sideOf = new DenseInts(clientCount * serviceMap.length, -1);
+  let lastSideKey = -1;
+  let lastSide = -1;
   const unaccountedOf = new Map<number, UnaccountedPart>();
   const unmappedOf = new Map<number, UnmappedPart>();
   const inactive: InactiveSeat[] = [];
@@ -111,11 +113,16 @@ export function summarizeUsage(usage: UsageColumns, context: SummaryContext): Us
     }
     const r = rule[i]!;
     const sideKey = c * serviceMap.length + r;
-    let s = sideOf.get(sideKey);
-    if (s < 0) {
-      sideOf.set(sideKey, (s = ruleSides.length));
-      ruleSides.push({ clientIndex: c, rule: r, rows: 0, recordRows: 0, quantity: 0n, integrations: new Uint8Array(integrationCount) });
+    // A client's rows come together: the previous row's side usually holds.
+    if (sideKey !== lastSideKey) {
+      lastSide = sideOf.get(sideKey);
+      if (lastSide < 0) {
+        sideOf.set(sideKey, (lastSide = ruleSides.length));
+        ruleSides.push({ clientIndex: c, rule: r, rows: 0, recordRows: 0, quantity: 0n, integrations: new Uint8Array(integrationCount) });
+      }
+      lastSideKey = sideKey;
     }
+    const s = lastSide;
     const side = ruleSides[s]!;
     side.rows++;
     side.integrations[integrationCodes[i]!] = 1;
