@@ -11,7 +11,7 @@
  *  5. The relay: updates per second, fan-out latency and memory through one and three relays
  *     (scripts/benchRelay.ts, also `npm run bench:relay`; server/README.md quotes it).
  * Options: --sizes N,N,… (default 1000000,2000000,5000000; the first is the one the app imports),
- * --runs N (default 3), --raw-rows N (default 200000), --skip-browser, --skip-relay.
+ * --runs N (default 5), --raw-rows N (default 200000), --skip-browser, --skip-relay.
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
