@@ -49,6 +49,14 @@ describe('seats numbered on the second thread', () => {
     expect([...seat]).toEqual([...here.seat]);
   });
 
+  it('fail, for the CLI to number them itself, when the thread has stopped', async () => {
+    const stopped = startUsageThread();
+    await stopped.started;
+    await stopped.worker.terminate();
+    const { table, keys } = unseated(true);
+    await expect(numberSeatsElsewhere(stopped, table, keys)).rejects.toThrow('the second thread stopped');
+  });
+
   it('are not asked of the thread when the columns are not shared memory', () => {
     const { table, keys } = unseated(false);
     expect(numberSeatsElsewhere(thread, table, keys)).toBeNull();

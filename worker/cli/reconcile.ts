@@ -13,6 +13,7 @@ import { FILES } from '../bundle/schema';
 import { PARALLEL_FROM_BYTES, numberSeatsElsewhere, readUsageParallel, startUsageThread, writeInactiveSeats, type UsageThread } from './parallelUsage';
 import { completeBundle, completeBundleSeatedElsewhere, readPsaSide } from '../bundle/readBundle';
 import { prepareReconcile } from '../engine/reconcile';
+import type { UsageTable } from '../engine/model';
 import { numberSeats } from '../engine/seats';
 import { readUsageText } from '../bundle/readUsage';
 import { reconcileReadToJson, type BundleFiles } from '../reconcileFiles';
@@ -117,10 +118,12 @@ async function reconcileFolder(dir: string, decisionsFile: string | undefined, s
   timer('read the other files');
   const usagePart = await usage;
   if (thread) timer('wait for and join the second part of usage.csv');
-  // The second thread numbers the seats while this one prepares the reconciliation (lines, mappings).
+  // The second thread numbers the seats while this one prepares the reconciliation (lines, mappings);
+  // this one numbers them itself if the columns are not shared or the thread has failed.
+  const seatsOn = (on: UsageThread) => (table: UsageTable, keys: Int32Array) => numberSeatsElsewhere(on, table, keys)?.catch(() => numberSeats(table, keys)) ?? Promise.resolve(numberSeats(table, keys));
   const { read, prepared } =
     side.ok && thread && usagePart
-      ? await completeBundleSeatedElsewhere(side, usagePart, (table, keys) => numberSeatsElsewhere(thread, table, keys) ?? Promise.resolve(numberSeats(table, keys)), prepareReconcile)
+      ? await completeBundleSeatedElsewhere(side, usagePart, seatsOn(thread), prepareReconcile)
       : { read: side.ok ? completeBundle(side, usagePart ?? readUsageText('')) : side, prepared: undefined };
   timer('number seats (second thread) beside preparing');
   // The second thread, done with its part, writes the long inactive seats list meanwhile.
