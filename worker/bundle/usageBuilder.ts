@@ -3,7 +3,8 @@ import { parseIsoDate } from '../engine/dates';
 import { Dictionary } from '../engine/dictionary';
 import { NO_DAY, type UsageTable } from '../engine/model';
 import { RecordIds, type RecordIdSource } from '../engine/recordIds';
-import { firstSightIds, hashKey } from '../engine/stringIds';
+import { numberSeats as numberSeatsOf } from '../engine/seats';
+import { hashKey } from '../engine/stringIds';
 
 /** BigInt64Array wraps silently past ±2^63; refuse such quantities instead. */
 export const MAX_USAGE_UNITS = 1n << 62n;
@@ -241,7 +242,7 @@ export class UsageBuilder {
     return this.idSources;
   }
 
-  /** hashKey of each row's record id, what seats are numbered from (firstSightIds), for a caller that numbers them itself. */
+  /** hashKey of each row's record id, what seats are numbered from (numberSeats), for a caller that numbers them itself. */
   seatKeys(): Int32Array {
     return this.handOver(this.keyHash);
   }
@@ -251,7 +252,7 @@ export class UsageBuilder {
     const n = this.length;
     const sources = this.finishedSources();
     const recordIds = new RecordIds(sources, sources.length > 1 ? this.handOver(this.idSource) : null, this.handOver(this.idStart), this.handOver(this.idEnd), n);
-    const seats = numberSeats ? firstSightIds(this.codes[0]!, recordIds, this.keyHash, n) : { ids: new Int32Array(n), count: 0 };
+    const seats = numberSeats ? numberSeatsOf({ length: n, integrationId: { codes: this.codes[0]! }, recordId: recordIds }, this.keyHash) : { seat: new Int32Array(n), count: 0 };
     const column = (k: number) => ({ values: this.dictionaries[k]!.values, codes: this.handOver(this.codes[k]!) });
     return {
       length: n,
@@ -263,7 +264,7 @@ export class UsageBuilder {
       category: column(4),
       quantity: this.handOver(this.quantity),
       lastActive: this.handOver(this.lastActive),
-      seat: seats.ids,
+      seat: seats.seat,
       seatCount: seats.count,
     };
   }

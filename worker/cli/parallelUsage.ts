@@ -137,7 +137,7 @@ export function writeInactiveSeats(thread: UsageThread, rows: InactiveSeatRows):
 
 /**
  * Has the thread number the seats of a table built without them (UsageBuilder.build(false)) from
- * its columns where they are; `keys`: UsageBuilder.seatKeys(). What firstSightIds gives, or
+ * its columns where they are; `keys`: UsageBuilder.seatKeys(). What numberSeats gives, or
  * null when a column is not in shared memory (the caller then numbers them itself).
  */
 export function numberSeatsElsewhere(thread: UsageThread, table: UsageTable, keys: Int32Array): Promise<{ seat: Int32Array; count: number }> | null {

@@ -8,7 +8,7 @@ import type { Newline } from '../bundle/csvLayout';
 import { readUsageTail, type TailPart } from '../bundle/usageSplit';
 import { inactiveSeatsJson } from '../engine/inactiveSeatsJson';
 import { RecordIds, type RecordIdSource } from '../engine/recordIds';
-import { firstSightIds } from '../engine/stringIds';
+import { numberSeats } from '../engine/seats';
 import { unpackInactiveSeats, type PackedInactiveSeats } from './inactiveSeatsTransfer';
 
 // Loaded and ready: the main thread, busy reading the first part, polls this flag between slices.
@@ -20,7 +20,7 @@ parentPort!.postMessage('ready');
 export type TailMessage = { kind: 'tail'; header: string[]; newline: Newline } & ({ shared: SharedArrayBuffer; byteOffset: number; length: number; start: number; end: number } | { tail: ArrayBuffer; split: number });
 
 /**
- * A table's seats to number (firstSightIds) from its columns in shared memory, into `seat`
+ * A table's seats to number (numberSeats) from its columns in shared memory, into `seat`
  * (shared memory too): the record ids as RecordIds holds them, and their key hashes.
  */
 export interface SeatsRequest {
@@ -42,8 +42,8 @@ export type ThreadAnswer = { kind: 'part'; part: TailPart } | { kind: 'seats'; c
 parentPort!.on('message', (message: ThreadRequest) => {
   if (message.kind === 'seats') {
     const { length, integration, keys, sources, sourceOf, starts, ends } = message;
-    const { ids, count } = firstSightIds(integration, new RecordIds(sources, sourceOf, starts, ends, length), keys, length);
-    message.seat.set(ids);
+    const { seat, count } = numberSeats({ length, integrationId: { codes: integration }, recordId: new RecordIds(sources, sourceOf, starts, ends, length) }, keys);
+    message.seat.set(seat);
     answer({ kind: 'seats', count }, []);
     return;
   }

@@ -8,12 +8,15 @@ import { firstSightIds } from './stringIds';
 export function seatIds(usage: Omit<UsageTable, 'seat' | 'seatCount'>): { seat: Int32Array; seatCount: number } {
   const hashes = new Int32Array(usage.length);
   for (let i = 0; i < usage.length; i++) hashes[i] = usage.recordId.hash(i);
-  const { ids, count } = firstSightIds(usage.integrationId.codes, usage.recordId, hashes, usage.length);
-  return { seat: ids, seatCount: count };
+  const { seat, count } = numberSeats(usage, hashes);
+  return { seat, seatCount: count };
 }
 
-/** The seats of a table built without them (UsageBuilder.build(false)), from its record ids' key hashes (UsageBuilder.seatKeys()). */
-export function numberSeats(table: Pick<UsageTable, 'length' | 'integrationId' | 'recordId'>, keys: Int32Array): { seat: Int32Array; count: number } {
+/**
+ * The seats of a table's rows from their record ids' key hashes (hashKey of each id: a builder
+ * computes them as rows arrive, UsageBuilder.seatKeys()). Every way of numbering seats comes here.
+ */
+export function numberSeats(table: { length: number; integrationId: { codes: ArrayLike<number> }; recordId: UsageTable['recordId'] }, keys: Int32Array): { seat: Int32Array; count: number } {
   const { ids, count } = firstSightIds(table.integrationId.codes, table.recordId, keys, table.length);
   return { seat: ids, count };
 }
