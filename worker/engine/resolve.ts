@@ -102,11 +102,11 @@ export function resolveUsage(usage: ResolvedColumns, mappings: Mappings, clientI
   const externalCodes = usage.externalClientId.codes;
   const productCodes = usage.product.codes;
   const categoryCodes = usage.category.codes;
-  const ruleKind = Uint8Array.from(serviceMap, (r) => (r.action === 'exclude' ? EXCLUDED_RULE : MAPPED));
+  const kinds = ruleKinds(serviceMap);
   const n = usage.length;
   const kind = new Uint8Array(n);
-  const client = new Int32Array(n);
-  const rule = new Int32Array(n);
+  const client = new Int32Array(n).fill(-1);
+  const rule = new Int32Array(n).fill(-1);
   // Exports list a client's rows together and its products in runs: the previous row's answer
   // usually holds, and comparing codes costs less than a cache lookup.
   let lastIntegration = -1;
@@ -124,39 +124,37 @@ export function resolveUsage(usage: ResolvedColumns, mappings: Mappings, clientI
       lastIntegration = integrationCode;
       lastExternal = externalCode;
     }
-    const c = lastClient;
-    if (c < 0) {
-      kind[i] = c === -2 ? EXCLUDED_CLIENT : UNMAPPED;
-      client[i] = -1;
-      rule[i] = -1;
-      continue;
+    if (lastClient >= 0) {
+      const productCode = productCodes[i]!;
+      const categoryCode = categoryCodes[i]!;
+      if (productCode !== lastProduct || categoryCode !== lastCategory || integrationCode !== lastRuleIntegration) {
+        lastRule = ruleOf(integrationCode, productCode, categoryCode);
+        lastProduct = productCode;
+        lastCategory = categoryCode;
+        lastRuleIntegration = integrationCode;
+      }
     }
-    const productCode = productCodes[i]!;
-    const categoryCode = categoryCodes[i]!;
-    if (productCode !== lastProduct || categoryCode !== lastCategory || integrationCode !== lastRuleIntegration) {
-      lastRule = ruleOf(integrationCode, productCode, categoryCode);
-      lastProduct = productCode;
-      lastCategory = categoryCode;
-      lastRuleIntegration = integrationCode;
-    }
-    const r = lastRule;
-    client[i] = c;
-    rule[i] = r;
-    kind[i] = r < 0 ? UNACCOUNTED : ruleKind[r]!;
+    decide(kind, client, rule, i, lastClient, lastClient < 0 ? -1 : lastRule, kinds);
   }
   return { kind, client, rule, clientCount };
 }
 
+/** What each rule decides for the rows it matches (MAPPED or EXCLUDED_RULE), read per rule once, not per row. */
+export function ruleKinds(rules: readonly ServiceRule[]): Uint8Array {
+  return Uint8Array.from(rules, (r) => (r.action === 'exclude' ? EXCLUDED_RULE : MAPPED));
+}
+
 /**
  * §2's decision for one row (or one group of rows alike) at index `i`, from its client (-2
- * excluded, -1 unmapped, else the PSA client index) and its first matching rule (-1: none).
+ * excluded, -1 unmapped, else the PSA client index), its first matching rule (-1: none) and
+ * what each rule decides (ruleKinds).
  */
-export function decide(kind: Uint8Array, client: Int32Array, rule: Int32Array, i: number, c: number, r: number, rules: readonly ServiceRule[]): void {
+export function decide(kind: Uint8Array, client: Int32Array, rule: Int32Array, i: number, c: number, r: number, kinds: Uint8Array): void {
   if (c < 0) {
     kind[i] = c === -2 ? EXCLUDED_CLIENT : UNMAPPED;
     return;
   }
   client[i] = c;
   rule[i] = r;
-  kind[i] = r < 0 ? UNACCOUNTED : rules[r]!.action === 'exclude' ? EXCLUDED_RULE : MAPPED;
+  kind[i] = r < 0 ? UNACCOUNTED : kinds[r]!;
 }

@@ -1,5 +1,5 @@
 import type { ClientMapEntry, ServiceRule } from './model';
-import { compilePattern, decide, firstMatchingRule, type Resolution } from './resolve';
+import { compilePattern, decide, firstMatchingRule, ruleKinds, type Resolution } from './resolve';
 import type { UsageIndex } from './usageIndex';
 
 /**
@@ -37,9 +37,10 @@ export function resolveGroups(index: UsageIndex, tenantClient: Int32Array, combo
   const kind = new Uint8Array(count);
   const client = new Int32Array(count).fill(-1);
   const rule = new Int32Array(count).fill(-1);
+  const kinds = ruleKinds(rules);
   for (let g = 0; g < count; g++) {
     const c = tenantClient[index.groupTenant[g]!]!;
-    decide(kind, client, rule, g, c, c < 0 ? -1 : comboRule[index.groupCombo[g]!]!, rules);
+    decide(kind, client, rule, g, c, c < 0 ? -1 : comboRule[index.groupCombo[g]!]!, kinds);
   }
   return { kind, client, rule };
 }
