@@ -70,7 +70,7 @@ export function readPsaSide(files: BundleFiles, options: Pick<ReadOptions, 'deci
 export function completeBundle(side: Extract<PsaSide, { ok: true }>, usagePart: UsagePart): ReadResult {
   const errors = [...side.errors, ...usagePart.errors];
   if (errors.length > 0) return { ok: false, errors };
-  return dedupedBundle(side, usagePart.builder.build(), errors);
+  return dedupedBundle(side, usagePart.builder.build(), errors).read;
 }
 
 /**
@@ -91,14 +91,14 @@ export async function completeBundleSeatedElsewhere<T>(
   const unseated = side.build(table);
   const prepared = unseated && prepare(unseated);
   const { seat, count } = await seating;
-  const read = dedupedBundle(side, { ...table, seat, seatCount: count }, errors);
-  return read.ok && read.bundle.usage.length === table.length && prepared !== null ? { read, prepared } : { read };
+  const { read, replaced } = dedupedBundle(side, { ...table, seat, seatCount: count }, errors);
+  return replaced === 0 && prepared !== null ? { read, prepared } : { read };
 }
 
-function dedupedBundle(side: Extract<PsaSide, { ok: true }>, table: UsageTable, errors: ContractError[]): ReadResult {
+function dedupedBundle(side: Extract<PsaSide, { ok: true }>, table: UsageTable, errors: ContractError[]): { read: ReadResult; replaced: number } {
   const { usage, replaced } = dedupeUsage(table);
   const bundle = side.build(usage);
-  if (bundle === null) return { ok: false, errors };
+  if (bundle === null) return { read: { ok: false, errors }, replaced };
   const notes = replaced > 0 ? [`${FILES.usage}: ${replaced} ${replaced === 1 ? 'row was' : 'rows were'} replaced by a later row with the same identity (integration_id, record_id, product)`] : [];
-  return { ok: true, bundle, notes };
+  return { read: { ok: true, bundle, notes }, replaced };
 }

@@ -120,7 +120,10 @@ async function reconcileFolder(dir: string, decisionsFile: string | undefined, s
   if (thread) timer('wait for and join the second part of usage.csv');
   // The second thread numbers the seats while this one prepares the reconciliation (lines, mappings);
   // this one numbers them itself if the columns are not shared or the thread has failed.
-  const seatsOn = (on: UsageThread) => (table: UsageTable, keys: Int32Array) => numberSeatsElsewhere(on, table, keys)?.catch(() => numberSeats(table, keys)) ?? Promise.resolve(numberSeats(table, keys));
+  const seatsOn = (on: UsageThread) => async (table: UsageTable, keys: Int32Array) => {
+    const elsewhere = numberSeatsElsewhere(on, table, keys);
+    return (elsewhere && (await elsewhere.catch(() => null))) ?? numberSeats(table, keys);
+  };
   const { read, prepared } =
     side.ok && thread && usagePart
       ? await completeBundleSeatedElsewhere(side, usagePart, seatsOn(thread), prepareReconcile)
