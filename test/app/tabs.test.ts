@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { followDoc, type Recompute } from '../../worker/core/recompute';
+import { clientMapKey, pairKey, tenantNameKey } from '../../worker/doc/keys';
 import { TAB, linkTabs, withLock, type TabLink } from '../../worker/core/tabs';
 
 /**
@@ -41,14 +42,14 @@ describe('tabs of one workspace', () => {
     const seen: [Recompute, unknown][] = [];
     followDoc(b.doc, (what, origin) => seen.push([what, origin]));
 
-    a.doc.transact(() => a.doc.getMap('clientMap').set('m365\u0000contoso', { psaClientId: 'C1' }), LOCAL);
-    await until(() => b.doc.getMap('clientMap').has('m365\u0000contoso'));
+    a.doc.transact(() => a.doc.getMap('clientMap').set(clientMapKey('m365', 'contoso'), { psaClientId: 'C1' }), LOCAL);
+    await until(() => b.doc.getMap('clientMap').has(clientMapKey('m365', 'contoso')));
     expect(seen).toEqual([['reconcile', TAB]]);
     expect(undoB.canUndo()).toBe(false);
 
     // B's own edit goes on B's stack and comes to A.
-    b.doc.transact(() => b.doc.getMap('decisions').set('C1\u0000S1', { decision: 'approve' }), LOCAL);
-    await until(() => a.doc.getMap('decisions').has('C1\u0000S1'));
+    b.doc.transact(() => b.doc.getMap('decisions').set(pairKey('C1', 'S1'), { decision: 'approve' }), LOCAL);
+    await until(() => a.doc.getMap('decisions').has(pairKey('C1', 'S1')));
     expect(seen.at(-1)).toEqual(['review', LOCAL]);
   });
 
@@ -75,12 +76,12 @@ describe('tabs of one workspace', () => {
     a.doc.transact(() => a.doc.getArray('serviceRules').push(['R-1']), LOCAL);
     // A tab whose document already holds something of its own (edits before its channel opened).
     const doc = new Y.Doc();
-    doc.transact(() => doc.getMap('tenantNames').set('m365\u0000a.com', 'Alpha'), LOCAL);
+    doc.transact(() => doc.getMap('tenantNames').set(tenantNameKey('m365', 'a.com'), 'Alpha'), LOCAL);
     const link = linkTabs(doc, { name });
     links.push(link);
     expect(await link.catchUp(1000)).toBe(true);
     expect(doc.getArray('serviceRules').toArray()).toEqual(['R-1']);
-    await until(() => a.doc.getMap('tenantNames').get('m365\u0000a.com') === 'Alpha');
+    await until(() => a.doc.getMap('tenantNames').get(tenantNameKey('m365', 'a.com')) === 'Alpha');
   });
 
   it('tells the other tabs, not itself, that the datasets changed', async () => {

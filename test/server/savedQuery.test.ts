@@ -2,6 +2,7 @@ import * as decoding from 'lib0/decoding';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { startRelay, type Relay } from '../../server/relay';
+import { clientMapKey } from '../../worker/doc/keys';
 import { HELD_QUERY, MESSAGE } from '../../worker/protocol/syncProtocol';
 import { createWorkspace } from '../../server/workspaces';
 import { connect, synced, tempDir, waitFor } from './helpers';
@@ -23,7 +24,7 @@ describe('the "what do you hold?" extension (saved to the relay)', () => {
     client.provider.messageHandlers[MESSAGE.held] = (_e, decoder) => {
       answer = Y.decodeStateVector(decoding.readVarUint8Array(decoder));
     };
-    client.doc.getMap('clientMap').set('m365\u0000t1', { status: 'excluded' });
+    client.doc.getMap('clientMap').set(clientMapKey('m365', 't1'), { status: 'excluded' });
     const mine = Y.decodeStateVector(Y.encodeStateVector(client.doc));
     const ask = () => client.provider.ws!.send(HELD_QUERY);
     await waitFor(() => {

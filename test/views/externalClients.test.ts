@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { readBundle } from '../../worker/bundle/readBundle';
 import { generateDemoBundle } from '../../worker/demo/generateDemo';
+import { clientMapKey } from '../../worker/doc/keys';
 import { valueAt } from '../../worker/engine/dictionary';
 import type { Bundle } from '../../worker/engine/model';
 import { reconcile } from '../../worker/engine/reconcile';
@@ -16,12 +17,12 @@ import { bundleTables, render } from '../helpers/bundle';
 
 function byDefinition(bundle: Bundle): Omit<ExternalClientView, 'psaClientName'>[] {
   const { usage } = bundle;
-  const entries = new Map(bundle.clientMap.map((e) => [`${e.integrationId}\u0000${e.externalClientId}`, e]));
+  const entries = new Map(bundle.clientMap.map((e) => [clientMapKey(e.integrationId, e.externalClientId), e]));
   const seen = new Map<string, Omit<ExternalClientView, 'psaClientName'>>();
   for (let i = 0; i < usage.length; i++) {
     const integrationId = valueAt(usage.integrationId, i);
     const externalClientId = valueAt(usage.externalClientId, i);
-    const key = `${integrationId}\u0000${externalClientId}`;
+    const key = clientMapKey(integrationId, externalClientId);
     let view = seen.get(key);
     if (!view) {
       const entry = entries.get(key);
