@@ -2,12 +2,14 @@ import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import {
-  BATCH, addRule, addSnapshot, announceBatch, decide, replaceMappings, saveProfile, setClientMapping, setNote, setSharedSettings, setTenantName, stampDismissals, takeImport, undoManager, updateRule, ydoc, LOCAL,
+  BATCH, addRule, batch, addSnapshot, announceBatch, decide, replaceMappings, saveProfile, setClientMapping, setNote, setSharedSettings, setTenantName, stampDismissals, takeImport, undoManager, updateRule, ydoc, LOCAL,
 } from '../../worker/core/doc';
 import { DEFAULT_APP_SETTINGS } from '../../worker/core/db';
 import { RECOMPUTE_BY_TYPE, classify, createScheduler, followDoc, type Recompute } from '../../worker/core/recompute';
 import { DOC_TYPES, DOC_TYPE_NAMES, changedTypeNames, docTypes, type DocTypeName } from '../../worker/doc/schema';
 import { clientMapKey, pairKey } from '../../worker/doc/keys';
+import { openSession } from '../../worker/core/core';
+import { generateDemoBundle } from '../../worker/demo/generateDemo';
 import { BUILTIN_PROFILES } from '../../worker/sources/builtinProfiles';
 import type { ServiceRule } from '../../worker/engine/model';
 
@@ -15,8 +17,8 @@ const rule = (ruleId: string, product: string): ServiceRule => ({ ruleId, integr
 const pair = { clientId: 'C1', serviceId: 'S1', qtyDelta: '2', amount: '40.00' };
 
 /**
- * The app's wiring with a fake engine: the document's transactions go through followDoc and the
- * scheduler exactly as in src/state/workspace.ts (`start`), and the fake counts what ran.
+ * The core's wiring with a fake engine: the document's transactions go through followDoc and the
+ * scheduler exactly as in worker/core/core.ts (`startOnce`), and the fake counts what ran.
  */
 function fakeEngine() {
   const runs: Exclude<Recompute, 'none'>[] = [];
@@ -114,20 +116,22 @@ describe('recompute by what changed', () => {
     expect(engine.runs).toEqual(['reconcile', 'reconcile', 'reconcile']);
   });
 
-  it('an import (mappings, settings, decisions with notes) runs exactly one reconcile', async () => {
-    takeImport(
-      {
-        clientMap: [{ integrationId: 'm365', externalClientId: 't1', status: 'mapped', psaClientId: 'C1' }],
-        serviceMap: [rule('R-7', 'X'), rule('R-8', 'Y')],
-        decisions: [{ clientId: 'C1', serviceId: 'S1', decision: 'approve', effectiveDate: null, note: 'from the file' }],
-      },
-      { ...DEFAULT_APP_SETTINGS, asOfMode: 'fixed', asOf: '2025-11-30T00:00:00Z' },
-      'decisions.csv',
+  it('an import\'s mappings, settings and decisions (one BATCH transaction) ask for no recompute of their own', async () => {
+    // The core writes them inside `batch` (worker/core/core.ts runImport), then reconciles once
+    // itself: the transaction must not schedule a second run. The whole path is the last test here.
+    batch(() =>
+      takeImport(
+        {
+          clientMap: [{ integrationId: 'm365', externalClientId: 't1', status: 'mapped', psaClientId: 'C1' }],
+          serviceMap: [rule('R-7', 'X'), rule('R-8', 'Y')],
+          decisions: [{ clientId: 'C1', serviceId: 'S1', decision: 'approve', effectiveDate: null, note: 'from the file' }],
+        },
+        { ...DEFAULT_APP_SETTINGS, asOfMode: 'fixed', asOf: '2025-11-30T00:00:00Z' },
+        'decisions.csv',
+      ),
     );
-    // The import's own refresh (src/state/workspace.ts runImport).
-    await engine.refresh();
     await engine.scheduler.idle();
-    expect(engine.runs).toEqual(['reconcile']);
+    expect(engine.runs).toEqual([]);
     expect(undoManager.canUndo()).toBe(false);
   });
 
@@ -160,4 +164,29 @@ describe('recompute by what changed', () => {
     expect(engine.runs).toEqual(['notes', 'reconcile']);
     other.destroy();
   });
+});
+
+/**
+ * Last in this file: it starts the real core (worker/core/core.ts) on this file's document, and the
+ * core then follows every later edit of it.
+ */
+describe('one import through the core', () => {
+  it('runs exactly one reconcile: the files stored, their mappings, settings and decisions written, the numbers recomputed once', async () => {
+    const session = openSession();
+    // A first start on an empty profile imports the demo (fake-indexeddb stands in for the browser's).
+    await session.start({ displayName: 'Test' });
+    const before = session.stats();
+    // The demo bundle again: workspace.json (settings), client and service maps, decisions, PSA and usage data.
+    const files = Object.entries(generateDemoBundle()).map(([name, text]) => ({ name, blob: new Blob([text]) }));
+    expect(files.map((f) => f.name)).toEqual(expect.arrayContaining(['workspace.json', 'client_map.csv', 'service_map.csv', 'decisions.csv']));
+    const outcome = await session.importFiles(files);
+    expect(outcome.ok).toBe(true);
+    // Anything the import scheduled would have run by now: importFiles resolves after its refresh,
+    // and the scheduler runs what arrived meanwhile before that resolves.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const after = session.stats();
+    expect(after.reconciles - before.reconciles).toBe(1);
+    expect(after.calls['recompute:reconcile']!.count - before.calls['recompute:reconcile']!.count).toBe(1);
+    // (The dismissals decisions.csv brought are then stamped with their numbers: a review, not a reconcile.)
+  }, 60_000);
 });
