@@ -16,6 +16,8 @@ export const ADMIN_DEFAULTS = {
   /** Failed admin requests (no or wrong key) an address may make per window before every admin request from it gets 429. */
   maxFailures: 10,
   failureWindowMs: 60_000,
+  /** Addresses the failure throttle remembers at most (past it, the oldest is forgotten first). */
+  maxThrottledAddresses: 10_000,
   /** Largest admin request body (a NewLink is under 200 bytes). */
   maxBodyBytes: 16 * 1024,
   /** Longest person name. */
@@ -57,6 +59,7 @@ export class AdminThrottle {
   constructor(
     private readonly max: number = ADMIN_DEFAULTS.maxFailures,
     private readonly windowMs: number = ADMIN_DEFAULTS.failureWindowMs,
+    private readonly maxAddresses: number = ADMIN_DEFAULTS.maxThrottledAddresses,
   ) {}
 
   /** Milliseconds until `address` may try again, 0 when it may now. */
@@ -75,9 +78,9 @@ export class AdminThrottle {
     if (f && now - f.since < this.windowMs) f.count++;
     else this.failures.set(address, { count: 1, since: now });
     // Bounded: an attacker with many addresses cannot grow this map without limit.
-    if (this.failures.size > 10_000) {
+    if (this.failures.size > this.maxAddresses) {
       for (const [a, v] of this.failures) if (now - v.since >= this.windowMs) this.failures.delete(a);
-      if (this.failures.size > 10_000) this.failures.delete(this.failures.keys().next().value!);
+      if (this.failures.size > this.maxAddresses) this.failures.delete(this.failures.keys().next().value!);
     }
   }
 
@@ -90,6 +93,8 @@ export interface AdminContext {
   registry: WorkspaceRegistry;
   adminKey: string;
   throttle: AdminThrottle;
+  /** The address the throttle counts (`remoteAddress` in limits.ts: the proxy's `X-Forwarded-For` with `trustProxy`). */
+  address(req: IncomingMessage): string;
   /** Open connections per link id of a workspace (the relay's sessions). */
   live(workspaceId: string): Map<string, number>;
   /** A link was revoked or a secret rotated: close the sessions that ended, now. */
@@ -188,7 +193,7 @@ export async function handleAdminRequest(req: IncomingMessage, res: ServerRespon
     res.end();
     return;
   }
-  const address = req.socket.remoteAddress ?? '';
+  const address = ctx.address(req);
   const wait = ctx.throttle.blockedFor(address);
   if (wait > 0) {
     // Closing the connection after the answer: an unauthenticated body is never read.

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { PARAM } from '../worker/protocol/syncProtocol';
 import { pipeFile, plain } from './static';
+import type { KeyedThrottle } from './limits';
 import type { Grant } from './tokens';
 import { fsyncDir } from './workspaces';
 
@@ -13,6 +14,12 @@ export interface BlobContext {
   maxBlobBytes: number;
   /** What the request's token grants on the workspace (the relay's one check, as for websockets), or null. */
   authorize(workspaceId: string, token: string | null): Grant | null;
+  /** The relay's per-address attempt throttle (the one upgrades take from). */
+  throttle: KeyedThrottle;
+  /** The address it counts (`remoteAddress` in limits.ts). */
+  address(req: IncomingMessage): string;
+  /** A request answered 429 (for the relay's stats). */
+  onThrottled(): void;
 }
 
 class TooLarge extends Error {}
@@ -39,9 +46,22 @@ export async function handleBlobRequest(
   }
   if (blob === null) return plain(res, 404, 'not found');
   const { workspaceId } = blob;
+  // Token guessing through blobs: an address over its attempts is answered before any HMAC. Only a
+  // refused token is charged, so a teammate fetching a long list of datasets is never throttled
+  // (each of its requests is one HMAC it is entitled to), while guesses share the budget of
+  // websocket attempts from that address.
+  const address = ctx.address(req);
+  if (!ctx.throttle.wouldAllow(address)) {
+    ctx.onThrottled();
+    req.resume();
+    return plain(res, 429, 'too many requests', { 'Connection': 'close', 'Retry-After': String(Math.ceil(ctx.throttle.windowMs / 1000)) });
+  }
   const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? null;
   const grant = ctx.authorize(workspaceId, url.searchParams.get(PARAM.token) ?? bearer);
-  if (grant === null) return plain(res, 401, 'unauthorized', { 'Connection': 'close' });
+  if (grant === null) {
+    ctx.throttle.allow(address);
+    return plain(res, 401, 'unauthorized', { 'Connection': 'close' });
+  }
   if (blob.hash === null) return plain(res, 400, 'the name must be the SHA-256 of the body in lowercase hex');
   const sha = blob.hash;
   const folder = path.join(ctx.dir, workspaceId);

@@ -3,7 +3,24 @@
  * be tested by moving a fake clock (test/server/limits.test.ts).
  */
 
+import type { IncomingMessage } from 'node:http';
+
 export type Clock = () => number;
+
+/**
+ * The address every per-address limit counts (upgrade attempts, failed blob tokens, failed admin
+ * keys): the socket's peer, or with `trustProxy` the last `X-Forwarded-For` entry, the one the
+ * proxy itself appended (earlier entries are whatever the client chose to send). One function, so
+ * the throttles cannot disagree on who is who behind a proxy.
+ */
+export function remoteAddress(req: IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = req.headers['x-forwarded-for'];
+    const last = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded ?? '').split(',').pop()?.trim();
+    if (last) return last;
+  }
+  return req.socket.remoteAddress ?? 'unknown';
+}
 
 /**
  * A token bucket: holds up to `burst` tokens, refilled at `ratePerSecond`; each event takes one (or
@@ -28,6 +45,12 @@ export class TokenBucket {
     if (this.tokens < cost) return false;
     this.tokens -= cost;
     return true;
+  }
+
+  /** Tokens there now (after refilling). */
+  available(): number {
+    this.refill();
+    return this.tokens;
   }
 
   /** True once the bucket has refilled completely: nothing about its past matters any more. */
@@ -75,6 +98,16 @@ export class KeyedThrottle {
       this.buckets.set(key, bucket);
     }
     return bucket.take();
+  }
+
+  /**
+   * Whether `key` could make an attempt now, without counting one: for requests that are charged
+   * only when they fail (a blob request with a wrong token), but refused before any work once over.
+   */
+  wouldAllow(key: string): boolean {
+    const bucket = this.buckets.get(key);
+    if (!bucket) return this.buckets.size < this.maxKeys;
+    return bucket.available() >= 1;
   }
 
   /** Addresses currently remembered. */

@@ -18,7 +18,7 @@ import {
   parseBlobPath,
   versionSupported,
 } from '../worker/protocol/syncProtocol';
-import { KeyedThrottle } from './limits';
+import { KeyedThrottle, remoteAddress } from './limits';
 import { RateLimited, Room, closeConn, type Conn, type RoomCounters } from './room';
 import type { RoomStore } from './roomStore';
 import { plain, serveStatic } from './static';
@@ -137,6 +137,8 @@ export interface RelayStats extends RoomCounters {
   connectionsRevoked: number;
   /** Upgrade attempts answered HTTP 429 (too many from one address). */
   upgradesThrottled: number;
+  /** Blob requests answered HTTP 429 (too many refused tokens from one address). */
+  blobRequestsThrottled: number;
   /** Attempts closed with 1013 because the relay or the room was at its connection limit. */
   upgradesBusy: number;
   /** Connections terminated for silence (no frame, no pong, for the idle timeout). */
@@ -169,6 +171,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     presenceDropped: 0,
     presenceForged: 0,
     connectionsRateLimited: 0,
+    connectionsTooSlow: 0,
   };
   const roomOptions = {
     counters,
@@ -186,6 +189,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const maxRoomConnections = options.maxRoomConnections ?? DEFAULTS.maxRoomConnections;
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs;
   const throttle = new KeyedThrottle(options.connectAttemptsPer10s ?? DEFAULTS.connectAttemptsPer10s, 10_000);
+  const addressOf = (req: IncomingMessage) => remoteAddress(req, options.trustProxy ?? false);
   const maxBlobBytes = options.maxBlobBytes ?? DEFAULTS.maxBlobBytes;
   const shutdownGraceMs = options.shutdownGraceMs ?? DEFAULTS.shutdownGraceMs;
   ensureDataDir(dataDir);
@@ -206,6 +210,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   let upgradesRefused = 0;
   let connectionsRevoked = 0;
   let upgradesThrottled = 0;
+  let blobRequestsThrottled = 0;
   let upgradesBusy = 0;
   let connectionsIdle = 0;
   let closing = false;
@@ -412,6 +417,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     registry: workspaces,
     adminKey: ensureAdminKey(dataDir),
     throttle: new AdminThrottle(),
+    address: addressOf,
     live: liveLinks,
     // Relays sharing workspaces.json take turns editing it (one read-modify-write at a time), and
     // tell the others to re-read it now: a shared folder's file attributes may be cached for
@@ -438,7 +444,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     upgradeRequests++;
     if (closing) return refuse(socket, 503, 'Service Unavailable');
     // Before anything costs work (no HMAC, no room): a plain HTTP answer, as a flood needs no close code.
-    if (!throttle.allow(remoteAddress(req, options.trustProxy ?? false))) {
+    if (!throttle.allow(addressOf(req))) {
       upgradesThrottled++;
       return refuse(socket, 429, 'Too Many Requests');
     }
@@ -497,7 +503,14 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     // at the root too, for relays without one and for older apps.
     const pathname = basePath && url.pathname.startsWith(`${basePath}/${BLOBS_SEGMENT}/`) ? url.pathname.slice(basePath.length) : url.pathname;
     if (pathname.startsWith(`/${BLOBS_SEGMENT}/`)) {
-      return handleBlobRequest(req, res, url, parseBlobPath(pathname), { dir: blobDir, maxBlobBytes, authorize });
+      return handleBlobRequest(req, res, url, parseBlobPath(pathname), {
+        dir: blobDir,
+        maxBlobBytes,
+        authorize,
+        throttle,
+        address: addressOf,
+        onThrottled: () => void blobRequestsThrottled++,
+      });
     }
     const adminPrefix = `${basePath}/${ADMIN_SEGMENT}`;
     if (url.pathname === adminPrefix || url.pathname.startsWith(`${adminPrefix}/`)) {
@@ -579,6 +592,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
         upgradesRefused,
         connectionsRevoked,
         upgradesThrottled,
+        blobRequestsThrottled,
         upgradesBusy,
         connectionsIdle,
         presenceBytes,
@@ -619,15 +633,6 @@ function tokenOf(req: IncomingMessage, url: URL): string | null | undefined {
 /** The subprotocol the relay answers: `ledgerline` when offered (never the token one), else none. */
 function handleProtocols(protocols: Set<string>): string | false {
   return protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false;
-}
-
-function remoteAddress(req: IncomingMessage, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = req.headers['x-forwarded-for'];
-    const last = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded ?? '').split(',').pop()?.trim();
-    if (last) return last;
-  }
-  return req.socket.remoteAddress ?? 'unknown';
 }
 
 function refuse(socket: Duplex, status: number, text: string): void {

@@ -69,6 +69,8 @@ export interface RoomCounters {
   presenceForged: number;
   /** Connections closed with 4429 (messages or presence past their limit). */
   connectionsRateLimited: number;
+  /** Connections terminated for reading too slowly (more than `maxBufferedBytes` unsent). */
+  connectionsTooSlow: number;
 }
 
 export interface Conn {
@@ -629,6 +631,7 @@ export class Room {
     if (ws.readyState !== ws.OPEN) return;
     if (ws.bufferedAmount > this.options.maxBufferedBytes) {
       // It would only fall further behind; on reconnect it syncs from the stored state.
+      this.options.counters.connectionsTooSlow++;
       ws.terminate();
       return;
     }

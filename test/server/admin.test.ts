@@ -30,9 +30,9 @@ interface Answer {
 }
 
 /** An admin request through node:http, so a test can choose the local (source) address. */
-function request(url: string, method: string, opts: { key?: string; body?: string; localAddress?: string } = {}): Promise<Answer> {
+function request(url: string, method: string, opts: { key?: string; body?: string; localAddress?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+    const headers: Record<string, string> = { 'Content-Type': 'application/json', ...opts.headers };
     if (opts.key !== undefined) headers.Authorization = `Bearer ${opts.key}`;
     // Node sends a DELETE's body without framing unless told its length.
     if (opts.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(opts.body));
@@ -97,6 +97,30 @@ describe('admin API', () => {
     expect((await request(`${base}/workspaces`, 'POST', { key, body: '{}' })).status).toBe(429);
     // Linux routes all of 127/8 to loopback: a second local address stands in for another client.
     expect((await request(`${base}/workspaces`, 'POST', { key, body: '{}', localAddress: '127.0.0.2' })).status).toBe(201);
+  });
+
+  it('with trustProxy, counts failed admin attempts per X-Forwarded-For address', async () => {
+    const { base, key } = await setup({ trustProxy: true });
+    const from = (xff: string, k: string) => request(`${base}/workspaces`, 'POST', { key: k, body: '{}', headers: { 'X-Forwarded-For': xff } });
+    for (let i = 0; i < 10; i++) expect((await from('203.0.113.1', 'guess')).status).toBe(401);
+    expect((await from('203.0.113.1', key)).status).toBe(429);
+    // Another client behind the same proxy (the same socket address) is not blocked by the first.
+    expect((await from('203.0.113.2', key)).status).toBe(201);
+  });
+
+  it('without trustProxy, ignores X-Forwarded-For: naming a new address each time does not escape the throttle', async () => {
+    const { base, key } = await setup();
+    const from = (xff: string, k: string) => request(`${base}/workspaces`, 'POST', { key: k, body: '{}', headers: { 'X-Forwarded-For': xff } });
+    for (let i = 0; i < 10; i++) expect((await from(`203.0.113.${i}`, 'guess')).status).toBe(401);
+    expect((await from('203.0.113.99', key)).status).toBe(429);
+  });
+
+  it('the failure throttle remembers at most maxAddresses, forgetting the oldest first', () => {
+    const t = new AdminThrottle(1, 60_000, 3);
+    for (const a of ['a', 'b', 'c', 'd']) t.fail(a, 0);
+    expect(t.size).toBe(3);
+    expect(t.blockedFor('a', 1)).toBe(0);
+    expect(t.blockedFor('d', 1)).toBeGreaterThan(0);
   });
 
   it('the throttle forgets an address after its window', () => {

@@ -4,8 +4,9 @@ import { CLOSE, CLOSE_REASON, MESSAGE } from '../../worker/protocol/syncProtocol
 import { KeyedThrottle, PresenceLimiter, TokenBucket } from '../../server/limits';
 import { startRelay, type Relay, type RelayOptions } from '../../server/relay';
 import { WebSocket } from '../../server/ws';
+import { tokenHooks } from '../../server/tokens';
 import { createWorkspace, type CreatedWorkspace } from '../../server/workspaces';
-import { connect, rawSession, synced, tempDir, waitFor, type Client } from './helpers';
+import { connect, rawSession, sleep, synced, tempDir, waitFor, type Client } from './helpers';
 
 /** A clock the test moves by hand. */
 function fakeClock(start = 1_000_000): { now: () => number; advance(ms: number): void } {
@@ -67,6 +68,19 @@ describe('limits: KeyedThrottle', () => {
     expect(throttle.size).toBe(1);
   });
 
+  it('tells whether an address is within its limit without counting an attempt', () => {
+    const clock = fakeClock();
+    const throttle = new KeyedThrottle(2, 10_000, clock.now);
+    expect(throttle.wouldAllow('a')).toBe(true);
+    expect(throttle.size).toBe(0);
+    throttle.allow('a');
+    throttle.allow('a');
+    expect(throttle.wouldAllow('a')).toBe(false);
+    clock.advance(5_000);
+    expect(throttle.wouldAllow('a')).toBe(true);
+    expect(throttle.wouldAllow('a')).toBe(true);
+  });
+
   it('refuses new addresses past maxKeys instead of growing', () => {
     const clock = fakeClock();
     const throttle = new KeyedThrottle(5, 1_000, clock.now, 2);
@@ -125,6 +139,23 @@ function client(relay: Relay, room: string, token: string): Client {
   return c;
 }
 
+/** The HTTP status an upgrade attempt with `headers` gets (101 when the handshake completes). */
+function upgradeStatus(url: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, { headers });
+    ws.on('error', () => {});
+    ws.on('unexpected-response', (_req, res) => {
+      res.resume();
+      ws.terminate();
+      resolve(res.statusCode ?? 0);
+    });
+    ws.on('upgrade', () => {
+      ws.terminate();
+      resolve(101);
+    });
+  });
+}
+
 /** Opens a raw connection and resolves once it is open (or with its close code if it never opens). */
 function openRaw(url: string): Promise<{ ws: WebSocket; closed: Promise<{ code: number; reason: string }> }> {
   return new Promise((resolve, reject) => {
@@ -164,10 +195,31 @@ describe('relay: message rate', () => {
 describe('relay: connection attempts', () => {
   it('answers HTTP 429 past the per-address attempts, before any token check', async () => {
     const { relay, ws } = await setup({ connectAttemptsPer10s: 5 });
+    let macs = 0;
+    tokenHooks.onMac = () => void macs++;
+    cleanups.push(() => (tokenHooks.onMac = null));
     const statuses: number[] = [];
     for (let i = 0; i < 8; i++) statuses.push((await rawSession(`${relay.url}/${ws.workspaceId}?token=nope`, [], 0)).status);
     expect(statuses).toEqual([101, 101, 101, 101, 101, 429, 429, 429]);
     expect(relay.stats()).toMatchObject({ upgradesThrottled: 3, upgradesRefused: 5 });
+    // One HMAC per attempt let through, none for the three throttled ones.
+    expect(macs).toBe(5);
+  });
+
+  it('with trustProxy, counts upgrade attempts per X-Forwarded-For address (the last one, which the proxy appended)', async () => {
+    const { relay, ws } = await setup({ connectAttemptsPer10s: 2, trustProxy: true });
+    const from = (xff: string) => upgradeStatus(`${relay.url}/${ws.workspaceId}?token=nope`, { 'X-Forwarded-For': xff });
+    expect([await from('203.0.113.1'), await from('203.0.113.1'), await from('203.0.113.1')]).toEqual([101, 101, 429]);
+    // Another client behind the same proxy; and a first entry chosen by the client changes nothing.
+    expect(await from('203.0.113.2')).toBe(101);
+    expect(await from('198.51.100.9, 203.0.113.1')).toBe(429);
+  });
+
+  it('without trustProxy, ignores X-Forwarded-For: a client cannot escape the throttle by naming another address', async () => {
+    const { relay, ws } = await setup({ connectAttemptsPer10s: 2 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push(await upgradeStatus(`${relay.url}/${ws.workspaceId}?token=nope`, { 'X-Forwarded-For': `203.0.113.${i}` }));
+    expect(statuses).toEqual([101, 101, 429]);
   });
 
   it('closes attempts past the relay-wide connection cap with 1013 and sends no document byte', async () => {
@@ -189,5 +241,65 @@ describe('relay: connection attempts', () => {
     const elsewhere = client(relay, other.workspaceId, other.rwToken);
     await synced(elsewhere);
     expect(relay.stats()).toMatchObject({ connections: 3, upgradesBusy: 1 });
+  });
+});
+
+describe('relay: blob requests and the per-address throttle', () => {
+  const blobUrlOf = (relay: Relay, ws: CreatedWorkspace, token: string) => `${relay.url.replace(/^ws/, 'http')}/blobs/${ws.workspaceId}/${'0'.repeat(64)}?token=${encodeURIComponent(token)}`;
+
+  it('answers 429 to blob requests once an address spent its attempts on wrong tokens, with no HMAC for them', async () => {
+    const { relay, ws } = await setup({ connectAttemptsPer10s: 3 });
+    let macs = 0;
+    tokenHooks.onMac = () => void macs++;
+    cleanups.push(() => (tokenHooks.onMac = null));
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await fetch(blobUrlOf(relay, ws, `guess${i}`))).status);
+    expect(statuses).toEqual([401, 401, 401, 429, 429, 429]);
+    expect(macs).toBe(3);
+    expect(relay.stats().blobRequestsThrottled).toBe(3);
+    // The guesses and the websocket attempts share one budget per address.
+    expect((await rawSession(`${relay.url}/${ws.workspaceId}?token=${ws.rwToken}`, [], 0)).status).toBe(429);
+  });
+
+  it('never throttles blob requests with a valid token, however many', async () => {
+    const { relay, ws } = await setup({ connectAttemptsPer10s: 3 });
+    const statuses = new Set<number>();
+    for (let i = 0; i < 20; i++) statuses.add((await fetch(blobUrlOf(relay, ws, ws.roToken))).status);
+    expect([...statuses]).toEqual([404]); // let in every time; there is no such blob
+  });
+
+  it('with trustProxy, counts blob token failures per X-Forwarded-For address', async () => {
+    const { relay, ws } = await setup({ connectAttemptsPer10s: 2, trustProxy: true });
+    const from = async (xff: string) => (await fetch(blobUrlOf(relay, ws, 'guess'), { headers: { 'X-Forwarded-For': xff } })).status;
+    expect([await from('203.0.113.1'), await from('203.0.113.1'), await from('203.0.113.1')]).toEqual([401, 401, 429]);
+    expect(await from('203.0.113.2')).toBe(401);
+  });
+});
+
+describe('relay: a connection that reads too slowly', () => {
+  it('is terminated once more than maxBufferedBytes wait for it, and the room carries on', async () => {
+    const { relay, ws } = await setup({ maxBufferedBytes: 64 * 1024 });
+    const writer = client(relay, ws.workspaceId, ws.rwToken);
+    const reader = new WebSocket(`${relay.url}/${ws.workspaceId}?token=${ws.roToken}`);
+    cleanups.push(() => reader.terminate());
+    reader.on('error', () => {});
+    const readerClosed = new Promise<void>((r) => reader.on('close', () => r()));
+    await new Promise<void>((r) => reader.once('open', () => r()));
+    await synced(writer);
+    // A reader that stopped reading: the kernel buffers fill, then the relay's queue for it grows.
+    (reader as unknown as { _socket: { pause(): void } })._socket.pause();
+    const chunk = 'z'.repeat(256 * 1024);
+    for (let i = 0; i < 80 && relay.stats().connectionsTooSlow === 0; i++) {
+      writer.doc.getMap('m').set(`k${i}`, `${i}${chunk}`);
+      await waitFor(() => relay.stats().updatesStored > i, `update ${i} stored`, 20_000);
+    }
+    await waitFor(() => relay.stats().connectionsTooSlow === 1, 'the slow reader dropped', 20_000);
+    (reader as unknown as { _socket: { resume(): void } })._socket.resume();
+    await readerClosed;
+    expect(relay.stats().connections).toBe(1);
+    writer.doc.getMap('m').set('after', 1);
+    const stored = relay.stats().updatesStored;
+    await waitFor(() => relay.stats().updatesStored === stored + 1, 'the writer still writes');
+    expect(writer.closes).toEqual([]);
   });
 });
