@@ -6,7 +6,7 @@ import { startRelay, type Relay, type RelayOptions } from '../../server/relay';
 import { WebSocket } from '../../server/ws';
 import { tokenHooks } from '../../server/tokens';
 import { createWorkspace, type CreatedWorkspace } from '../../server/workspaces';
-import { connect, rawSession, sleep, synced, tempDir, waitFor, type Client } from './helpers';
+import { connect, rawSession, synced, tempDir, waitFor, type Client } from './helpers';
 
 /** A clock the test moves by hand. */
 function fakeClock(start = 1_000_000): { now: () => number; advance(ms: number): void } {
