@@ -131,7 +131,7 @@ export async function storedDoc(dataDir: string, room: string): Promise<Y.Doc> {
  */
 export function relayPerTest(): {
   cleanups: Array<() => unknown>;
-  setup(options?: Partial<RelayOptions>): Promise<{ relay: Relay; ws: CreatedWorkspace }>;
+  setup(options?: Partial<RelayOptions>): Promise<{ relay: Relay; ws: CreatedWorkspace; dir: string }>;
   client(relay: Relay, room: string, token: string): Client;
 } {
   const cleanups: Array<() => unknown> = [];
@@ -146,7 +146,7 @@ export function relayPerTest(): {
       const ws = createWorkspace(dir);
       const relay = await startRelay({ dataDir: dir, ...options });
       cleanups.push(() => relay.close());
-      return { relay, ws };
+      return { relay, ws, dir };
     },
     client(relay, room, token) {
       const c = connect(relay.url, room, token);

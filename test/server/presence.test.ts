@@ -5,6 +5,7 @@ import * as Y from 'yjs';
 import { CLOSE, MESSAGE } from '../../worker/protocol/syncProtocol';
 import type { Relay } from '../../server/relay';
 import { WebSocket } from '../../server/ws';
+import { createWorkspace } from '../../server/workspaces';
 import { relayPerTest, sleep, synced, waitFor, type Client } from './helpers';
 
 const { cleanups, setup, client } = relayPerTest();
@@ -80,8 +81,8 @@ function countingClient(relay: Relay, room: string, token: string): Client & { r
 const names = (c: Client) => [...c.provider.awareness.getStates().values()].map((s) => (s as { name?: string }).name).filter(Boolean);
 
 describe('relay: presence flood from a read-only link', () => {
-  it('drops 70 states of 1 MiB: a new client gets the whole document, no teammate sees them, room presence stays bounded', async () => {
-    const { relay, ws } = await setup();
+  it('while a read-only link floods 1 MiB states, a new client gets the whole document, another room’s writes arrive, and presence memory stays bounded', async () => {
+    const { relay, ws, dir } = await setup();
     const writer = client(relay, ws.workspaceId, ws.rwToken);
     await synced(writer);
     const text = 'x'.repeat(200_000);
@@ -92,15 +93,46 @@ describe('relay: presence flood from a read-only link', () => {
     await synced(observer);
     await waitFor(() => names(observer).includes('Writer'), 'the observer sees the writer');
     const observerBytesBefore = observer.received.bytes;
+    // Another team's room on the same relay: its writes must not stall behind the flood.
+    const otherRoom = createWorkspace(dir);
+    const otherWriter = client(relay, otherRoom.workspaceId, otherRoom.rwToken);
+    const otherObserver = client(relay, otherRoom.workspaceId, otherRoom.rwToken);
+    await Promise.all([synced(otherWriter), synced(otherObserver)]);
 
     const { ws: flooder } = await rawClient(`${relay.url}/${ws.workspaceId}?token=${ws.roToken}`);
     const big = JSON.stringify({ name: 'Flood', pad: 'y'.repeat(1024 * 1024) });
-    for (let i = 0; i < 70; i++) flooder.send(presenceFrame([{ id: 900_000 + i, clock: 1, json: big }]));
-    await waitFor(() => relay.stats().presenceDropped >= 70, 'every flood state dropped', 20_000);
+    const send = (frame: Uint8Array) => new Promise<void>((resolve, reject) => flooder.send(frame, (e) => (e ? reject(e) : resolve())));
+    // The flood runs until the join and the other room's writes are done: at least the 70 states
+    // of the audit, paced by the socket, and within the message burst so that only the presence
+    // limits, not a 4429, can be what protects the others.
+    let busy = true;
+    let sent = 0;
+    const flood = (async () => {
+      while ((busy || sent < 70) && sent < 900 && flooder.readyState === flooder.OPEN) await send(presenceFrame([{ id: 900_000 + sent, clock: 1, json: big }])).then(() => void sent++);
+    })();
+    await waitFor(() => relay.stats().presenceDropped > 0, 'the flood reaching the relay', 20_000);
 
     const fresh = countingClient(relay, ws.workspaceId, ws.roToken);
-    await synced(fresh, 10_000);
-    await waitFor(() => fresh.doc.getText('notes').length === text.length, 'the whole document at the new client');
+    const joined = (async () => {
+      await synced(fresh, 20_000);
+      await waitFor(() => fresh.doc.getText('notes').length === text.length, 'the whole document at the new client', 20_000);
+    })();
+    const otherWrites = (async () => {
+      for (let i = 0; i < 20; i++) {
+        otherWriter.doc.getMap('m').set(`k${i}`, i);
+        await waitFor(() => otherObserver.doc.getMap('m').get(`k${i}`) === i, `write ${i} in the other room`, 20_000);
+      }
+    })();
+    await Promise.all([joined, otherWrites]);
+    const floodStillRunning = flooder.readyState === flooder.OPEN && sent < 900;
+    busy = false;
+    await flood;
+    await waitFor(() => relay.stats().presenceDropped >= sent, 'every flood state dropped', 20_000);
+
+    // Everything above happened during the flood, not after it.
+    expect(floodStillRunning).toBe(true);
+    expect(sent).toBeGreaterThanOrEqual(70);
+    expect(flooder.readyState).toBe(flooder.OPEN);
     // The document (200 kB) and a little protocol, not megabytes of someone's presence.
     expect(fresh.received.bytes).toBeLessThan(text.length + 64 * 1024);
     expect(observer.received.bytes - observerBytesBefore).toBeLessThan(64 * 1024);
@@ -109,6 +141,8 @@ describe('relay: presence flood from a read-only link', () => {
     const stats = relay.stats();
     expect(stats.presenceBytes).toBeLessThan(4 * 1024 * stats.connections);
     expect(stats.presenceStates).toBe(1); // the writer's
+    expect(stats.connectionsRateLimited).toBe(0);
+    expect(otherWriter.closes.concat(otherObserver.closes, observer.closes)).toEqual([]);
   });
 });
 
@@ -130,6 +164,44 @@ describe('relay: presence is bound to the connection that introduced it', () => 
 
     expect((observer.provider.awareness.getStates().get(adaId) as { name: string }).name).toBe('Ada');
     expect(relay.stats().presenceForged).toBe(1);
+  });
+
+  it('lets another connection of the same link take a client id over (a reconnect before the old socket is gone), and keeps it when the old one leaves', async () => {
+    const { relay, ws } = await setup();
+    const observer = client(relay, ws.workspaceId, ws.rwToken);
+    await synced(observer);
+    const url = `${relay.url}/${ws.workspaceId}?token=${ws.roToken}`;
+    const { ws: before } = await rawClient(url);
+    before.send(presenceFrame([{ id: 4242, clock: 1, json: JSON.stringify({ name: 'Bea' }) }]));
+    await waitFor(() => names(observer).includes('Bea'), 'the observer sees Bea');
+    // The same person's new socket (same link), while the old one is still open.
+    const { ws: after } = await rawClient(url);
+    after.send(presenceFrame([{ id: 4242, clock: 2, json: JSON.stringify({ name: 'Bea again' }) }]));
+    await waitFor(() => names(observer).includes('Bea again'), 'the observer sees the new state');
+    expect(relay.stats().presenceForged).toBe(0);
+    before.close();
+    await waitFor(() => relay.stats().connections === 2, 'the old socket gone');
+    // The id now belongs to the new socket: the old one leaving does not remove it.
+    expect(names(observer)).toEqual(['Bea again']);
+    expect(relay.stats().presenceStates).toBe(1);
+  });
+
+  it('does not count stock clients echoing a teammate’s state back as forgeries', async () => {
+    const { relay, ws } = await setup();
+    const ada = client(relay, ws.workspaceId, ws.rwToken);
+    const bea = client(relay, ws.workspaceId, ws.roToken);
+    const observer = client(relay, ws.workspaceId, ws.rwToken);
+    await Promise.all([synced(ada), synced(bea), synced(observer)]);
+    for (let i = 0; i < 5; i++) {
+      ada.provider.awareness.setLocalState({ name: `Ada ${i}` });
+      await waitFor(() => names(bea).includes(`Ada ${i}`), `Bea sees Ada ${i}`);
+    }
+    // y-websocket sends every change it applies back to the relay (Bea, on another link, echoes
+    // Ada's states at the clock the relay already has); a frame of Bea's own comes after the echoes.
+    bea.provider.awareness.setLocalState({ name: 'Bea' });
+    await waitFor(() => names(observer).includes('Bea'), 'the observer sees Bea');
+    expect(relay.stats()).toMatchObject({ presenceForged: 0, presenceDropped: 0 });
+    expect(names(observer).sort()).toEqual(['Ada 4', 'Bea']);
   });
 
   it('relays a read-only connection’s own presence, so teammates see who is looking', async () => {
@@ -202,6 +274,27 @@ describe('relay: presence size and rate', () => {
     await sleep(100);
     expect(raw.readyState).toBe(raw.OPEN);
     expect(relay.stats().connectionsRateLimited).toBe(0);
+  });
+
+  it('counts presence queries (queryAwareness, type 3) against the presence rate: a flood of them is closed with 4429', async () => {
+    const { relay, ws } = await setup({ presencePerSecond: 20 });
+    const ada = client(relay, ws.workspaceId, ws.rwToken);
+    await synced(ada);
+    ada.provider.awareness.setLocalState({ name: 'Ada' });
+    await waitFor(() => relay.stats().presenceStates === 1, 'Ada’s state held');
+    const { ws: raw, closed } = await rawClient(`${relay.url}/${ws.workspaceId}?token=${ws.roToken}`);
+    // Frames carrying Ada's state (heartbeats are empty updates): the join's, then one per answered query.
+    let answers = 0;
+    raw.on('message', (data: Buffer) => {
+      if (data[0] === MESSAGE.awareness && data.length > 3) answers++;
+    });
+    // 500 queries: within the message burst (1000), far past 10 s worth of presence (200).
+    for (let i = 0; i < 500 && raw.readyState === raw.OPEN; i++) raw.send(Uint8Array.of(MESSAGE.queryAwareness));
+    expect(await closed).toBe(CLOSE.rateLimited);
+    expect(relay.stats().connectionsRateLimited).toBe(1);
+    // The queries within the rate were answered with the room's states, the rest dropped unanswered.
+    expect(answers).toBeGreaterThan(1);
+    expect(answers).toBeLessThan(1 + 20 + 20);
   });
 
   it('closes a sustained presence flood with 4429, below the message rate limit', async () => {
