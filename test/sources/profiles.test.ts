@@ -226,6 +226,24 @@ describe('Autotask · Contract services', () => {
       ['BKP-APPL', '1', '1200', 'annual', '2026-07-01', '2027-06-30', 'Fabrikam Licensing'],
     ]);
   });
+
+  it('refuses a Quarterly or Semi-Annual period type, naming file, row and column, instead of billing it monthly or yearly', async () => {
+    const text = [
+      'CompanyName,ContractName,ServiceName,ServiceCode,Units,UnitPrice,PeriodType,StartDate,EndDate',
+      'Fabrikam Dental,Fabrikam Recurring,Managed Workstation,MWKS,12,$45.00,Monthly,01/01/2026,12/31/2026',
+      'Fabrikam Dental,Fabrikam Recurring,Firewall Service,FW,1,$90.00,Quarterly,01/01/2026,12/31/2026',
+      'Fabrikam Dental,Fabrikam Licensing,Backup Appliance,BKP-APPL,1,$600.00,Semi-Annual,07/01/2025,06/30/2027',
+      'Fabrikam Dental,Fabrikam Licensing,Backup Storage,BKP-GB,1,$10.00,,07/01/2025,06/30/2027',
+    ].join('\n');
+    const outcome = await outcomeOf('autotask.csv', new TextEncoder().encode(text));
+    expect(outcome.status).toBe('failed');
+    if (outcome.status !== 'failed') return;
+    expect(outcome.errors.map((e) => [e.file, e.row, e.column, e.message])).toEqual([
+      ['autotask.csv', 3, 'PeriodType', '"Quarterly" is not a billing cycle Ledgerline can bill: monthly or annual only (Monthly, Yearly, Annual); a quarterly or semi-annual charge is not turned into either'],
+      ['autotask.csv', 4, 'PeriodType', '"Semi-Annual" is not a billing cycle Ledgerline can bill: monthly or annual only (Monthly, Yearly, Annual); a quarterly or semi-annual charge is not turned into either'],
+      ['autotask.csv', 5, 'PeriodType', 'a value is required here but it is blank'],
+    ]);
+  });
 });
 
 describe('integration from an import', () => {

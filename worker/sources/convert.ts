@@ -282,8 +282,11 @@ function convertPsa(run: Run, profile: PsaProfile, context: ConvertContext): Con
     const from = run.date(start, row, n);
     const to = run.date(end, row, n);
     const agreementId = run.text(agreement, row, n, false) ?? '';
-    const cycle = billingCycle(profile, run.text(cycleField, row, n, false) ?? '', run.text(agreementType, row, n, false) ?? '');
-    if (serviceId === null || qty === null || unitPrice === null || from === null || to === null) return;
+    // A cycle column, when the file has one, says the cycle of every row: a blank one is no more monthly than annual.
+    const cycleText = cycleField === null ? '' : run.text(cycleField, row, n, true);
+    const cycle = cycleText === null ? null : cycleField === null ? cycleOfAgreementType(profile, run.text(agreementType, row, n, false) ?? '') : cycleOfPeriod(cycleText);
+    if (cycle === null && cycleText !== null) run.error(n, cycleField?.name, `"${cycleText}" is not a billing cycle Ledgerline can bill: monthly or annual only (Monthly, Yearly, Annual); a quarterly or semi-annual charge is not turned into either`);
+    if (serviceId === null || qty === null || unitPrice === null || from === null || to === null || cycle === null) return;
     if (qty === '') return run.error(n, quantity?.name, 'a value is required here but it is blank');
     let label = run.text(serviceName, row, n, false) ?? '';
     if (free(row) !== null) {
@@ -322,10 +325,22 @@ export function slug(name: string): string {
   return name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || name;
 }
 
-function billingCycle(profile: PsaProfile, cycle: string, agreementType: string): 'monthly' | 'annual' {
-  const c = cycle.toLowerCase();
-  if (/annual|yearly|year/.test(c)) return 'annual';
-  if (/month/.test(c)) return 'monthly';
+/**
+ * A billing cycle column's word, exactly: the spec bills monthly and annual lines only, so
+ * "Quarterly" or "Semi-Annual" is null (an error naming the cell), never the nearest cycle (a
+ * quarterly service read as monthly would triple its invoice, a semi-annual one read as annual halve it).
+ */
+const PERIOD_WORDS: Readonly<Record<string, 'monthly' | 'annual'>> = {
+  monthly: 'monthly', month: 'monthly', monatlich: 'monthly',
+  annual: 'annual', annually: 'annual', yearly: 'annual', year: 'annual', jährlich: 'annual', jaehrlich: 'annual',
+};
+
+export function cycleOfPeriod(text: string): 'monthly' | 'annual' | null {
+  return PERIOD_WORDS[text.trim().toLowerCase()] ?? null;
+}
+
+/** Without a cycle column: the agreement type's name (free text an MSP chooses, "Annual Licensing") by the profile's list, else monthly. */
+function cycleOfAgreementType(profile: PsaProfile, agreementType: string): 'monthly' | 'annual' {
   const type = agreementType.toLowerCase();
   return profile.cycleByAgreementType?.find((m) => type.includes(m.contains.toLowerCase()))?.cycle ?? 'monthly';
 }
