@@ -17,6 +17,8 @@ import { CLOSE, SYNC_MESSAGE, type RelayLink } from '../../worker/protocol/syncP
 import type { LedgerlineDb } from '../../worker/core/db';
 import { SharingError, createSharing, linkStatus, listLinks, mintLink, revokeLink, type AdminCredentials } from '../../worker/core/sharing';
 import * as sync from '../../worker/core/sync';
+import { ydoc } from '../../worker/core/doc';
+import { createWorkspace } from '../../server/workspaces';
 import { connect as stockClient, sleep, synced, tempDir, waitFor } from '../server/helpers';
 
 // The core runs in a browser worker, whose WebSocket is global; Node 20 has none.
@@ -331,5 +333,31 @@ describe('the core’s connection to the relay (worker/core/sync.ts)', () => {
     expect(now().status).toBe('refused');
     // Still the person the link named, for what was edited with it.
     expect(now().identity?.person).toBe('Eve');
+  });
+
+  it('a relay that cuts the device off for its message rate (4429) shows rate-limited with its message, and nothing makes it retry', async (t) => {
+    const dir = tempDir();
+    const strict = await startRelay({ dataDir: dir, messagesPerSecond: 1, messageBurst: 40 });
+    t.onTestFinished(async () => {
+      sync.disconnect();
+      sync.networkChanged(true);
+      views = [];
+      await strict.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+    const room = createWorkspace(dir);
+    await sync.connect({ relayUrl: strict.url, workspaceId: room.workspaceId, token: room.rwToken });
+    await waitFor(() => now().status === 'online', 'online', 5000);
+    // A runaway loop in the app: one message per edit, far past one a second.
+    for (let i = 0; i < 100; i++) ydoc.getMap('rate-limit test').set(`k${i}`, i);
+    await waitFor(() => now().status === 'rate-limited', 'rate-limited', 5000);
+    expect(now().message).toBe(SYNC_MESSAGE.rateLimited);
+    expect(strict.stats().connectionsRateLimited).toBe(1);
+    const attempts = strict.stats().upgradeRequests;
+    sync.networkChanged(false);
+    sync.networkChanged(true);
+    await sleep(2000);
+    expect(strict.stats().upgradeRequests).toBe(attempts);
+    expect(now().status).toBe('rate-limited');
   });
 });

@@ -32,6 +32,7 @@ describe('closeAction', () => {
     [CLOSE.malformed, false, 'incompatible'],
     [CLOSE.unsupportedData, false, 'incompatible'],
     [CLOSE.versionMismatch, false, 'incompatible'],
+    [CLOSE.rateLimited, false, 'rate-limited'], // messages or presence past the relay's rate: a retry would be cut off again
     [4404, false, 'refused'], // any other 44xx: a deliberate refusal (y-websocket's convention)
     [CLOSE.normal, true, 'offline'],
     [CLOSE.goingAway, true, 'offline'],
@@ -50,6 +51,8 @@ describe('closeAction', () => {
     expect(closeAction(CLOSE.unauthorized).message).toBe('Link refused: ask for a new one');
     expect(closeAction(CLOSE.documentTooLarge).message).toMatch(/^Document too large for the relay/);
     expect(closeAction(CLOSE.goingAway).message).toBe(SYNC_MESSAGE.offline);
+    expect(closeAction(CLOSE.rateLimited).message).toBe(SYNC_MESSAGE.rateLimited);
+    expect(closeAction(CLOSE.tryAgainLater).message).toBe(SYNC_MESSAGE.offline);
   });
 
   it('stops on every 44xx, like the stock y-websocket client, and on nothing a retry can fix', () => {
