@@ -1,7 +1,6 @@
 import type { AgCartesianChartOptions, AgChartInstance, AgCharts, AgChartTheme } from 'ag-charts-community';
 import { createEffect, onCleanup, onMount, type JSX } from 'solid-js';
 import { afterPaint } from './afterPaint';
-import { formatMoney } from './format';
 import './Chart.css';
 
 /**
@@ -50,15 +49,8 @@ function themeFor(fontFamily: string): AgChartTheme {
 
 export type ChartOptions = Omit<AgCartesianChartOptions, 'container' | 'theme'>;
 
-/**
- * Money ticks as everywhere else. A tick is a position on the axis, not an amount from the engine,
- * so it is rounded to cents before formatting (whole ticks drop their cents and the + that only
- * crowds the axis); the bars' exact strings are in the tooltips.
- */
-export const moneyTick = (currency: string) => (p: { value: unknown }) => formatMoney(Number(p.value).toFixed(2), currency).replace(/^\+/, '').replace(/\.00$/, '');
-
-/** A decimal string from the core as a bar length: only the drawing sees a float. */
-export const barLength = (amount: string | null): number => (amount === null ? 0 : Number(amount));
+// The formatters live apart so the unit tests reach them without AG Charts (chartFormat.ts).
+export { barLength, moneyTick } from './chartFormat';
 
 let library: Promise<{ AgCharts: typeof AgCharts }> | undefined;
 

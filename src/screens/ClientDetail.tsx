@@ -21,9 +21,14 @@ export function ClientDetail() {
     const r = route();
     return r.screen === 'client' ? r.clientId : '';
   };
+  // A chart's bar opens a tab filtered to it: #/billing/client/C1/lines?service=S1 (the filter after the '?').
   const tab = () => {
     const r = route();
-    return r.screen === 'client' ? r.tab : 'services';
+    return r.screen === 'client' ? r.tab.replace(/\?.*$/, '') : 'services';
+  };
+  const serviceFilter = () => {
+    const r = route();
+    return r.screen === 'client' ? (new URLSearchParams(location.hash.split('?')[1] ?? '').get('service') ?? '') : '';
   };
   const [detail] = createResource(() => ({ id: clientId(), r: revision() }), (k) => core.clientDetail(k.id));
 
@@ -129,9 +134,20 @@ export function ClientDetail() {
                 <Seats clientId={clientId()} />
               </Match>
               <Match when={tab() === 'lines'}>
+                <Show when={serviceFilter()}>
+                  {(serviceId) => (
+                    <div class="toolbar" data-testid="lines-filter">
+                      <span>
+                        Invoice lines of <strong>{d().pairs.find((p) => p.serviceId === serviceId())?.serviceName || serviceId()}</strong> only.
+                      </span>
+                      <a href={`#/${clientPath(clientId(), 'lines')}`}>Show all PSA services</a>
+                    </div>
+                  )}
+                </Show>
                 <DataGrid<LineView>
                   testId="lines-grid"
-                  rows={d().lines}
+                  rows={serviceFilter() ? d().lines.filter((l) => l.serviceId === serviceFilter()) : d().lines}
+                  emptyMessage={serviceFilter() ? 'No invoice line of this client bills this service: what usage counts for it is not invoiced yet.' : undefined}
                   rowId={(r) => r.lineId}
                   columns={[
                     { field: 'invoiceId', headerName: 'Invoice', width: 130 },
@@ -224,21 +240,21 @@ function ClientNote(props: { clientId: string }) {
   );
 }
 
-/** Invoiced quantity against system count per compared service; a bar opens the client's PSA services (its invoice lines). */
+/** Invoiced quantity against system count per compared service; a bar opens the client's PSA services filtered to that service's invoice lines. */
 function ServiceCounts(props: { clientId: string }) {
   const [bars] = createResource(() => ({ id: props.clientId, r: revision() }), (k) => core.clientChart(k.id));
   return (
     <Show when={bars()}>
       {(list) => (
         <Show when={list().length > 0} fallback={<EmptyState title="No compared service">No service rule counts usage for this client yet: map its integration clients and products, then its services show here.</EmptyState>}>
-          <Chart testId="chart-client-services" label="Invoiced quantity against system count, per service" height={Math.max(180, 80 + list().length * 44)} options={countOptions(list(), () => go(clientPath(props.clientId, 'lines')))} />
+          <Chart testId="chart-client-services" label="Invoiced quantity against system count, per service" height={Math.max(180, 80 + list().length * 44)} options={countOptions(list(), (bar) => go(`${clientPath(props.clientId, 'lines')}?service=${encodeURIComponent(bar.serviceId)}`))} />
         </Show>
       )}
     </Show>
   );
 }
 
-function countOptions(bars: ServiceCountBar[], open: () => void): ChartOptions {
+function countOptions(bars: ServiceCountBar[], open: (bar: ServiceCountBar) => void): ChartOptions {
   // Services count in different units (seats, devices, GB): each row is drawn on its own scale, the
   // larger of its two counts full length, and the exact counts are written at the bars' ends.
   const data = bars.map((b) => {
@@ -259,7 +275,7 @@ function countOptions(bars: ServiceCountBar[], open: () => void): ChartOptions {
       ],
     }),
   };
-  const listeners = { seriesNodeClick: () => open() };
+  const listeners = { seriesNodeClick: (e: { datum: Drawn }) => open(e.datum) };
   const label = (key: 'invoiced' | 'system') => ({ placement: 'outside-end' as const, formatter: (p: { datum: Drawn }) => formatQuantity(p.datum[key]) });
   return {
     data,

@@ -4,6 +4,8 @@
  * the Billing table shows when filtered by that integration.
  */
 import { describe, expect, it } from 'vitest';
+import { moneyTick } from '../../src/components/chartFormat';
+import { formatMoney } from '../../src/components/format';
 import { readBundle } from '../../worker/bundle/readBundle';
 import { generateDemoBundle } from '../../worker/demo/generateDemo';
 import { parseUnits } from '../../worker/engine/decimal';
@@ -100,5 +102,40 @@ describe('client chart', () => {
     const pairs = view.clientDetail(client.clientId)!.pairs;
     const bars = serviceCountChart(pairs);
     expect(bars.map((b) => [b.serviceId, b.invoiced, b.system])).toEqual(pairs.map((p) => [p.serviceId, p.invoicedQty, p.systemCount]));
+  });
+});
+
+describe('money on the charts, as everywhere else', () => {
+  const tick = (value: number, currency = 'USD') => moneyTick(currency)({ value });
+
+  it('writes an axis tick with the currency symbol, thousands separators and cents', () => {
+    expect(tick(1234.5)).toBe('$1,234.50');
+    expect(tick(0.07)).toBe('$0.07');
+  });
+
+  it('drops the cents of a whole tick and the plus sign, but keeps the minus of a negative one', () => {
+    expect(tick(2000)).toBe('$2,000');
+    expect(tick(-1234.5)).toBe('-$1,234.50');
+    expect(tick(-500)).toBe('-$500');
+    expect(tick(0)).toBe('$0');
+  });
+
+  it('rounds a tick position to cents before formatting it', () => {
+    expect(tick(1234.499999999)).toBe('$1,234.50');
+    expect(tick(-0.001)).toBe('$0');
+  });
+
+  it('uses the workspace currency', () => {
+    expect(tick(1234.5, 'EUR')).toBe('€1,234.50');
+    expect(tick(-1234.5, 'GBP')).toBe('-£1,234.50');
+  });
+
+  it('writes the tooltips\' exact amounts with their sign, as the tables do', () => {
+    expect(formatMoney('1234.50', 'USD')).toBe('+$1,234.50');
+    expect(formatMoney('-1234.5', 'USD')).toBe('-$1,234.50');
+    expect(formatMoney('0.00', 'USD')).toBe('$0.00');
+    expect(formatMoney('1234.5', 'EUR')).toBe('+€1,234.50');
+    // Beyond a double's exact range: the string is formatted as it is, never through a float.
+    expect(formatMoney('12345678901234567.89', 'USD')).toBe('+$12,345,678,901,234,567.89');
   });
 });
