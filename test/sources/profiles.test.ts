@@ -114,6 +114,26 @@ describe('SentinelOne · Endpoints', () => {
       ['Brightside Law', '9a0b7c6d5e4f3a21', 'SentinelOne agent', 'laptop', '', '2026-11-26'],
     ]);
   });
+
+  it('takes the Account as the client where the site is "Default site" (any case or spacing) or blank, so two accounts do not merge', async () => {
+    const c = await converted('sentinelone/two-accounts-default-sites.csv');
+    expect(c.usage.map((r) => [r.external_client_id, r.external_client_name, r.record_id])).toEqual([
+      ['Fabrikam Dental', 'Fabrikam Dental', '1a2b3c4d5e6f7081'],
+      ['Fabrikam Dental', 'Fabrikam Dental', '1a2b3c4d5e6f7082'],
+      ['Northwind Traders', 'Northwind Traders', '2b3c4d5e6f708192'],
+      ['Northwind Traders', 'Northwind Traders', '2b3c4d5e6f708193'],
+      // A site of its own stays the client.
+      ['Northwind Warehouse', 'Northwind Warehouse', '2b3c4d5e6f708194'],
+    ]);
+  });
+
+  it('refuses a "Default site" row whose account is blank, naming file, row and column', async () => {
+    const text = 'Endpoint Name,Account Name,Site,Machine Type,Last Active,Agent UUID\nFAB-WS01,,Default Site,desktop,2026-11-28T09:00:00Z,1a2b\n';
+    const outcome = await outcomeOf('s1.csv', new TextEncoder().encode(text));
+    expect(outcome.status).toBe('failed');
+    if (outcome.status !== 'failed') return;
+    expect(outcome.errors.map((e) => [e.file, e.row, e.column, e.message])).toEqual([['s1.csv', 2, 'Site', '"Default Site" names no client of its own, and Account Name is blank too']]);
+  });
 });
 
 describe('ConnectWise · Agreement additions', () => {

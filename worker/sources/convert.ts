@@ -1,7 +1,7 @@
 import type { ContractError } from '../bundle/contractError';
 import { MAX_ERRORS_PER_FILE } from '../bundle/tableReader';
 import { daysInMonth, formatDay, parseIsoDate, parseIsoTime } from '../engine/dates';
-import { columnIndex } from './header';
+import { columnIndex, headerKey } from './header';
 import { parseLocaleBoolean, parseLocaleDate, parseLocaleNumber } from './locale';
 import { applyTransforms, emailDomain, isGuestUpn } from './transforms';
 import { cellText, type CatalogRow, type Conversion, type ConvertResult, type FieldSource, type FileOverrides, type PsaClientRow, type PsaLineRow, type PsaProfile, type RawCell, type RawTable, type SkipRule, type SourceLocale, type SourceProfile, type UsageProfile, type UsageRow } from './types';
@@ -159,6 +159,7 @@ function convertUsage(run: Run, profile: UsageProfile, overrides: FileOverrides,
   const lastActive = run.field(f.last_active, 'last_active', false);
   const flag = profile.flagCategory ? run.column(profile.flagCategory.column, false) : -1;
   const skip = run.skipRules(profile.skip);
+  const orClient = perFile || !profile.clientFallback ? null : clientFallback(run, profile.clientFallback);
   if (run.errors.length > 0) return null;
 
   const found = perFile ? foundClient(run, profile) : null;
@@ -173,8 +174,8 @@ function convertUsage(run: Run, profile: UsageProfile, overrides: FileOverrides,
     if (reason !== null) return run.skip(reason);
     const recordId = run.text(record, row, n, true);
     const products = (run.text(product, row, n, false) ?? '').split(profile.explode?.separator ?? '\u0000').map((p) => p.trim()).filter((p) => p !== '');
-    const externalClientId = tenant ?? run.text(clientId, row, n, true);
-    const name = tenant ?? run.text(clientName, row, n, false);
+    const externalClientId = tenant ?? (orClient ? orClient(clientId, row, n, true) : run.text(clientId, row, n, true));
+    const name = tenant ?? (orClient ? orClient(clientName, row, n, false) : run.text(clientName, row, n, false));
     let cat = run.text(category, row, n, false);
     const qty = run.number(quantity, row, n);
     const active = run.date(lastActive, row, n);
@@ -195,6 +196,28 @@ function convertUsage(run: Run, profile: UsageProfile, overrides: FileOverrides,
       ...(found !== null ? { foundName: found } : {}),
       ...(overrides.replacesClient && overrides.replacesClient !== tenant ? { replaces: [overrides.replacesClient] } : {}),
     },
+  };
+}
+
+/**
+ * The reader of a client field with a fallback column (see UsageProfile.clientFallback): the
+ * field's value, or the fallback's where the field's is one of `when` or blank. A row whose
+ * fallback is blank too has no client: an error on the required id (once, not again on the name).
+ */
+function clientFallback(run: Run, rule: NonNullable<UsageProfile['clientFallback']>): (field: Field | null, row: RawCell[], n: number, required: boolean) => string | null {
+  const index = run.column(rule.column, false, 'the client of rows without one of their own');
+  const other = index < 0 ? null : run.table.header[index]!;
+  const placeholders = new Set(rule.when.map(headerKey));
+  return (field, row, n, required) => {
+    const value = run.text(field, row, n, false);
+    if (value === null || (value !== '' && !placeholders.has(headerKey(value)))) return value;
+    const fallback = index < 0 ? '' : cellText(row[index]).trim();
+    if (fallback !== '') return fallback;
+    if (!required) return value;
+    run.error(n, field?.name, other === null
+      ? `${value === '' ? 'blank' : `"${value}"`} names no client of its own, and the file has no column "${rule.column}" to tell whose it is`
+      : `${value === '' ? 'blank' : `"${value}"`} names no client of its own, and ${other} is blank too`);
+    return null;
   };
 }
 

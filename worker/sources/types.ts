@@ -124,6 +124,13 @@ export interface UsageProfile extends ProfileBase {
   lastActiveIsSyncTime?: boolean;
   /** A yes/no column that, when yes, replaces the category (blocked sign-in stays visible). */
   flagCategory?: { column: string; category: string };
+  /**
+   * A client column whose value is sometimes no client: SentinelOne's "Default site", which every
+   * Account has, so an MSP with one Account per customer would see those customers merged. Such a
+   * value (compared by letters and digits: case and spacing aside) or a blank one gives way to
+   * `column`'s value, for the client's id and name alike.
+   */
+  clientFallback?: { column: string; when: string[] };
 }
 
 export interface PsaProfile extends ProfileBase {
