@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import { createHash } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { ensureAdminKey } from '../../server/admin';
 import { RedisRoomStore } from '../../server/redisRoomStore';
 import { startRelay, type Relay, type RelayOptions } from '../../server/relay';
 import { createWorkspace, type CreatedWorkspace } from '../../server/workspaces';
-import { CLOSE, CLOSE_REASON, type LinkInfo } from '../../worker/protocol/syncProtocol';
+import { CLOSE, CLOSE_REASON, MESSAGE, type LinkInfo } from '../../worker/protocol/syncProtocol';
+import { WebSocket } from '../../server/ws';
 import { connect, synced, tempDir, waitFor, type Client } from './helpers';
 import { freePort, redisAvailable, redisForFile } from './redisServer';
 import { spawnRelay, type RelayProcess } from './relayProcess';
@@ -130,6 +131,79 @@ describe.skipIf(!redisAvailable)('relays sharing one Redis', () => {
 
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A raw connection (no y-websocket client: it sends what the test says), open, with its close code to come. */
+function openRaw(url: string): Promise<{ ws: WebSocket; closed: Promise<number> }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    cleanups.push(() => ws.terminate());
+    const closed = new Promise<number>((r) => ws.on('close', (code) => r(code)));
+    ws.on('error', () => {});
+    ws.on('open', () => resolve({ ws, closed }));
+    ws.on('unexpected-response', () => reject(new Error('upgrade refused with HTTP')));
+  });
+}
+
+describe.skipIf(!redisAvailable)('per-connection limits on every relay of a deployment', () => {
+  // Two relay processes started as a deployment starts them: one Redis, one folder, the same
+  // environment (limits small enough to reach in a test). Started once for the tests below.
+  let ws: CreatedWorkspace;
+  let urls: string[] = [];
+  const relays: RelayProcess[] = [];
+  let dir = '';
+  beforeAll(async () => {
+    dir = tempDir();
+    ws = createWorkspace(dir);
+    const env = {
+      REDIS_URL: redisServer.server().url,
+      LEDGERLINE_REDIS_PREFIX: `limits${++prefixes}:`,
+      LEDGERLINE_MESSAGES_PER_SECOND: '50',
+      LEDGERLINE_MESSAGE_BURST: '100',
+      LEDGERLINE_MAX_MESSAGE_BYTES: String(64 * 1024),
+      LEDGERLINE_MAX_PRESENCE_BYTES: '200',
+    };
+    relays.push(...(await Promise.all([spawnRelay(dir, env), spawnRelay(dir, env)])));
+    urls = relays.map((r) => r.url);
+  }, 30_000);
+  afterAll(() => {
+    for (const r of relays) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a message flood is closed with 4429 through either relay', async () => {
+    const codes: number[] = [];
+    for (const url of urls) {
+      const { ws: flooder, closed } = await openRaw(`${url}/${ws.workspaceId}?token=${ws.roToken}`);
+      for (let i = 0; i < 2000 && flooder.readyState === flooder.OPEN; i++) flooder.send(Uint8Array.of(MESSAGE.held));
+      codes.push(await closed);
+    }
+    expect(codes).toEqual([CLOSE.rateLimited, CLOSE.rateLimited]);
+  });
+
+  it('a frame over the message size limit is refused (1009) by either relay', async () => {
+    const codes: number[] = [];
+    for (const url of urls) {
+      const { ws: raw, closed } = await openRaw(`${url}/${ws.workspaceId}?token=${ws.rwToken}`);
+      raw.send(new Uint8Array(100 * 1024));
+      codes.push(await closed);
+    }
+    expect(codes).toEqual([CLOSE.messageTooBig, CLOSE.messageTooBig]);
+  });
+
+  it('a presence state over the size limit sent through one relay never shows on the other', async () => {
+    const [atA, atB] = [client(urls[0]!, ws.workspaceId, ws.rwToken), client(urls[1]!, ws.workspaceId, ws.rwToken)];
+    await Promise.all([synced(atA, 15_000), synced(atB, 15_000)]);
+    const presenceNames = (c: Client) => [...c.provider.awareness.getStates().values()].map((st) => (st as { name?: string }).name).filter(Boolean);
+    atB.provider.awareness.setLocalState({ name: 'Big', pad: 'p'.repeat(500) });
+    // A state within the limit, sent after: once it arrives at A, the big one was handled before it.
+    const small = connect(urls[1]!, ws.workspaceId, ws.roToken);
+    cleanups.push(() => small.destroy());
+    await synced(small, 15_000);
+    small.provider.awareness.setLocalState({ name: 'Small' });
+    await waitFor(() => presenceNames(atA).includes('Small'), 'the small state at A', 15_000);
+    expect(presenceNames(atA)).not.toContain('Big');
+  });
+});
 
 describe.skipIf(!redisAvailable)('a deployment of three relay processes under SIGKILL', () => {
   const SEED = Number(process.env.LEDGERLINE_CLUSTER_SEED ?? 20261130);

@@ -40,8 +40,8 @@ const redisServer = redisForFile();
 let prefixes = 0;
 
 /** A Redis store as a relay process would hold it: `blockMs` short so that catch-up tests stay short. */
-function redisStore(prefix: string): RedisRoomStore {
-  const store = new RedisRoomStore({ url: redisServer.server().url, prefix, blockMs: 100 });
+function redisStore(prefix: string, lockMs?: number): RedisRoomStore {
+  const store = new RedisRoomStore({ url: redisServer.server().url, prefix, blockMs: 100, lockMs });
   stores.push(store);
   return store;
 }
@@ -256,10 +256,10 @@ describe('FileRoomStore on disk', () => {
 
 describe.skipIf(!redisAvailable)('RedisRoomStore: one room served by several processes', () => {
   /** Two relay processes' stores on one Redis, and the same room open in both. */
-  async function twoProcesses(room = 'shared') {
+  async function twoProcesses(room = 'shared', lockMs?: number) {
     const prefix = `p${++prefixes}:`;
-    const a = redisStore(prefix);
-    const b = redisStore(prefix);
+    const a = redisStore(prefix, lockMs);
+    const b = redisStore(prefix, lockMs);
     const openA = await a.open(room);
     const openB = await b.open(room);
     return { prefix, a, b, logA: openA.log, logB: openB.log, sharedA: openA.log.shared!, sharedB: openB.log.shared! };
@@ -321,6 +321,68 @@ describe.skipIf(!redisAvailable)('RedisRoomStore: one room served by several pro
     await sharedA.compact();
     expect(logA.records).toBe(10);
     expect(await a.redis.xlen(a.keysOf('shared').log)).toBe(10);
+  });
+
+  /** Resolves once `key` is gone from Redis (a lock's PX ran out). */
+  async function expired(store: RedisRoomStore, key: string): Promise<void> {
+    for (let i = 0; (await store.redis.exists(key)) === 1; i++) {
+      if (i > 500) throw new Error(`${key} never expired`);
+      await sleep(20);
+    }
+  }
+
+  it('a compaction lock whose holder died expires, and then another process compacts', async () => {
+    const { prefix, b, logA, logB, sharedB } = await twoProcesses('shared', 200);
+    const updates = yjsUpdates(10);
+    await logA.append(updates);
+    const lock = b.keysOf('shared').lock;
+    // What a relay killed mid-compaction leaves: its lock, never released.
+    await b.redis.set(lock, 'token-of-a-dead-relay', 'PX', 200);
+    await sharedB.compact();
+    expect(await b.redis.xlen(b.keysOf('shared').log)).toBe(10);
+    await expired(b, lock);
+    await sharedB.compact();
+    expect(await b.redis.xlen(b.keysOf('shared').log)).toBe(0);
+    expect(logB.records).toBe(1);
+    const again = await redisStore(prefix).open('shared');
+    expect(replay(again.updates)).toEqual(replay(updates));
+  });
+
+  it('a slow compaction whose lock expired and was taken over is not committed, and nothing is lost', async () => {
+    const { prefix, a, b, logA, logB, sharedA } = await twoProcesses('shared', 200);
+    const keys = a.keysOf('shared');
+    const updates = yjsUpdates(15);
+    await logA.append(updates.slice(0, 10));
+    // A reads the room, then stalls (a long GC pause, a slow network) past its lock's life.
+    const read = a.readAll.bind(a);
+    let stalled: () => void = () => {};
+    let reached: () => void = () => {};
+    const atStall = new Promise<void>((r) => (reached = r));
+    const resume = new Promise<void>((r) => (stalled = r));
+    let first = true;
+    a.readAll = async (k) => {
+      const result = await read(k);
+      if (first) {
+        first = false;
+        reached();
+        await resume;
+      }
+      return result;
+    };
+    const slow = sharedA.compact();
+    await atStall;
+    await expired(a, keys.lock);
+    // B stores more and takes the lock over for a compaction of its own (still running).
+    await logB.append(updates.slice(10));
+    await b.redis.set(keys.lock, 'token-of-b', 'PX', 10_000);
+    stalled();
+    await slow;
+    // A's merge was not committed (no snapshot, no trim), and its release left B's lock alone.
+    expect(await b.redis.hget(keys.snap, 'upto')).toBeNull();
+    expect(await b.redis.xlen(keys.log)).toBe(15);
+    expect(await b.redis.get(keys.lock)).toBe('token-of-b');
+    const again = await redisStore(prefix).open('shared');
+    expect(replay(again.updates)).toEqual(replay(updates));
   });
 
   it('a process that fell behind a compaction receives the merged snapshot instead of the trimmed entries', async () => {
