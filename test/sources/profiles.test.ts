@@ -86,6 +86,22 @@ describe('Pax8 · Invoice', () => {
       ['Contoso Ltd', 'line-5', 'Microsoft 365 E3', '', '1200', ''],
     ]);
   });
+
+  it('reads Unit Price and Total as money under the file\'s locale, naming file, row and column of one that does not read', async () => {
+    const text = [
+      'Invoice Number,Invoice Date,Company Name,Description,SKU,Quantity,Unit Price,Total',
+      'INV-1,11/01/2026,Acme,Microsoft 365 E3 - Annual,SKU1,"1,200",$36.00,"$43,200.00"',
+      'INV-1,11/01/2026,Acme,Microsoft 365 E5 - Annual,SKU2,2,"$57,00",$114.00',
+      'INV-1,11/01/2026,Acme,Exchange Online (Plan 1) - Monthly,SKU3,2,$4.00,four dollars',
+    ].join('\n');
+    const outcome = await outcomeOf('pax8.csv', new TextEncoder().encode(text));
+    expect(outcome.status).toBe('failed');
+    if (outcome.status !== 'failed') return;
+    expect(outcome.errors.map((e) => [e.file, e.row, e.column])).toEqual([
+      ['pax8.csv', 3, 'Unit Price'],
+      ['pax8.csv', 4, 'Total'],
+    ]);
+  });
 });
 
 describe('N-able · Billing efile', () => {

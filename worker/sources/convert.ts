@@ -89,6 +89,19 @@ class Run {
     return index;
   }
 
+  /**
+   * The profile's checkNumbers columns, read (and nothing kept) for each row: false when one did
+   * not read (the error is recorded). A column the file lacks has nothing to check, and no value
+   * depends on it.
+   */
+  numberChecks(columns: readonly string[] | undefined): (row: RawCell[], n: number) => boolean {
+    const fields = (columns ?? []).flatMap((column): Field[] => {
+      const index = columnIndex(this.profile, this.table.header, column);
+      return index < 0 ? [] : [{ name: this.table.header[index]!, get: (row) => row[index] ?? '' }];
+    });
+    return (row, n) => fields.reduce((ok, field) => this.number(field, row, n) !== null && ok, true);
+  }
+
   skipRules(rules: readonly SkipRule[] | undefined): ((row: RawCell[]) => string | null) {
     const checks = (rules ?? []).flatMap((rule) => {
       const index = this.column(rule.column, false, `skipping rows by ${rule.column}`);
@@ -160,6 +173,7 @@ function convertUsage(run: Run, profile: UsageProfile, overrides: FileOverrides,
   const flag = profile.flagCategory ? run.column(profile.flagCategory.column, false) : -1;
   const skip = run.skipRules(profile.skip);
   const orClient = perFile || !profile.clientFallback ? null : clientFallback(run, profile.clientFallback);
+  const numbersRead = run.numberChecks(profile.checkNumbers);
   if (run.errors.length > 0) return null;
 
   const found = perFile ? foundClient(run, profile) : null;
@@ -179,6 +193,7 @@ function convertUsage(run: Run, profile: UsageProfile, overrides: FileOverrides,
     let cat = run.text(category, row, n, false);
     const qty = run.number(quantity, row, n);
     const active = run.date(lastActive, row, n);
+    if (!numbersRead(row, n)) return;
     if (flag >= 0 && parseLocaleBoolean(row[flag] ?? '') === true) cat = profile.flagCategory!.category;
     if (recordId === null || externalClientId === null || name === null || cat === null || qty === null || active === null) return;
     if (products.length === 0) return run.skip(`no ${product?.name ?? 'product'}`);
@@ -276,6 +291,7 @@ function convertPsa(run: Run, profile: PsaProfile, context: ConvertContext): Con
   const invoiceField = run.field(f.invoice_id, 'invoice_id', false);
   const skip = run.skipRules(profile.skip);
   const free = run.skipRules(profile.noCharge ? [profile.noCharge] : []);
+  const numbersRead = run.numberChecks(profile.checkNumbers);
   if (run.errors.length > 0) return null;
 
   const asOfMs = context.asOf ? parseIsoTime(context.asOf) : Date.now();
@@ -309,6 +325,7 @@ function convertPsa(run: Run, profile: PsaProfile, context: ConvertContext): Con
     const cycleText = cycleField === null ? '' : run.text(cycleField, row, n, true);
     const cycle = cycleText === null ? null : cycleField === null ? cycleOfAgreementType(profile, run.text(agreementType, row, n, false) ?? '') : cycleOfPeriod(cycleText);
     if (cycle === null && cycleText !== null) run.error(n, cycleField?.name, `"${cycleText}" is not a billing cycle Ledgerline can bill: monthly or annual only (Monthly, Yearly, Annual); a quarterly or semi-annual charge is not turned into either`);
+    if (!numbersRead(row, n)) return;
     if (serviceId === null || qty === null || unitPrice === null || from === null || to === null || cycle === null) return;
     if (qty === '') return run.error(n, quantity?.name, 'a value is required here but it is blank');
     let label = run.text(serviceName, row, n, false) ?? '';

@@ -100,6 +100,12 @@ interface ProfileBase {
   aliases?: Record<string, string[]>;
   locale: SourceLocale;
   skip?: SkipRule[];
+  /**
+   * Columns written nowhere but read as numbers (money such as "$1,234.50") under the locale, each
+   * value that does not read an error naming its cell: a Pax8 invoice's Unit Price and Total tell
+   * a file read under the wrong locale apart, and the assumptions say they are read.
+   */
+  checkNumbers?: string[];
   /** One line per assumption, shown in the README table and in the wizard. */
   assumptions: string[];
 }
