@@ -1,7 +1,6 @@
 import type { ColDef, ICellRendererParams } from 'ag-grid-community';
 import { For, Index, Show, createMemo, createResource, createSignal, onMount } from 'solid-js';
 import type { MappingEffect } from '../../worker/core/engineHost';
-import type { ClientMapEntry } from '../../worker/engine/model';
 import type { Suggestion } from '../../worker/mapping/suggestClients';
 import type { ClientMappingCounts, ClientMappingRow } from '../../worker/views/types';
 import { badgeCellWith } from '../components/cells';
@@ -11,7 +10,9 @@ import { formatMoney } from '../components/format';
 import { PageHeader } from '../components/ui';
 import { UndoBar } from '../components/UndoBar';
 import { clientMapKey } from '../../worker/doc/keys';
-import { changed, core, followRows } from '../state/workspace';
+import { SUGGESTION_THRESHOLD_RANGE } from '../../worker/doc/settings';
+import { isConfident } from '../../worker/views/clientMapping';
+import { changed, core, followRows, settings } from '../state/workspace';
 import './ClientMapping.css';
 
 type Row = ClientMappingRow;
@@ -33,7 +34,6 @@ export function ClientMapping() {
   const [picking, setPicking] = createSignal(false);
   const [show, setShow] = createSignal<'all' | (typeof STATUSES)[number]>('all');
   const [search, setSearch] = createSignal('');
-  const [threshold, setThreshold] = createSignal(0.9);
   const [message, setMessage] = createSignal('');
   const [confirming, setConfirming] = createSignal<{ row: Row; suggestion: Suggestion } | null>(null);
 
@@ -46,20 +46,18 @@ export function ClientMapping() {
     return status === 'all' ? undefined : (r: Row) => r.status === status;
   });
   const counts = () => list()?.answer.counts ?? NO_COUNTS;
-  const confident = createMemo(() => {
-    const status = show();
-    if (status !== 'all' && status !== 'unmapped') return [];
-    return all().filter((r) => r.status === 'unmapped' && (r.suggestions[0]?.score ?? 0) >= threshold());
-  });
+  // The workspace's threshold (a shared setting in the document): one click at or above it, a confirmation below.
+  const threshold = () => settings().suggestionThreshold;
+  // "Accept N" as the core counted it (worker/views/clientMapping.ts); offered while unmapped clients are in view.
+  const confident = () => (show() === 'all' || show() === 'unmapped' ? (list()?.answer.confident ?? 0) : 0);
 
   const apply = async (edit: Promise<string | null>) => setMessage((await edit) ?? '');
   const applySuggestion = (row: Row, s: Suggestion) => apply(core.setClientMapping(row.integrationId, row.externalClientId, { status: 'mapped', psaClientId: s.clientId }));
   // Below the threshold the names may only look alike: the user sees why and what money moves before it does.
-  const accept = (row: Row, s: Suggestion) => (s.score >= threshold() ? applySuggestion(row, s) : setConfirming({ row, suggestion: s }));
-  const acceptAll = () => {
-    const entries: ClientMapEntry[] = confident().map((r) => ({ integrationId: r.integrationId, externalClientId: r.externalClientId, status: 'mapped', psaClientId: r.suggestions[0]!.clientId }));
-    apply(core.setClientMappings(entries));
-  };
+  const accept = (row: Row, s: Suggestion) => (isConfident(s.score, threshold()) ? applySuggestion(row, s) : setConfirming({ row, suggestion: s }));
+  // The core resolves which clients, at the threshold it counted them with.
+  const acceptAll = () => apply(core.acceptConfidentSuggestions());
+  const changeThreshold = (value: number) => apply(core.setSuggestionThreshold(value));
 
   const suggestionCell = (p: ICellRendererParams<Row>) => {
     const row = p.data;
@@ -161,10 +159,20 @@ export function ClientMapping() {
         <span class="spacer" />
         <label>
           Accept suggestions at or above{' '}
-          <input type="number" min="0.5" max="1" step="0.01" value={threshold()} onInput={(e) => setThreshold(Number(e.currentTarget.value))} style={{ width: '5em' }} data-testid="threshold" />
+          <input
+            type="number"
+            min={SUGGESTION_THRESHOLD_RANGE.min}
+            max={SUGGESTION_THRESHOLD_RANGE.max}
+            step="0.01"
+            value={threshold()}
+            // On change (a step of the arrows, Enter, leaving the field), not per keystroke: "0." is no threshold.
+            onChange={(e) => changeThreshold(Number(e.currentTarget.value))}
+            style={{ width: '5em' }}
+            data-testid="threshold"
+          />
         </label>
-        <button disabled={confident().length === 0} onClick={acceptAll} data-testid="accept-all">
-          Accept {confident().length} suggestion{confident().length === 1 ? '' : 's'}
+        <button disabled={confident() === 0} onClick={acceptAll} data-testid="accept-all">
+          Accept {confident()} suggestion{confident() === 1 ? '' : 's'}
         </button>
       </div>
       <datalist id={PSA_CLIENTS_LIST}>

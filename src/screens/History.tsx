@@ -1,7 +1,8 @@
 import type { ICellRendererParams } from 'ag-grid-community';
-import { For, Match, Show, Switch, createMemo, createResource, createSignal } from 'solid-js';
-import { compareSnapshots, type ClientChange, type MonthSnapshot } from '../../worker/review/snapshots';
+import { For, Match, Show, Switch, createResource, createSignal } from 'solid-js';
+import type { MonthSnapshot } from '../../worker/review/snapshots';
 import type { MonthBar } from '../../worker/views/charts';
+import type { MonthComparison, MonthComparisonRow } from '../../worker/views/monthComparison';
 import { Chart, CHART_COLOURS, barLength, moneyTick, type ChartOptions } from '../components/Chart';
 import { badgeCell, moneyCell } from '../components/cells';
 import { AuditTrail } from '../components/AuditTrail';
@@ -92,16 +93,13 @@ function MonthClose() {
     setOlder(at > 0 ? list[at - 1]!.id : '');
     setNewer(month.id);
   };
-  const comparison = createMemo(() => {
-    const a = snapshots().find((s) => s.id === older());
-    const b = snapshots().find((s) => s.id === newer());
-    return a && b && a.currency === b.currency ? compareSnapshots(a, b) : null;
-  });
-  const changeRows = createMemo(() => {
-    const c = comparison();
-    if (!c) return [];
-    return [...c.appeared.map((x) => ({ ...x, status: 'appeared' })), ...c.disappeared.map((x) => ({ ...x, status: 'disappeared' })), ...c.changed.map((x) => ({ ...x, status: 'changed' }))];
-  });
+  // The comparison is worked out in the core (exact cents, worker/views/monthComparison.ts); asked again when a month is picked or closed.
+  const [compared] = createResource(
+    () => ({ older: older(), newer: newer(), months: snapshots() }),
+    (k): Promise<MonthComparison | null> => (k.older && k.newer ? core.monthComparison(k.older, k.newer) : Promise.resolve(null)),
+  );
+  const comparison = () => compared.latest ?? null;
+  const changeRows = () => comparison()?.rows ?? [];
   return (
     <>
       <div class="card">
@@ -147,14 +145,14 @@ function MonthClose() {
           <Show when={comparison()}>
             {(c) => (
               <span data-testid="comparison-summary">
-                {c().appeared.length} appeared · {c().disappeared.length} disappeared · {c().changed.length} changed · {c().unchanged} unchanged · net change{' '}
-                <strong>{formatMoney(c().totalChange, currency())}</strong>
+                {c().appeared} appeared · {c().disappeared} disappeared · {c().changed} changed · {c().unchanged} unchanged · net change{' '}
+                <strong>{formatMoney(c().totalChange, c().currency)}</strong>
               </span>
             )}
           </Show>
         </div>
         <Show when={comparison()}>
-          <DataGrid<ClientChange & { status: string }>
+          <DataGrid<MonthComparisonRow>
             testId="comparison-grid"
             height="420px"
             rows={changeRows()}

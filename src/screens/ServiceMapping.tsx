@@ -30,7 +30,9 @@ export function ServiceMapping() {
     return s?.serviceName ? `${s.serviceName} (${id})` : id;
   };
   const rows = createMemo<RuleRow[]>(() => rules().map((r, index) => ({ ...r, index, preview: previews()?.[index] })));
-  const withoutRules = createMemo(() => (overview()?.integrations ?? []).filter((i) => i.usageRows > 0 && !rules().some((r) => r.integrationId === i.id)));
+  // Integrations with usage and no rule, from the core's view (a preset offered for each): refetched with the numbers.
+  const [withoutRulesNow] = createResource(revision, () => core.integrationsWithoutRules());
+  const withoutRules = () => withoutRulesNow.latest ?? [];
 
   const mapProduct = (u: Unaccounted, serviceId: string) => {
     if (u.product.includes('*')) return apply(Promise.resolve(`"${u.product}" contains *, which a pattern reads as "anything": add a rule by hand.`));
@@ -48,7 +50,25 @@ export function ServiceMapping() {
     select.setAttribute('aria-label', `Map ${u.product} to a PSA service`);
     select.append(new Option('Map to service…', ''));
     for (const s of services() ?? []) select.append(new Option(serviceLabel(s.serviceId), s.serviceId));
-    select.addEventListener('change', () => select.value && mapProduct(u, select.value));
+    // Chromium on Linux changes a closed select's value on ↑/↓ (or a typed letter) and fires `change`
+    // at once: walking through the services by keys mapped the product to the first one passed. A
+    // pick from the open list maps at once; a service reached by keys maps on Enter.
+    let keyed = false;
+    select.title = 'Pick a service, or choose one with the arrow keys and press Enter';
+    select.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') {
+        e.preventDefault();
+        if (select.value) mapProduct(u, select.value);
+        return;
+      }
+      keyed = !e.altKey && (e.key.startsWith('Arrow') || e.key === 'Home' || e.key === 'End' || e.key.startsWith('Page') || (e.key.length === 1 && e.key !== ' '));
+    });
+    select.addEventListener('change', () => !keyed && select.value && mapProduct(u, select.value));
+    // Left without Enter: nothing was mapped, so the select does not say otherwise.
+    select.addEventListener('blur', () => {
+      if (keyed) select.value = '';
+      keyed = false;
+    });
     const exclude = document.createElement('button');
     exclude.className = 'small-button secondary';
     exclude.textContent = 'Exclude';

@@ -6,7 +6,7 @@ import { shareLink, type NewLink, type RelayLink } from '../../worker/protocol/s
 import type { SharedLinkView } from '../../worker/protocol/coreEvents';
 import { follow } from '../components/follow';
 import { download, PageHeader } from '../components/ui';
-import type { AppSettings } from '../../worker/doc/settings';
+import { SUGGESTION_THRESHOLD_RANGE, thresholdProblem, type AppSettings } from '../../worker/doc/settings';
 import { core, displayName, lastImport, lastTimings, opened, overview, persisted, setDisplayName, settings, sharing, sync } from '../state/workspace';
 import './Settings.css';
 
@@ -27,7 +27,8 @@ function SettingsForm(props: { onEditProfile: (e: { profile: SourceProfile; copy
   const [draft, setDraft] = createSignal<AppSettings>({ ...settings() });
   const [message, setMessage] = createSignal('');
   const update = (patch: Partial<AppSettings>) => setDraft({ ...draft(), ...patch });
-  const valid = () => Number.isInteger(draft().inactiveAfterDays) && draft().inactiveAfterDays >= 0 && Number.isInteger(draft().staleAfterHours) && draft().staleAfterHours >= 0 && /^[A-Z]{3}$/.test(draft().currency);
+  const valid = () =>
+    Number.isInteger(draft().inactiveAfterDays) && draft().inactiveAfterDays >= 0 && Number.isInteger(draft().staleAfterHours) && draft().staleAfterHours >= 0 && /^[A-Z]{3}$/.test(draft().currency) && thresholdProblem(draft().suggestionThreshold) === null;
 
   const save = async () => {
     await core.saveSettings(draft());
@@ -81,10 +82,23 @@ function SettingsForm(props: { onEditProfile: (e: { profile: SourceProfile; copy
           Currency (ISO code){' '}
           <input type="text" maxLength={3} value={draft().currency} onInput={(e) => update({ currency: e.currentTarget.value.toUpperCase() })} />
         </label>
+        <label>
+          Suggested client matches: one click at or above{' '}
+          <input
+            type="number"
+            min={SUGGESTION_THRESHOLD_RANGE.min}
+            max={SUGGESTION_THRESHOLD_RANGE.max}
+            step="0.01"
+            data-testid="settings-threshold"
+            value={draft().suggestionThreshold}
+            onInput={(e) => update({ suggestionThreshold: Number(e.currentTarget.value) })}
+          />
+          <span class="muted"> (below it, Client mapping asks for a confirmation; the same threshold as there)</span>
+        </label>
         <div class="form-actions">
           <button type="submit" disabled={!valid()}>Save settings</button>
           <Show when={!valid()}>
-            <span class="error">Days and hours are whole numbers ≥ 0; the currency is a 3-letter code.</span>
+            <span class="error">Days and hours are whole numbers ≥ 0; the currency is a 3-letter code; the threshold a score from {SUGGESTION_THRESHOLD_RANGE.min} to {SUGGESTION_THRESHOLD_RANGE.max}.</span>
           </Show>
           <Show when={message()}>
             <span class="ok">{message()}</span>

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import {
-  BATCH, addRule, batch, addSnapshot, announceBatch, decide, replaceMappings, saveProfile, setClientMapping, setNote, setSharedSettings, setTenantName, stampDismissals, takeImport, undoManager, updateRule, ydoc, LOCAL,
+  BATCH, addRule, batch, mappingSnapshot, settingsNow, addSnapshot, announceBatch, decide, replaceMappings, saveProfile, setClientMapping, setNote, setSharedSettings, setTenantName, stampDismissals, takeImport, undoManager, updateRule, ydoc, LOCAL,
 } from '../../worker/core/doc';
 import { DEFAULT_APP_SETTINGS } from '../../worker/core/db';
 import { RECOMPUTE_BY_TYPE, classify, createScheduler, followDoc, type Recompute } from '../../worker/core/recompute';
@@ -188,5 +188,41 @@ describe('one import through the core', () => {
     expect(after.reconciles - before.reconciles).toBe(1);
     expect(after.calls['recompute:reconcile']!.count - before.calls['recompute:reconcile']!.count).toBe(1);
     // (The dismissals decisions.csv brought are then stamped with their numbers: a review, not a reconcile.)
+  }, 60_000);
+
+  it('keeps the suggestion threshold in the document: setting it moves "Accept N" and reconciles nothing, and "Accept N" maps what it counted', async () => {
+    // Another tab's session on the core the test above started.
+    const session = openSession();
+    await session.start({ displayName: 'Test' });
+    // An empty client_map.csv: every integration client unmapped, with suggestions of every strength.
+    const header = generateDemoBundle()['client_map.csv']!.split('\n')[0]!;
+    expect((await session.importFiles([{ name: 'client_map.csv', blob: new Blob([`${header}\n`]) }])).ok).toBe(true);
+    const before = session.stats();
+    const at90 = await session.clientMapping(null);
+    expect(at90.threshold).toBe(DEFAULT_APP_SETTINGS.suggestionThreshold);
+    const rows = at90.rows!;
+    const byDefinition = (threshold: number) => rows.filter((r) => r.status === 'unmapped' && (r.suggestions[0]?.score ?? 0) >= threshold).length;
+    expect(at90.confident).toBe(byDefinition(0.9));
+
+    expect(session.setSuggestionThreshold(0.6)).toBeNull();
+    expect(settingsNow()?.suggestionThreshold).toBe(0.6);
+    expect(session.state().settings.suggestionThreshold).toBe(0.6);
+    const at60 = await session.clientMapping(at90.version);
+    expect(at60.threshold).toBe(0.6);
+    expect(at60.confident).toBe(byDefinition(0.6));
+    // The demo has suggestions between the two thresholds, so the count moved.
+    expect(at60.confident).toBeGreaterThan(at90.confident);
+    expect(session.stats().reconciles).toBe(before.reconciles);
+
+    // Outside its range: refused, nothing written.
+    expect(session.setSuggestionThreshold(0.2)).toMatch(/from 0.5 to 1/);
+    expect(settingsNow()?.suggestionThreshold).toBe(0.6);
+    // A bundle's settings (workspace.json has no threshold) leave it as the workspace set it.
+    batch(() => takeImport({}, { asOfMode: 'fixed', asOf: '2025-11-30T00:00:00Z', inactiveAfterDays: 21, staleAfterHours: 24, currency: 'USD' }, 'workspace.json'));
+    expect(settingsNow()?.suggestionThreshold).toBe(0.6);
+
+    const mappedBefore = mappingSnapshot().clientMap.filter((e) => e.status === 'mapped').length;
+    expect(await session.acceptConfidentSuggestions()).toBeNull();
+    expect(mappingSnapshot().clientMap.filter((e) => e.status === 'mapped').length - mappedBefore).toBe(at60.confident);
   }, 60_000);
 });

@@ -13,9 +13,11 @@ import { createEngineHost } from './engineHost';
 import type { ImportInput, ImportOutcome, ImportProgress, UnknownFile } from './importBatch';
 import type { Importer } from './importer';
 import { changedTypeNames } from '../doc/schema';
+import { thresholdProblem } from '../doc/settings';
 import { createScheduler, followDoc, larger, type Recompute } from './recompute';
 import { OPENING_FILTER, filterKey } from '../views/billingFilter';
 import { monthCloseChart } from '../views/charts';
+import { monthComparison } from '../views/monthComparison';
 import { asOfKey, readKeptViews, readViewCache, viewKey, worthShowingEarly, writeViewCache, type ViewCacheRecord, type ViewInputs } from './viewCache';
 import * as sync from './sync';
 import { createSharing } from './sharing';
@@ -133,7 +135,7 @@ async function showKeptViews(): Promise<boolean> {
 function showViews(kept: ViewCacheRecord): void {
   // Until the engine has reconciled once after a start, the table kept for exactly these inputs
   // shows at once, and the reconcile that follows gives the same numbers. The rows go with the event: the tabs' own query would wait behind the reconcile that follows.
-  events.set({ overview: kept.overview, opening: kept.clientRows, settings: kept.settings ?? DEFAULT_APP_SETTINGS, isDemo: kept.isDemo, loadState: loadStateOf(kept.overview) }, ['rows']);
+  events.set({ overview: kept.overview, opening: kept.clientRows, settings: { ...DEFAULT_APP_SETTINGS, ...kept.settings }, isDemo: kept.isDemo, loadState: loadStateOf(kept.overview) }, ['rows']);
 }
 
 /**
@@ -359,6 +361,24 @@ async function saveSettings(next: AppSettings): Promise<void> {
   await refresh();
 }
 
+/** The workspace's threshold for suggested client matches (AppSettings.suggestionThreshold). */
+const suggestionThreshold = (): number => (doc.settingsNow() ?? DEFAULT_APP_SETTINGS).suggestionThreshold;
+
+/**
+ * Sets the workspace's suggestion threshold. No number depends on it, so it reconciles nothing:
+ * written as a BATCH (which the recompute follower skips), then the tabs hear the new settings and
+ * refetch their rows, whose "Accept N" count follows. (A teammate's change arrives as a settings
+ * change and costs one reconcile there: rare enough not to classify settings key by key.)
+ */
+function setSuggestionThreshold(value: number): string | null {
+  const problem = thresholdProblem(value);
+  if (problem) return problem;
+  batch(() => doc.setSuggestionThreshold(value));
+  events.set({ settings: doc.settingsNow() ?? DEFAULT_APP_SETTINGS }, ['rows']);
+  rememberViewSoon();
+  return null;
+}
+
 /**
  * Cores of this browser that do not share one thread (a browser without SharedWorker, two versions
  * of the app open at once) keep their documents in step over a BroadcastChannel (./tabs.ts).
@@ -551,6 +571,7 @@ const sharedApi = {
     doc.addSnapshot(engine.snapshot(meta));
   },
   saveSettings,
+  setSuggestionThreshold,
 
   // Commands: imports
   importFiles,
@@ -594,6 +615,8 @@ const sharedApi = {
   snapshots: () => doc.snapshotsNow(),
   /** History's chart: the closed months, oldest first. */
   monthCloseChart: () => monthCloseChart(doc.snapshotsNow()),
+  /** History's comparison of two closed months, in exact cents here: the screen only renders it. */
+  monthComparison: (olderId: string, newerId: string) => monthComparison(doc.snapshotsNow(), olderId, newerId),
   profiles: () => doc.profilesNow(),
   importHistory: () => db.imports.orderBy('importedAt').reverse().toArray(),
 
@@ -620,7 +643,9 @@ const sharedApi = {
   report: afterLoad(() => engine.report()),
   previewRules: afterLoad((rules: ServiceRule[]) => engine.previewRules(rules)),
   externalClients: afterLoad(() => engine.externalClients()),
-  clientMapping: afterLoad((since: string | null = null) => engine.clientMapping(since)),
+  /** The client mapping screen's rows and counts, "Accept N" counted at the workspace's threshold. */
+  clientMapping: afterLoad((since: string | null = null) => engine.clientMapping(since, suggestionThreshold())),
+  integrationsWithoutRules: afterLoad(() => engine.integrationsWithoutRules()),
   mappingEffect: afterLoad((integrationId: string, externalClientId: string, psaClientId: string) => engine.mappingEffect(integrationId, externalClientId, psaClientId)),
   psaServices: afterLoad(() => engine.psaServices()),
   unaccountedProducts: afterLoad(() => engine.unaccountedProducts()),
@@ -696,6 +721,8 @@ export function openSession() {
     },
     setClientMapping: edit(doc.setClientMapping),
     setClientMappings: edit((entries: ClientMapEntry[]) => doc.setClientMappings(entries)),
+    /** "Accept N": every unmapped client to its best suggestion at or above the workspace's threshold, resolved here as counted. */
+    acceptConfidentSuggestions: afterLoad(edit(() => doc.setClientMappings(engine.confidentMappings(suggestionThreshold())))),
     addRule: edit((rule: ServiceRule, index?: number) => doc.addRule(rule, index)),
     addRules: edit((rules: ServiceRule[]) => doc.addRules(rules)),
     updateRule: edit((index: number, patch: Partial<ServiceRule>) => doc.updateRule(index, patch)),

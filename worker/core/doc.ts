@@ -1,7 +1,7 @@
 import { IndexeddbPersistence } from 'y-indexeddb';
 import * as Y from 'yjs';
 import type { ClientMapEntry, ServiceRule } from '../engine/model';
-import type { AppSettings } from './db';
+import { DEFAULT_APP_SETTINGS, thresholdProblem, type AppSettings } from '../doc/settings';
 import type { MonthSnapshot } from '../review/snapshots';
 import { clientMappingProblem, ruleProblem } from '../mapping/validateRule';
 import type { SourceProfile } from '../sources/types';
@@ -383,7 +383,7 @@ export function replaceDecisions(entries: readonly { clientId: string; serviceId
  * nothing by itself): its mapping files, a bundle's settings (its asOf, for every teammate alike)
  * and its decisions. The caller reconciles once afterwards.
  */
-export function takeImport(imported: { clientMap?: readonly ClientMapEntry[]; serviceMap?: readonly ServiceRule[]; decisions?: Parameters<typeof replaceDecisions>[0] }, settings: AppSettings | null, decisionsSource: string): void {
+export function takeImport(imported: { clientMap?: readonly ClientMapEntry[]; serviceMap?: readonly ServiceRule[]; decisions?: Parameters<typeof replaceDecisions>[0] }, settings: Partial<AppSettings> | null, decisionsSource: string): void {
   batch(() => {
     replaceMappings(imported);
     if (settings) setSharedSettings(settings, IMPORT);
@@ -427,10 +427,12 @@ export const ySettings = types.settings;
 
 export function settingsNow(): AppSettings | null {
   if (!ySettings.has('currency')) return null;
-  return Object.fromEntries(ySettings.entries()) as unknown as AppSettings;
+  // A setting added after a workspace was made (the suggestion threshold) has its default until someone sets it.
+  return { ...DEFAULT_APP_SETTINGS, ...Object.fromEntries(ySettings.entries()) } as AppSettings;
 }
 
-export function setSharedSettings(next: AppSettings, origin: typeof LOCAL | typeof IMPORT): void {
+/** Writes the settings given (a bundle's leave the workspace's own choices, such as the threshold, as they are). */
+export function setSharedSettings(next: Partial<AppSettings>, origin: typeof LOCAL | typeof IMPORT): void {
   const before = settingsNow();
   ydoc.transact(() => {
     for (const [key, value] of Object.entries(next) as [keyof AppSettings, AppSettings[keyof AppSettings]][]) {
@@ -439,6 +441,14 @@ export function setSharedSettings(next: AppSettings, origin: typeof LOCAL | type
       if (origin === LOCAL) audit('mapping', '', `setting ${key}: ${JSON.stringify(before?.[key] ?? null)} → ${JSON.stringify(value)}`);
     }
   }, origin);
+}
+
+/** The workspace's threshold for suggested client matches, with its audit entry; refused outside its range. */
+export function setSuggestionThreshold(value: number): EditResult {
+  const problem = thresholdProblem(value);
+  if (problem) return problem;
+  setSharedSettings({ suggestionThreshold: value }, LOCAL);
+  return null;
 }
 
 // ---------------------------------------------------------------------------------------------

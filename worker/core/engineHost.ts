@@ -15,6 +15,7 @@ import { adjustmentsCsv } from '../export/adjustmentsCsv';
 import { clientsCsv, discrepanciesCsv } from '../export/reportCsv';
 import type { PresetId } from '../mapping/presets';
 import type { SnapshotMeta } from '../review/snapshots';
+import { confidentCount, confidentMappings } from '../views/clientMapping';
 import type { BillingFilter, ClientMappingAnswer, ClientMappingCounts, ClientMappingRow, ExternalClientView, GroupBy, ReviewInput, ReviewQuery } from '../views/types';
 import { RowFeed } from '../views/rowFeed';
 import { discrepancyCharts, serviceCountChart } from '../views/charts';
@@ -68,7 +69,7 @@ export function createEngineHost(db: LedgerlineDb) {
    */
   const mappingRows = new WeakMap<ExternalClientView, ClientMappingRow>();
   const mappingFeed = new RowFeed<ClientMappingRow>((r) => clientMapKey(r.integrationId, r.externalClientId));
-  let mappingFrom: { list: ExternalClientView[]; counts: ClientMappingCounts } | null = null;
+  let mappingFrom: { list: ExternalClientView[]; rows: ClientMappingRow[]; counts: ClientMappingCounts } | null = null;
 
   function suggestionsFor(name: string, limit: number): Suggestion[] {
     if (suggestions?.clients !== bundle!.clients) suggestions = { clients: bundle!.clients, matcher: createClientMatcher(bundle!.clients), byName: new Map() };
@@ -79,9 +80,9 @@ export function createEngineHost(db: LedgerlineDb) {
   }
 
   /** The mapping screen's rows now, as a new version of the feed when the view's list is another one. */
-  function mappingRowsNow(): ClientMappingCounts {
+  function mappingRowsNow(): NonNullable<typeof mappingFrom> {
     const list = current().externalClients();
-    if (mappingFrom?.list === list) return mappingFrom.counts;
+    if (mappingFrom?.list === list) return mappingFrom;
     const counts: ClientMappingCounts = { unmapped: 0, excluded: 0, mapped: 0 };
     const rows = list.map((c) => {
       counts[c.status]++;
@@ -94,8 +95,8 @@ export function createEngineHost(db: LedgerlineDb) {
       return row;
     });
     mappingFeed.set(rows);
-    mappingFrom = { list, counts };
-    return counts;
+    mappingFrom = { list, rows, counts };
+    return mappingFrom;
   }
   /**
    * How often each kind of work ran since the core started (the app's tests read them: a note must
@@ -195,12 +196,17 @@ export function createEngineHost(db: LedgerlineDb) {
     /**
      * The client mapping screen: its rows (each integration client with its status and, when
      * unmapped, its ranked PSA clients: suggestions only, nothing is applied) and its counts per
-     * status. With the version a tab holds, only what changed since (see ../views/rowFeed.ts).
+     * status, and how many "Accept N" maps at the workspace's `threshold`. With the version a tab
+     * holds, only what changed since (see ../views/rowFeed.ts).
      */
-    clientMapping(since: string | null = null): ClientMappingAnswer {
-      const counts = mappingRowsNow();
-      return { ...mappingFeed.since(since), counts };
+    clientMapping(since: string | null, threshold: number): ClientMappingAnswer {
+      const { rows, counts } = mappingRowsNow();
+      return { ...mappingFeed.since(since), counts, confident: confidentCount(rows, threshold), threshold };
     },
+    /** What "Accept N" writes: every unmapped client to its best suggestion, when that is at or above `threshold`. */
+    confidentMappings: (threshold: number) => confidentMappings(mappingRowsNow().rows, threshold),
+    /** Service mapping's preset offers: integrations with usage and no rule. */
+    integrationsWithoutRules: () => current().integrationsWithoutRules(),
     integrationProducts: (integrationId: string) => current().integrationProducts(integrationId),
     /** See MappingEffect. Nothing is kept: the document is not touched and the view stays as it is. */
     mappingEffect(integrationId: string, externalClientId: string, psaClientId: string): MappingEffect {

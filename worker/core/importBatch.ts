@@ -10,7 +10,8 @@ import { convertFiles, expandZips, type FileOutcome, type InputFile } from '../s
 import { mergePsa } from '../sources/mergeBundle';
 import type { NearProfile } from '../sources/recognizeSource';
 import { cellText, type Conversion, type FileOverrides, type RawTable, type SourceProfile } from '../sources/types';
-import { DEFAULT_APP_SETTINGS, EMPTY_CURRENT, type AppSettings, parseScopeKey, scopeKey, type CurrentImports, type DatasetRecord, type ImportRecord, type LedgerlineDb, type UsageBlockRecord } from './db';
+import type { BundleSettings } from '../doc/settings';
+import { EMPTY_CURRENT, parseScopeKey, scopeKey, type CurrentImports, type DatasetRecord, type ImportRecord, type LedgerlineDb, type UsageBlockRecord } from './db';
 
 /** A file as dropped: a name (with its folder path when a folder was dropped) and its bytes. */
 export interface ImportInput {
@@ -38,8 +39,8 @@ export interface ImportedFile {
  * settings (see state/doc.ts); IndexedDB keeps the imported data only.
  */
 export interface ImportedMappings {
-  /** A bundle's workspace.json: the settings (its asOf) every teammate computes against. */
-  settings?: AppSettings;
+  /** A bundle's workspace.json: the settings (its asOf) every teammate computes against; the workspace's own choices (the suggestion threshold) stay. */
+  settings?: BundleSettings;
   clientMap?: ClientMapEntry[];
   serviceMap?: ServiceRule[];
   decisions?: { clientId: string; serviceId: string; decision: 'approve' | 'dismiss'; effectiveDate: string | null; note?: string }[];
@@ -173,7 +174,7 @@ export async function importBatch(db: LedgerlineDb, inputs: readonly ImportInput
   const profiles = [...BUILTIN_PROFILES, ...(options.profiles ?? [])];
   const asOf = options.asOf ?? now().toISOString();
   const sizeOf = new Map(files.map((f) => [f.name, f.bytes.length]));
-  const outcomes = [...failed, ...(await convertFiles(files, profiles, options.overrides ?? {}, { asOf, tenantNames: options.tenantNames ?? {} }))];
+  const outcomes = [...failed, ...(await convertFiles(files, profiles, options.overrides ?? {}, { asOf, tenantNames: options.tenantNames ?? {}, importedAt: now().toISOString() }))];
   // The bytes are text or tables now: let a 100 MB usage.csv's bytes go before it is parsed.
   files.length = 0;
   const convert = lap();
@@ -551,7 +552,7 @@ function mappingsOf(datasets: readonly Dataset[]): ImportedMappings {
   const isBundle = datasets.some((d) => d.kind === 'workspace');
   const out: ImportedMappings = isBundle ? { clientMap: [], serviceMap: [], decisions: [] } : {};
   for (const d of datasets) {
-    if (d.kind === 'workspace') out.settings = { ...DEFAULT_APP_SETTINGS, asOfMode: 'fixed', asOf: new Date(d.settings.asOf).toISOString(), inactiveAfterDays: d.settings.inactiveAfterDays, staleAfterHours: d.settings.staleAfterHours, currency: d.settings.currency };
+    if (d.kind === 'workspace') out.settings = { asOfMode: 'fixed', asOf: new Date(d.settings.asOf).toISOString(), inactiveAfterDays: d.settings.inactiveAfterDays, staleAfterHours: d.settings.staleAfterHours, currency: d.settings.currency };
     if (d.kind === 'client_map') out.clientMap = d.rows;
     if (d.kind === 'service_map') out.serviceMap = d.rows;
     if (d.kind === 'decisions') out.decisions = d.rows.map((r) => ({ clientId: r.clientId, serviceId: r.serviceId, decision: r.decision, effectiveDate: r.effectiveDate === null ? null : formatDay(r.effectiveDate), ...(r.note ? { note: r.note } : {}) }));

@@ -5,7 +5,8 @@ import { seatIds } from '../engine/seats';
 import { parseIsoTime } from '../engine/dates';
 import type { Bundle, CatalogItem, ClientMapEntry, IntegrationSettings, PsaClient, PsaLine, ServiceRule, Settings, UsageTable } from '../engine/model';
 import { PSA_SOURCE, splitFailedSyncs, type ImportFailures, type IntegrationWithFailure, type SettingsWithPsaFailure } from '../views/integrationStatus';
-import { DEFAULT_APP_SETTINGS, EMPTY_CURRENT, parseScopeKey, scopeKey, type AppSettings, type CurrentImports, type DatasetRecord, type LedgerlineDb, type SyncEntry } from './db';
+import type { BundleSettings } from '../doc/settings';
+import { DEFAULT_APP_SETTINGS, EMPTY_CURRENT, parseScopeKey, scopeKey, type CurrentImports, type DatasetRecord, type LedgerlineDb, type SyncEntry } from './db';
 
 /** The usage table of the last load, reused while the same imports are current (it is the costly part). */
 export interface UsageCache {
@@ -19,7 +20,7 @@ export interface MappingOverride {
   clientMap: ClientMapEntry[];
   serviceMap: ServiceRule[];
   /** The shared settings (as-of, thresholds, currency); null before any are set: the defaults. */
-  settings?: AppSettings | null;
+  settings?: BundleSettings | null;
 }
 
 /**
@@ -160,7 +161,7 @@ function withFailures(settings: Settings, failures: ImportFailures): SettingsWit
  * import of an integration is its latest sync.
  */
 export function engineSettings(
-  settings: AppSettings,
+  settings: BundleSettings,
   declared: readonly IntegrationSettings[],
   syncLog: Record<string, SyncEntry>,
   usageIntegrations: readonly string[],

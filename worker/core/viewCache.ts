@@ -1,4 +1,4 @@
-import type { AppSettings } from '../doc/settings';
+import type { AppSettings, BundleSettings } from '../doc/settings';
 import type { ClientRowView, Overview } from '../views/types';
 import type { LedgerlineDb } from './db';
 
@@ -13,7 +13,8 @@ export interface ViewCacheRecord {
   /** Parts of the key a start can check before the document has loaded (see `worthShowingEarly`). */
   dataVersion: number;
   asOf: string;
-  settings: AppSettings | null;
+  /** The shared settings then; one kept by an older version may lack a setting added since (the reader fills in its default). */
+  settings: BundleSettings | AppSettings | null;
   isDemo: boolean;
   overview: Overview;
   /** Rows of `clientRows(filter)` by the filter's JSON: the table a screen opens on. */

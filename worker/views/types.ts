@@ -324,6 +324,10 @@ export type ClientMappingCounts = Record<ExternalClientView['status'], number>;
 /** The client mapping screen's rows (whole, or what changed since the tab's version) and its counts per status. */
 export interface ClientMappingAnswer extends RowFeedAnswer<ClientMappingRow> {
   counts: ClientMappingCounts;
+  /** Unmapped clients whose best suggestion is at or above the workspace's threshold: what "Accept N" accepts (./clientMapping.ts). */
+  confident: number;
+  /** The workspace's threshold `confident` was counted with. */
+  threshold: number;
 }
 
 export interface ServiceOption {

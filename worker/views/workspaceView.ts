@@ -344,6 +344,12 @@ export class WorkspaceView {
     });
   }
 
+  /** Integrations with usage that no service rule names: Service mapping offers each a preset of rules. */
+  integrationsWithoutRules(): IntegrationView[] {
+    const ruled = new Set(this.bundle.serviceMap.map((r) => r.integrationId));
+    return this.integrations().filter((i) => i.usageRows > 0 && !ruled.has(i.id));
+  }
+
   integrations(): IntegrationView[] {
     const { settings, usage } = this.bundle;
     const rows = rowsPerIntegration(usage);
