@@ -67,7 +67,8 @@ export function App() {
         const start = performance.now();
         const place = () => {
           const active = document.activeElement;
-          if (active instanceof HTMLElement && active !== document.body && active.isConnected && main.contains(active) && active.closest('[role=tablist]')) return;
+          // (A grid's row is the other place: the list a client was opened from puts focus back on its row.)
+          if (active instanceof HTMLElement && active !== document.body && active.isConnected && main.contains(active) && active.closest('[role=tablist], .ag-cell')) return;
           const heading = main.querySelector<HTMLElement>('h1');
           if (!heading) {
             if (performance.now() - start < 3000) requestAnimationFrame(place);

@@ -1,10 +1,15 @@
-import { createGrid, themeQuartz, type ColDef, type GridApi, type GridOptions, type SuppressKeyboardEventParams } from 'ag-grid-community';
+import { ColumnApiModule, ModuleRegistry, RowApiModule, ScrollApiModule, createGrid, themeQuartz, type ColDef, type GridApi, type GridOptions, type SuppressKeyboardEventParams } from 'ag-grid-community';
 import { createEffect, createMemo, on, onCleanup, onMount, untrack } from 'solid-js';
 import { afterPaint } from './afterPaint';
 import './DataGrid.css';
 import { fitOf } from './cells';
 import './gridModules';
 import { afterFirstView } from '../state/workspace';
+
+// What the grid's own focus keeping calls (keepFocus, returnFocus: getDisplayedRowCount, getRowNode,
+// ensureIndexVisible, getAllDisplayedColumns); without them each call was AG Grid error #200 and focus
+// stayed lost.
+ModuleRegistry.registerModules([RowApiModule, ScrollApiModule, ColumnApiModule]);
 
 /** One look for every table: AG Grid's quartz theme in the app's colours. */
 export const gridTheme = themeQuartz.withParams({
@@ -122,7 +127,7 @@ export function DataGrid<T>(props: DataGridProps<T>) {
       overlayNoRowsTemplate: `<span class="grid-empty">${escapeHtml(props.emptyMessage ?? 'Nothing to show.')}</span>`,
       // The grid is one Tab stop: arrows move between cells, Tab leaves (a 36-row grid once took 324 Tab presses to pass).
       tabToNextCell: () => false,
-      onRowClicked: (e) => e.data && props.onOpen?.(e.data),
+      onRowClicked: (e) => e.data && open(e.data),
       onCellKeyDown: (e) => {
         const event = e.event as KeyboardEvent | undefined;
         if (!event || !e.data) return;
@@ -143,7 +148,7 @@ export function DataGrid<T>(props: DataGridProps<T>) {
           event.preventDefault();
           // After the grid's own handling of this key, which puts focus back on the cell.
           setTimeout(() => controls[0]!.focus());
-        } else if (event.key === 'Enter') props.onOpen?.(e.data);
+        } else if (event.key === 'Enter') open(e.data);
       },
       ...props.options,
       defaultColDef: { sortable: true, resizable: true, minWidth: 80, ...props.options?.defaultColDef, suppressKeyboardEvent: keepKeysInCellControls },
@@ -156,7 +161,26 @@ export function DataGrid<T>(props: DataGridProps<T>) {
     if (first) {
       previous = new Map(first.map((row) => [props.rowId(row), row]));
       shown = first;
+      returnFocus();
     } else setRows(props.rows);
+  };
+
+  /** Opens a row, remembering it: back on this list (Esc from the client), focus returns to it. */
+  const open = (row: T) => {
+    if (!props.onOpen) return;
+    openedFrom = props.testId ? { testId: props.testId, rowId: props.rowId(row) } : null;
+    props.onOpen(row);
+  };
+  /** The list a row was opened from, shown again with its rows: focus on that row, where the user left off. */
+  const returnFocus = () => {
+    const from = openedFrom;
+    if (!from || !api || from.testId !== props.testId) return;
+    openedFrom = null;
+    const index = api.getRowNode(from.rowId)?.rowIndex;
+    const column = api.getAllDisplayedColumns()[0];
+    if (index === null || index === undefined || !column) return;
+    api.ensureIndexVisible(index);
+    api.setFocusedCell(index, column);
   };
 
   // A row that leaves the list (approved, mapped) takes the focused cell or button with it, and
@@ -240,6 +264,7 @@ export function DataGrid<T>(props: DataGridProps<T>) {
     shown = next;
     api!.updateGridOptions({ rowData: rows, loading: false });
     keepFocusSoon();
+    returnFocus();
   };
   createEffect(
     on(
@@ -274,8 +299,15 @@ export function DataGrid<T>(props: DataGridProps<T>) {
   );
   onCleanup(() => {
     disposed = true;
+    // A grid that goes while it has focus (its last row mapped or excluded, and the screen shows
+    // "nothing left" instead) takes focus with it to <body>: put it on the screen's heading.
+    const hadFocus = focusInside && (host.contains(document.activeElement) || document.activeElement === document.body);
     api?.destroy();
     api = undefined;
+    if (hadFocus)
+      requestAnimationFrame(() => {
+        if (document.activeElement === document.body || document.activeElement === null) document.querySelector<HTMLElement>('main h1')?.focus();
+      });
   });
 
   let end!: HTMLSpanElement;
@@ -320,6 +352,9 @@ function applyChange<T>(api: GridApi<T>, change: RowsChange<T>, byId: ReadonlyMa
   runs.forEach((run, i) => api.applyTransaction({ ...(i === 0 && remove ? { remove } : {}), add: run.rows, addIndex: run.index }));
   return true;
 }
+
+/** The grid (by test id) and row last opened from a list: that list, shown again, puts focus back on the row. */
+let openedFrom: { testId: string; rowId: string } | null = null;
 
 /** Whether the page has drawn the screen it opened on (grids of that screen are made at once). */
 let firstViewDrawn = false;

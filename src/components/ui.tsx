@@ -1,4 +1,4 @@
-import { For, Show, onCleanup, onMount, type JSX } from 'solid-js';
+import { Index, Show, onCleanup, onMount, type JSX } from 'solid-js';
 import type { HealthStatus } from '../../worker/engine/report.types';
 import { go } from '../router';
 import { formatMagnitude, formatMoney, signOf } from './format';
@@ -94,24 +94,26 @@ export function Tabs(props: { tabs: { id: string; label: string; count?: number 
   };
   return (
     <nav class="tabs" role="tablist" ref={list} onKeyDown={onKeyDown}>
-      <For each={props.tabs}>
+      {/* By position, not by object: a client's tabs are new objects each time its detail is refetched
+          (every tab switch), and buttons made anew dropped the focused tab to <body>. */}
+      <Index each={props.tabs}>
         {(tab) => (
           <button
             role="tab"
-            aria-selected={props.active === tab.id}
-            tabIndex={props.active === tab.id ? 0 : -1}
-            data-tab={tab.id}
-            classList={{ tab: true, active: props.active === tab.id }}
-            data-testid={props.testIdPrefix ? `${props.testIdPrefix}${tab.id}` : undefined}
-            onClick={() => select(tab.id)}
+            aria-selected={props.active === tab().id}
+            tabIndex={props.active === tab().id ? 0 : -1}
+            data-tab={tab().id}
+            classList={{ tab: true, active: props.active === tab().id }}
+            data-testid={props.testIdPrefix ? `${props.testIdPrefix}${tab().id}` : undefined}
+            onClick={() => select(tab().id)}
           >
-            {tab.label}
-            <Show when={tab.count !== undefined}>
-              <span class="tab-count">{tab.count}</span>
+            {tab().label}
+            <Show when={tab().count !== undefined}>
+              <span class="tab-count">{tab().count}</span>
             </Show>
           </button>
         )}
-      </For>
+      </Index>
     </nav>
   );
 }
