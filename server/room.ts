@@ -32,7 +32,7 @@ export const SYNC_STEP1_COST = 50;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Presence clocks a room remembers beyond its live states (see `Room.pruneMeta`). */
-const META_LIMIT = 4096;
+export const META_LIMIT = 4096;
 
 export interface RoomOptions {
   /** Largest stored document (log bytes, framing included) an update may grow the room to. */

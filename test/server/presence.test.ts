@@ -6,6 +6,10 @@ import { CLOSE, MESSAGE } from '../../worker/protocol/syncProtocol';
 import type { Relay } from '../../server/relay';
 import { WebSocket } from '../../server/ws';
 import { createWorkspace } from '../../server/workspaces';
+import { DEFAULTS } from '../../server/relay';
+import { META_LIMIT, Room, type RoomCounters } from '../../server/room';
+import { MemoryRoomStore } from '../../server/roomStore';
+import type { Grant } from '../../server/tokens';
 import { relayPerTest, sleep, synced, waitFor, type Client } from './helpers';
 
 const { cleanups, setup, client } = relayPerTest();
@@ -304,5 +308,25 @@ describe('relay: presence size and rate', () => {
     for (let i = 1; i <= 500 && raw.readyState === raw.OPEN; i++) raw.send(presenceFrame([{ id: 9, clock: i, json: '{}' }]));
     expect(await closed).toBe(CLOSE.rateLimited);
     expect(relay.stats().connectionsRateLimited).toBe(1);
+  });
+});
+
+describe('room: presence memory of clients that come and go', () => {
+  it('remembers the clocks of at most META_LIMIT client ids, however many connections brought fresh ones', async () => {
+    const counters: RoomCounters = { updatesStored: 0, readOnlyUpdatesDropped: 0, connectionsRefused: 0, presenceDropped: 0, presenceForged: 0, connectionsRateLimited: 0, connectionsTooSlow: 0 };
+    const room = new Room('r', new MemoryRoomStore(), { ...DEFAULTS, counters }, () => {});
+    cleanups.push(() => room.destroy());
+    await room.ready;
+    const grant: Grant = { role: 'ro', identity: { linkId: 'l', person: 'P', role: 'ro', expiresAt: null } };
+    // A socket stand-in: the room only sends to it.
+    const socket = () => ({ readyState: 1, OPEN: 1, bufferedAmount: 0, send() {}, close() {}, terminate() {} }) as unknown as WebSocket;
+    // A client that reconnects again and again, with a fresh client id each time.
+    for (let i = 0; i < 2 * META_LIMIT + 1; i++) {
+      const conn = room.attach(socket(), grant);
+      room.receive(conn, presenceFrame([{ id: 10_000 + i, clock: 1, json: '{}' }]));
+      room.detach(conn);
+    }
+    expect(room.awareness.meta.size).toBeLessThanOrEqual(META_LIMIT);
+    expect(room.presenceStates).toBe(0);
   });
 });
