@@ -120,10 +120,22 @@ describe('importing raw exports', () => {
   });
 
   it('records the export time as the last sync when the file carries one, else the import time', async () => {
+    const later = () => new Date('2026-11-30T08:00:00Z');
+    ok(await importBatch(db, [file('2026-11/ninjaone-devices.csv'), file('2026-11/m365-acmedental.csv')], () => undefined, { now: later }));
+    const integrations = (await loadWorkspace(db)).settings.integrations;
+    const ninja = integrations.find((i) => i.id === 'ninjaone')!;
+    expect(ninja.name).toBe('NinjaOne');
+    // The latest Last Online, "11/28/2026 11:59:59 PM": no zone in the file, so read as UTC.
+    expect(ninja.lastSyncAt).toBe(Date.parse('2026-11-28T23:59:59Z'));
+    // An M365 user list carries no time of its own.
+    expect(integrations.find((i) => i.id === 'm365')!.lastSyncAt).toBe(Date.parse('2026-11-30T08:00:00Z'));
+  });
+
+  it('caps the export time at the import time: an export is never newer than its import', async () => {
+    // Imported at 13:00 UTC while the file's latest Last Online reads 23:59:59 (a local time east of UTC, or a clock ahead).
     ok(await importBatch(db, [file('2026-11/ninjaone-devices.csv')], () => undefined, { now: NOW }));
     const ninja = (await loadWorkspace(db)).settings.integrations.find((i) => i.id === 'ninjaone')!;
-    expect(ninja.name).toBe('NinjaOne');
-    expect(ninja.lastSyncAt).not.toBeNull();
+    expect(ninja.lastSyncAt).toBe(Date.parse('2026-11-28T13:00:00Z'));
   });
 
   it('reads raw exports inside a .zip, and lists a stray JSON as skipped', async () => {

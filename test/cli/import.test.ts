@@ -87,6 +87,67 @@ describe('import CLI', () => {
     expect(readFileSync(join(out, 'usage.csv'), 'utf8')).toContain('ninjaone,Acme,Acme,1001,WINDOWS_SERVER,,,2026-11-27');
   });
 
+  it('reads one file by the profile given for it with --profile FILE=ID, the others by their header', async () => {
+    const input = tempDir();
+    // A Pax8 invoice cut down to three columns: too little for its header to be recognised.
+    writeFileSync(join(input, 'pax8-lines.csv'), 'Company Name,Description,Quantity\nAcme Dental Group,Microsoft 365 Business Premium - Monthly,"1,005"\n');
+    copyFileSync(join(RAW, '2026-11', 'sentinelone-endpoints.csv'), join(input, 'sentinelone-endpoints.csv'));
+    const out = tempDir();
+    const unknown = await run('import.ts', '--out', out, '--as-of', AS_OF, input);
+    expect(unknown.code).toBe(2);
+    const result = await run('import.ts', '--out', out, '--as-of', AS_OF, '--profile', 'pax8-lines.csv=pax8-invoice', input);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^pax8-lines\.csv: Pax8 · Invoice, 1 rows? read/m);
+    expect(result.stderr).toMatch(/^sentinelone-endpoints\.csv: SentinelOne · Endpoints/m);
+    expect(readFileSync(join(out, 'usage.csv'), 'utf8')).toContain('pax8,Acme Dental Group,Acme Dental Group,line-2,Microsoft 365 Business Premium,,1005,');
+  });
+
+  it('refuses --profile FILE=ID naming a file that is not among the inputs, writing nothing', async () => {
+    const out = tempDir();
+    const result = await run('import.ts', '--out', out, '--profile', 'nosuch.csv=pax8-invoice', join(RAW, '2026-11', 'pax8-invoice-2026-11.csv'));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--profile nosuch.csv=pax8-invoice: no file "nosuch.csv" among the inputs (pax8-invoice-2026-11.csv)');
+    expect(readdirSync(out)).toEqual([]);
+  });
+
+  it('reads one file day-first with --date-order FILE=DMY while another keeps its profile\'s US dates', async () => {
+    const input = tempDir();
+    writeFileSync(join(input, 'ninjaone-uk.csv'), 'ID,Display Name,Client Name,Role,Last Online\n1001,ACME-DC01,Acme,WINDOWS_SERVER,03/11/2026 15:42\n');
+    writeFileSync(join(input, 'ninjaone-us.csv'), 'ID,Display Name,Client Name,Role,Last Online\n2001,BSL-LT01,Brightside,MAC,03/11/2026 3:42 PM\n');
+    const out = tempDir();
+    const result = await run('import.ts', '--out', out, '--as-of', AS_OF, '--date-order', 'ninjaone-uk.csv=DMY', input);
+    expect(result.code).toBe(0);
+    const usage = readFileSync(join(out, 'usage.csv'), 'utf8');
+    expect(usage).toContain('ninjaone,Acme,Acme,1001,WINDOWS_SERVER,,,2026-11-03');
+    expect(usage).toContain('ninjaone,Brightside,Brightside,2001,MAC,,,2026-03-11');
+  });
+
+  it('reads one file\'s numbers the German way with --locale FILE=de-DE while another keeps its profile\'s', async () => {
+    const input = tempDir();
+    const header = 'Usage Customer,Device ID,Product,UOM,Quantity,Last Seen\n';
+    writeFileSync(join(input, 'nable-de.csv'), `${header}Acme,NB-1,Cove Data Protection - Server,GB,"2.576,49",27.11.2026\n`);
+    writeFileSync(join(input, 'nable-en.csv'), `${header}Contoso,NB-2,Cove Data Protection - Server,GB,"1,812.5",28/11/2026\n`);
+    const out = tempDir();
+    const result = await run('import.ts', '--out', out, '--as-of', AS_OF, '--locale', 'nable-de.csv=de-DE', input);
+    expect(result.code).toBe(0);
+    const usage = readFileSync(join(out, 'usage.csv'), 'utf8');
+    expect(usage).toContain('nable,Acme,Acme,NB-1,Cove Data Protection - Server,GB,2576.49,2026-11-27');
+    expect(usage).toContain('nable,Contoso,Contoso,NB-2,Cove Data Protection - Server,GB,1812.5,2026-11-28');
+  });
+
+  it('imports an .xlsx export: the sheet with the header, its typed numbers and dates', async () => {
+    const out = tempDir();
+    const result = await run('import.ts', '--out', out, '--as-of', AS_OF, join(RAW, 'xlsx', 'nable-efile-2026-11.xlsx'));
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^nable-efile-2026-11\.xlsx: N-able · Billing efile, 3 rows read, 3 rows written/m);
+    expect(result.stderr).toContain('sheet "Usage"');
+    expect(readFileSync(join(out, 'usage.csv'), 'utf8').trim().split(/\r?\n/).slice(1)).toEqual([
+      'nable,Acme Dental Group,Acme Dental Group,NB-501,Cove Data Protection - Server,GB,2576.49,2026-11-27',
+      'nable,Contoso Ltd,Contoso Ltd,NB-601,Cove Data Protection - Server,GB,812.5,2026-11-28',
+      'nable,Contoso Ltd,Contoso Ltd,NB-602,Workstation,Device,1,2026-11-03',
+    ]);
+  });
+
   it('exits 2 for a file no profile knows, pointing at --profile and the wizard', async () => {
     const result = await run('import.ts', '--out', tempDir(), join(RAW, 'acronis-unknown.csv'));
     expect(result.code).toBe(2);

@@ -287,4 +287,9 @@ describe('integration from an import', () => {
     const c = await converted('2026-11/ninjaone-devices.csv');
     expect(c.integration).toEqual({ id: 'ninjaone', name: 'NinjaOne', kind: 'devices', exportedAt: '2026-11-28T23:59:59.000Z' });
   });
+
+  it('caps the export time at the import time when the file\'s latest contact is later', async () => {
+    const outcome = await convertFile({ name: 'ninja.csv', bytes: rawBytes('2026-11/ninjaone-devices.csv') }, BUILTIN_PROFILES, {}, { asOf: AS_OF, importedAt: '2026-11-28T13:00:00Z' });
+    expect(outcome.status === 'converted' && outcome.conversion.integration?.exportedAt).toBe('2026-11-28T13:00:00.000Z');
+  });
 });

@@ -1,7 +1,8 @@
 /**
- * `npm run -s import -- --out DIR [--profile ID] [--as-of ISO] [--client NAME] PATH...`: turns raw
- * exports (files or folders) into a bundle in DIR, merged with what DIR holds. One line per file
- * on stderr. Exit 2, naming file, row and column, on any problem, and then nothing is written.
+ * `npm run -s import -- --out DIR [--profile [FILE=]ID] [--as-of ISO] [--client [FILE=]NAME]
+ * [--locale [FILE=]NAME] [--date-order [FILE=]ORDER] PATH...`: turns raw exports (files or
+ * folders) into a bundle in DIR, merged with what DIR holds. One line per file on stderr. Exit 2,
+ * naming file, row and column, on any problem, and then nothing is written.
  */
 import { mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
@@ -16,7 +17,7 @@ import { describeOutcome } from '../sources/describeOutcome';
 import { LOCALES, type LocaleName } from '../sources/locale';
 import type { FileOverrides, SourceLocale } from '../sources/types';
 
-const USAGE = 'usage: import --out DIR [--profile ID] [--as-of ISO-TIME] [--client [FILE=]NAME]... [--locale en-US|en-GB|de-DE|fr-FR|ISO] [--date-order MDY|DMY|YMD] PATH...';
+const USAGE = 'usage: import --out DIR [--profile [FILE=]ID]... [--as-of ISO-TIME] [--client [FILE=]NAME]... [--locale [FILE=]en-US|en-GB|de-DE|fr-FR|ISO]... [--date-order [FILE=]MDY|DMY|YMD]... PATH...';
 
 class InputProblem extends Error {}
 
@@ -48,21 +49,16 @@ async function main(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parsed;
   if (!values.out || positionals.length === 0) throw new InputProblem(USAGE);
-  if (values.profile && !BUILTIN_PROFILES.some((p) => p.id === values.profile)) {
-    throw new InputProblem(`--profile ${values.profile}: no such profile (${BUILTIN_PROFILES.map((p) => p.id).join(', ')})`);
-  }
-
   const inputs: InputFile[] = [];
   for (const path of positionals) {
     const info = await stat(path).catch(() => null);
     await collect(path, info?.isDirectory() ? path : join(path, '..'), inputs);
   }
+  const overrides = overridesFor(inputs, values);
   const existing = await readExisting(values.out);
   const importedAt = new Date().toISOString();
   const asOf = values['as-of'] ?? asOfOf(existing[FILES.workspace]) ?? importedAt;
-  const locale = localeOf(values.locale, values['date-order']);
-  const overrides = Object.fromEntries(Object.entries(overridesFor(inputs, values.profile, values.client ?? [])).map(([file, o]) => [file, locale ? { ...o, locale } : o]));
-  const outcomes = await convertFiles(inputs, BUILTIN_PROFILES, overrides, { asOf });
+  const outcomes = await convertFiles(inputs, BUILTIN_PROFILES, overrides, { asOf, importedAt });
 
   const errors: ContractError[] = [];
   for (const outcome of outcomes) {
@@ -86,40 +82,81 @@ async function main(argv: string[]): Promise<number> {
 }
 
 function parse(argv: string[]) {
-  return parseArgs({ args: argv, allowPositionals: true, strict: true, options: { out: { type: 'string' }, profile: { type: 'string' }, 'as-of': { type: 'string' }, client: { type: 'string', multiple: true }, locale: { type: 'string' }, 'date-order': { type: 'string' } } });
+  return parseArgs({
+    args: argv, allowPositionals: true, strict: true,
+    options: { out: { type: 'string' }, profile: { type: 'string', multiple: true }, 'as-of': { type: 'string' }, client: { type: 'string', multiple: true }, locale: { type: 'string', multiple: true }, 'date-order': { type: 'string', multiple: true } },
+  });
 }
 
-/** How the files write numbers and dates, when not as their profiles say (an export made by a UK or German user). */
-function localeOf(name: string | undefined, dateOrder: string | undefined): Partial<SourceLocale> | null {
-  if (name === undefined && dateOrder === undefined) return null;
-  let locale: Partial<SourceLocale> = {};
-  if (name !== undefined) {
-    if (!(name in LOCALES)) throw new InputProblem(`--locale ${name}: one of ${Object.keys(LOCALES).join(', ')}`);
-    locale = { ...LOCALES[name as LocaleName] };
+type Values = ReturnType<typeof parse>['values'];
+
+/**
+ * An option given run-wide (`--locale de-DE`) and per file (`--locale FILE=de-DE`, FILE as listed
+ * on stderr), each at most once: a per-file value wins over the run-wide one for its file. The
+ * value is after the last "=" (profile ids, locales and orders have none); `--client` splits at
+ * the first instead, since a tenant's name may hold one.
+ */
+function perFile(option: string, entries: readonly string[], inputs: readonly InputFile[], split: 'first' | 'last' = 'last'): { all: string | undefined; files: Map<string, string> } {
+  let all: string | undefined;
+  const files = new Map<string, string>();
+  for (const entry of entries) {
+    const at = split === 'first' ? entry.indexOf('=') : entry.lastIndexOf('=');
+    if (at <= 0) {
+      if (all !== undefined) throw new InputProblem(`--${option} ${entry}: given twice for all files (${all} and ${entry}); for one file: --${option} FILE=${entry}`);
+      all = entry;
+      continue;
+    }
+    const file = entry.slice(0, at);
+    if (!inputs.some((f) => f.name === file)) throw new InputProblem(`--${option} ${entry}: no file "${file}" among the inputs (${inputs.map((f) => f.name).join(', ')})`);
+    if (files.has(file)) throw new InputProblem(`--${option} ${entry}: given twice for ${file}`);
+    files.set(file, entry.slice(at + 1));
   }
-  if (dateOrder !== undefined) {
-    if (!['MDY', 'DMY', 'YMD'].includes(dateOrder)) throw new InputProblem(`--date-order ${dateOrder}: one of MDY, DMY, YMD`);
-    locale.dateOrder = dateOrder as SourceLocale['dateOrder'];
-  }
-  return locale;
+  return { all, files };
+}
+
+function profileId(id: string, option: string): string {
+  if (!BUILTIN_PROFILES.some((p) => p.id === id)) throw new InputProblem(`--profile ${option}: no such profile (${BUILTIN_PROFILES.map((p) => p.id).join(', ')})`);
+  return id;
 }
 
 /**
- * Per-file choices. `--client NAME` names the tenant of the one file given; with several files
- * each needs `--client FILE=NAME` (FILE as listed on stderr), so two tenants never share a name.
+ * Per-file choices, each from its per-file form or else its run-wide one. `--client NAME` names
+ * the tenant of the one file given; with several files each needs `--client FILE=NAME`, so two
+ * tenants never share a name. A per-file `--locale` replaces the run-wide locale and date order
+ * for its file, and a per-file `--date-order` then sets the order.
  */
-function overridesFor(inputs: readonly InputFile[], profile: string | undefined, clients: readonly string[]): Record<string, FileOverrides> {
-  const names = new Map<string, string>();
-  for (const entry of clients) {
-    const at = entry.indexOf('=');
-    if (at > 0) names.set(entry.slice(0, at), entry.slice(at + 1));
-    else if (inputs.length === 1) names.set(inputs[0]!.name, entry);
-    else throw new InputProblem(`--client ${entry}: with several files, say which: --client FILE=NAME`);
-  }
-  for (const file of names.keys()) {
-    if (!inputs.some((f) => f.name === file)) throw new InputProblem(`--client ${file}=…: no such file among the inputs (${inputs.map((f) => f.name).join(', ')})`);
-  }
-  return Object.fromEntries(inputs.map((f) => [f.name, { ...(profile ? { profileId: profile } : {}), ...(names.has(f.name) ? { clientName: names.get(f.name)! } : {}) }]));
+function overridesFor(inputs: readonly InputFile[], values: Values): Record<string, FileOverrides> {
+  const profiles = perFile('profile', values.profile ?? [], inputs);
+  const clients = perFile('client', values.client ?? [], inputs, 'first');
+  if (clients.all !== undefined && inputs.length > 1) throw new InputProblem(`--client ${clients.all}: with several files, say which: --client FILE=NAME`);
+  const locales = perFile('locale', values.locale ?? [], inputs);
+  const orders = perFile('date-order', values['date-order'] ?? [], inputs);
+  const runLocale = { ...localeNamed(locales.all), ...dateOrderOf(orders.all) };
+  return Object.fromEntries(inputs.map((f) => {
+    const profile = profiles.files.get(f.name) ?? profiles.all;
+    const client = clients.files.get(f.name) ?? clients.all;
+    const fileLocale = locales.files.has(f.name) ? localeNamed(locales.files.get(f.name)) : {};
+    const locale = { ...runLocale, ...fileLocale, ...dateOrderOf(orders.files.get(f.name)) };
+    const override: FileOverrides = {
+      ...(profile !== undefined ? { profileId: profileId(profile, profiles.files.has(f.name) ? `${f.name}=${profile}` : profile) } : {}),
+      ...(client !== undefined ? { clientName: client } : {}),
+      ...(Object.keys(locale).length > 0 ? { locale } : {}),
+    };
+    return [f.name, override];
+  }));
+}
+
+/** How a file writes numbers and dates, when not as its profile says (an export made by a UK or German user). */
+function localeNamed(name: string | undefined): Partial<SourceLocale> {
+  if (name === undefined) return {};
+  if (!(name in LOCALES)) throw new InputProblem(`--locale ${name}: one of ${Object.keys(LOCALES).join(', ')}`);
+  return { ...LOCALES[name as LocaleName] };
+}
+
+function dateOrderOf(order: string | undefined): Partial<SourceLocale> {
+  if (order === undefined) return {};
+  if (!['MDY', 'DMY', 'YMD'].includes(order)) throw new InputProblem(`--date-order ${order}: one of MDY, DMY, YMD`);
+  return { dateOrder: order as SourceLocale['dateOrder'] };
 }
 
 function asOfOf(workspace: string | undefined): string | null {

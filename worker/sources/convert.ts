@@ -21,6 +21,12 @@ export interface ConvertContext {
    * a rename holds for next month's file of the same tenant too.
    */
   tenantNames?: Readonly<Record<string, string>>;
+  /**
+   * When the file is imported (ISO): an export's own time (its latest device contact) is capped at
+   * it, since no export is newer than its import: a clock ahead, or a zone-less time read as UTC
+   * that was local time east of Greenwich, would otherwise show a sync from the future. Default now.
+   */
+  importedAt?: string;
 }
 
 /** The document's `tenantNames` key (worker/doc/keys.ts). */
@@ -205,13 +211,19 @@ function convertUsage(run: Run, profile: UsageProfile, overrides: FileOverrides,
     ...base(run, profile),
     target: 'usage',
     usage,
-    integration: { ...profile.integration, exportedAt: profile.lastActiveIsSyncTime && run.latest !== null ? new Date(run.latest).toISOString() : null },
+    integration: { ...profile.integration, exportedAt: profile.lastActiveIsSyncTime && run.latest !== null ? exportTime(run.latest, context.importedAt) : null },
     scope: {
       integrationId, externalClientId: tenant,
       ...(found !== null ? { foundName: found } : {}),
       ...(overrides.replacesClient && overrides.replacesClient !== tenant ? { replaces: [overrides.replacesClient] } : {}),
     },
   };
+}
+
+/** The export's time (ms), no later than its import (ISO, default now): see ConvertContext.importedAt. */
+function exportTime(latest: number, importedAt: string | undefined): string {
+  const imported = importedAt === undefined ? Date.now() : parseIsoTime(importedAt) ?? Date.now();
+  return new Date(Math.min(latest, imported)).toISOString();
 }
 
 /**
