@@ -3,6 +3,7 @@ import { BUILTIN_PROFILES } from '../../worker/sources/builtinProfiles';
 import { tenantNameKey } from '../../worker/doc/keys';
 import { convertFile } from '../../worker/sources/convertFiles';
 import { AS_OF, converted, outcomeOf, rawBytes, usageTuples } from './fixtures';
+import { encode1252 } from './helpers/encodings';
 
 /** Each built-in profile on a small raw export with its real header and warts; rows worked out by hand. */
 
@@ -201,10 +202,30 @@ describe('ConnectWise · Agreement additions', () => {
 
 describe('recognition and errors', () => {
   it('sends a file no profile knows to the wizard, with the nearest profiles and hints', async () => {
+    // A NinjaOne export re-saved by German Excel: Windows-1252, semicolons, "Last Online" renamed.
+    const text = 'ID;Gerätename;Client Name;Role;Zuletzt online\r\n1001;ACME-DC01;Müller Zahnärzte;WINDOWS_SERVER;27.11.2026 15:42\r\n';
+    const outcome = await outcomeOf('ninja-de.csv', encode1252(text));
+    expect(outcome.status).toBe('unknown');
+    if (outcome.status !== 'unknown') return;
+    expect(outcome.table.header).toEqual(['ID', 'Gerätename', 'Client Name', 'Role', 'Zuletzt online']);
+    // NinjaOne first (2 of its 3 signature columns); Pax8 knows "Client Name" as a Company Name too.
+    expect(outcome.nearest.map((n) => [n.profile.id, n.matched, n.missing])).toEqual([
+      ['ninjaone-devices', ['Client Name', 'Role'], ['Last Online']],
+      ['pax8-invoice', ['Company Name'], ['Invoice Number', 'Description', 'Quantity', 'Unit Price']],
+    ]);
+    expect(outcome.hints).toEqual([
+      'ninja-de.csv: not valid UTF-8, read as Windows-1252 (Excel\'s "CSV" on Western Windows)',
+      'Separated by semicolons: probably saved by Excel with European settings, so numbers may use a decimal comma.',
+    ]);
+  });
+
+  it('sends an unknown file with a title line to the wizard with its header found below it, and no nearest profile when none shares a column', async () => {
     const outcome = await outcomeOf('acronis-unknown.csv');
     expect(outcome.status).toBe('unknown');
     if (outcome.status !== 'unknown') return;
     expect(outcome.table.header).toEqual(['Tenant', 'Protected machine', 'Plan', 'Storage used (GB)', 'Last backup']);
+    expect(outcome.nearest).toEqual([]);
+    expect(outcome.hints).toEqual(['The header is on row 2; the rows above it are skipped.']);
   });
 
   it('names file, row and column of a number that does not read under the profile\'s locale', async () => {
