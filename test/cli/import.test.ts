@@ -135,6 +135,20 @@ describe('import CLI', () => {
     expect(usage).toContain('nable,Contoso,Contoso,NB-2,Cove Data Protection - Server,GB,1812.5,2026-11-28');
   });
 
+  it('keeps an addition cancelled inside the as-of month before asOf as a line that is not current; one cancelled after asOf is current', async () => {
+    const input = join(tempDir(), 'cw.csv');
+    writeFileSync(input, [
+      'Company Name,Agreement Name,Agreement Type,Product ID,Description,Quantity,Unit Price,Bill Customer,Effective Date,Cancelled Date',
+      'Acme,Acme MSA,Managed Services,EDR,Managed EDR,3,$8.00,Billable,01/01/2026,11/15/2026',
+      'Acme,Acme MSA,Managed Services,MS-WKS,Managed Workstation,2,$45.00,Billable,01/01/2026,11/29/2026',
+    ].join('\n'));
+    const out = tempDir();
+    expect((await run('import.ts', '--out', out, '--as-of', AS_OF, input)).code).toBe(0);
+    const report = JSON.parse((await run('reconcile.ts', '--bundle', out)).stdout) as Report;
+    // asOf 2026-11-28: EDR's period (Nov 1–15) does not hold it, so the line is not current (spec §3); MS-WKS's (Nov 1–29) does.
+    expect(report.clients.map((c) => [c.client_id, c.service_count])).toEqual([['acme', 1]]);
+  });
+
   it('imports an .xlsx export: the sheet with the header, its typed numbers and dates', async () => {
     const out = tempDir();
     const result = await run('import.ts', '--out', out, '--as-of', AS_OF, join(RAW, 'xlsx', 'nable-efile-2026-11.xlsx'));

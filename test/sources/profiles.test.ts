@@ -186,6 +186,21 @@ describe('ConnectWise · Agreement additions', () => {
     expect(c.skipped).toEqual({ 'cancelled before the as-of date': 1 });
   });
 
+  it('clips an addition cancelled inside the as-of month to its Cancelled Date, before or after asOf', async () => {
+    const text = [
+      'Company Name,Agreement Name,Agreement Type,Product ID,Description,Quantity,Unit Price,Bill Customer,Effective Date,Cancelled Date',
+      'Acme,Acme MSA,Managed Services,EDR,Managed EDR,3,$8.00,Billable,01/01/2026,11/15/2026',
+      'Acme,Acme MSA,Managed Services,MS-WKS,Managed Workstation,2,$45.00,Billable,01/01/2026,11/29/2026',
+    ].join('\n');
+    const c = await converted('cw.csv', new TextEncoder().encode(text));
+    // asOf is 2026-11-28: EDR ends before it (listed, not current), MS-WKS after it (current).
+    expect(c.lines.map((l) => [l.service_id, l.quantity, l.period_start, l.period_end])).toEqual([
+      ['EDR', '3', '2026-11-01', '2026-11-15'],
+      ['MS-WKS', '2', '2026-11-01', '2026-11-29'],
+    ]);
+    expect(c.skipped).toEqual({});
+  });
+
   it('puts a No Charge addition under its own service at 0, so it is not compared with the billed one', async () => {
     const c = await converted('2026-11/connectwise-additions.csv');
     const free = c.lines.filter((l) => l.service_id.endsWith('(no charge)'));
