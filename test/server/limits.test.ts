@@ -289,7 +289,7 @@ describe('relay: a connection that reads too slowly', () => {
     // A reader that stopped reading: the kernel buffers fill, then the relay's queue for it grows.
     (reader as unknown as { _socket: { pause(): void } })._socket.pause();
     const chunk = 'z'.repeat(256 * 1024);
-    // Up to 50 MiB: more than the kernel buffers of any loopback hold; it stops as soon as the reader is dropped.
+    // Up to 50 MiB, well past what loopback socket buffers usually absorb; it stops once the reader is dropped.
     for (let i = 0; i < 200 && relay.stats().connectionsTooSlow === 0; i++) {
       writer.doc.getMap('m').set(`k${i}`, `${i}${chunk}`);
       await waitFor(() => relay.stats().updatesStored > i, `update ${i} stored`, 20_000);
