@@ -21,7 +21,8 @@ const DEMO_DISCREPANCIES = String(demoReport.discrepancies.length + demoReport.u
 const DEMO_UNMAPPED = String(demoReport.unmapped_clients.length);
 
 /** Within a second of the other tab's change, without a reload. */
-// Generous: how fast belongs to `npm run bench`; a test on a shared machine only says that it happens.
+// Generous: how fast is measured by `npm run bench` (benchTabs in scripts/benchBrowser.ts, in the
+// README's Performance table); a test on a shared machine only says that it happens.
 const WITHIN = { timeout: 15_000 };
 
 const statOf = (page: Page, testId: string) => page.waitForSelector(`[data-testid=${testId}] .stat-value`).then(() => statValue(page, testId));
@@ -144,6 +145,30 @@ browserTest('tabs of one workspace', (env) => {
     await a.goto(`${env.url}/#/history`);
     await a.getByText('Imports', { exact: true }).click();
     await a.getByText('psa_lines.csv', { exact: true }).first().waitFor({ timeout: 10_000 });
+    expectNoPageErrors(a);
+    expectNoPageErrors(b);
+  });
+
+  it('keeps the suggestion threshold for the workspace: set in one tab, the other tab’s “Accept N” and its Settings follow', async () => {
+    const a = await env.open('/#/client-mapping');
+    await a.waitForSelector('[data-testid=count-unmapped]');
+    // An empty client_map.csv: every integration client unmapped, with suggestions of every strength.
+    await dropFiles(a, { 'client_map.csv': `${DEMO['client_map.csv']!.split('\n')[0]}\n` });
+    expect(await a.textContent('[data-testid=import-result]')).toContain('Imported 1 file');
+    const b = await env.open('/#/client-mapping', { context: a.context() });
+    const acceptAll = '[data-testid=accept-all]';
+    await b.waitForFunction((s) => /Accept [1-9]/.test(document.querySelector(s)?.textContent ?? ''), acceptAll);
+    const strong = await b.textContent(acceptAll);
+    expect(await b.inputValue('[data-testid=threshold]')).toBe('0.9');
+
+    await a.fill('[data-testid=threshold]', '0.6');
+    await a.press('[data-testid=threshold]', 'Tab');
+    await b.waitForFunction(([s, before]) => document.querySelector(s)?.textContent !== before, [acceptAll, strong] as const, WITHIN);
+    const accepts = (text: string | null) => Number(/Accept (\d+)/.exec(text ?? '')?.[1]);
+    expect(accepts(await b.textContent(acceptAll))).toBeGreaterThan(accepts(strong));
+    expect(await b.inputValue('[data-testid=threshold]')).toBe('0.6');
+    await b.goto(`${env.url}/#/settings`);
+    expect(await b.inputValue('[data-testid=settings-threshold]')).toBe('0.6');
     expectNoPageErrors(a);
     expectNoPageErrors(b);
   });
