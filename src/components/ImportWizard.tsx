@@ -1,7 +1,8 @@
 import type { ColDef } from 'ag-grid-community';
 import { For, Show, createEffect, createMemo, createSignal, on, onCleanup } from 'solid-js';
 import type { ContractError } from '../../worker/bundle/contractError';
-import type { SourceLocale, SourceProfile, Transform } from '../../worker/sources/types';
+import type { RawTable, SourceLocale, SourceProfile, Transform } from '../../worker/sources/types';
+import { columnIndex } from '../../worker/sources/header';
 import type { UnknownFile } from '../../worker/core/importBatch';
 import type { ConversionPreview } from '../../worker/sources/previewConversion';
 import { core, pendingImport } from '../state/workspace';
@@ -71,6 +72,17 @@ export function ImportWizard(props: { file?: UnknownFile; position?: number; tot
   const [preview, setPreview] = createSignal<ConversionPreview | null>(null);
   const [message, setMessage] = createSignal('');
   const [saving, setSaving] = createSignal(false);
+  // Settings has no dropped file: a sample export the user picks gives the editor its live preview.
+  const [sample, setSample] = createSignal<{ file: string; table: RawTable } | null>(null);
+  const [sampleProblem, setSampleProblem] = createSignal('');
+  const header = () => sample()?.table.header ?? f.header;
+  const chooseSample = async (file: File | undefined) => {
+    if (!file) return;
+    const { readSample } = await import('./profileSample');
+    const read = await readSample(file, profileFromDraft(draft()));
+    setSampleProblem(read.ok ? '' : read.message);
+    setSample(read.ok ? { file: file.name, table: read.table } : null);
+  };
   const update = (patch: Partial<ProfileDraft>) => setDraft({ ...draft(), ...patch });
   const setField = (field: string, patch: Partial<FieldChoice>) => update({ fields: { ...draft().fields, [field]: { ...draft().fields[field]!, ...patch } } });
   const startFrom = (profile: SourceProfile) => {
@@ -82,15 +94,17 @@ export function ImportWizard(props: { file?: UnknownFile; position?: number; tot
   let sequence = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   createEffect(
-    on(draft, (d) => {
+    on([draft, sample], ([d, s]) => {
       clearTimeout(timer);
-      if (editing || (draftProblem(d) !== null && draftProblem(d)!.startsWith('Pick'))) {
+      if ((editing && !s) || (draftProblem(d) !== null && draftProblem(d)!.startsWith('Pick'))) {
         setPreview(null);
         return;
       }
       const mine = ++sequence;
       timer = setTimeout(async () => {
-        const result = await core.previewProfile(f.file, profileFromDraft({ ...d, name: d.name || 'draft', integration: { ...d.integration, id: d.integration.id || 'draft' } }), d.clientName ? { clientName: d.clientName } : {});
+        const profile = profileFromDraft({ ...d, name: d.name || 'draft', integration: { ...d.integration, id: d.integration.id || 'draft' } });
+        const overrides = d.clientName ? { clientName: d.clientName } : {};
+        const result = s ? (await import('./profileSample')).previewSample(s.table, profile, overrides) : await core.previewProfile(f.file, profile, overrides);
         if (mine === sequence) setPreview(result);
       }, 150);
     }),
@@ -121,14 +135,19 @@ export function ImportWizard(props: { file?: UnknownFile; position?: number; tot
     ...f.header.map((h, i): ColDef<RawRow> => ({ field: `c${i}`, headerName: h || `(column ${i + 1})`, minWidth: 120, tooltipField: `c${i}` })),
   ];
   const rawRows: RawRow[] = f.sample.map((row, r) => Object.fromEntries([['__row', f.sampleRowNumbers[r]!], ...row.map((v, i) => [`c${i}`, v])]) as RawRow);
-  const columnOptions = () => f.header.filter((h) => h !== '');
+  const columnOptions = () => header().filter((h) => h !== '');
+  // A profile's column found in the file under another spelling (an alias: "UserPrincipalName" for "User principal name").
+  const spelledAs = (column: string) => {
+    const at = columnIndex({ aliases: draft().carry.aliases }, header(), column);
+    return at >= 0 ? header()[at]! : null;
+  };
 
   return (
     <section class="wizard" data-testid="import-wizard">
       <Show when={editing}>
         <PageHeader
           title={editing!.copy ? `Copy of ${editing!.profile.name}` : `Edit ${editing!.profile.name}`}
-          subtitle="How a raw export is read. Saved in this workspace's shared document: teammates' imports use it too. Drop a file to see a preview of what it gives."
+          subtitle="How a raw export is read. Saved in this workspace's shared document: teammates' imports use it too. Choose a sample export below to see, as you edit, the rows it gives."
           actions={
             <button class="secondary" data-testid="profile-editor-back" onClick={() => props.onClose?.()}>
               Back to settings
@@ -195,6 +214,23 @@ export function ImportWizard(props: { file?: UnknownFile; position?: number; tot
       <div class="wizard-raw">
         <DataGrid<RawRow> testId="raw-grid" rows={rawRows} rowId={(r) => String(r.__row)} columns={rawColumns()} height={rawRows.length > 6 ? '260px' : undefined} options={f.header.length > 6 ? { autoSizeStrategy: undefined } : {}} />
       </div>
+      </Show>
+
+      <Show when={editing}>
+        <div class="card wizard-sample" data-testid="profile-sample">
+          <label class="inline">
+            Preview with a sample export{' '}
+            <input type="file" accept=".csv,.tsv,.txt,.xlsx,.xlsm" data-testid="profile-sample-file" onChange={(e) => void chooseSample(e.currentTarget.files?.[0])} />
+          </label>
+          <p class="muted small" data-testid="profile-sample-status">
+            {sample()
+              ? `Previewing with ${sample()!.file}: ${plural(sample()!.table.rows.length, 'row')}, header on row ${sample()!.table.headerRow}. It is only read here to check this profile: nothing is imported.`
+              : 'Without a file there is nothing to preview: choose one of the exports this profile should read (it is only read here, nothing is imported), or save and drop the file on the page, where a file this profile cannot read opens the wizard with its rows.'}
+          </p>
+          <Show when={sampleProblem()}>
+            <p class="error" data-testid="profile-sample-problem">{sampleProblem()}</p>
+          </Show>
+        </div>
       </Show>
 
       <div class="wizard-form">
@@ -338,7 +374,9 @@ export function ImportWizard(props: { file?: UnknownFile; position?: number; tot
                           <option value="none">{spec.required ? '— pick a column —' : '(none)'}</option>
                           <For each={columnOptions()}>{(h) => <option value={`col:${h}`}>{h}</option>}</For>
                           <Show when={choice().mode === 'column' && !columnOptions().includes(choice().column)}>
-                            <option value={`col:${choice().column}`}>{choice().column} (not in this file)</option>
+                            <option value={`col:${choice().column}`}>
+                              {choice().column} ({spelledAs(choice().column) ? `"${spelledAs(choice().column)}" in this file` : 'not in this file'})
+                            </option>
                           </Show>
                           <option value="const">a fixed value…</option>
                           <option value="row">the row number</option>
@@ -367,8 +405,8 @@ export function ImportWizard(props: { file?: UnknownFile; position?: number; tot
         </div>
       </div>
 
-      <Show when={!editing}>
-        <h2 class="section-title">Preview: the rows this file gives</h2>
+      <Show when={!editing || sample()}>
+        <h2 class="section-title">Preview: the rows {sample() ? 'the sample' : 'this file'} gives</h2>
         <PreviewPanel preview={preview()} problem={problem()} target={draft().target} />
       </Show>
 

@@ -158,6 +158,30 @@ browserTest('raw exports', (env) => {
     expectNoPageErrors(page);
   });
 
+  it('previews a profile edited in Settings live on a sample export chosen there, nothing imported', async () => {
+    const page = await env.open('/');
+    await waitForWorkspace(page);
+    await clearWorkspace(page, env.url);
+    await page.goto(`${env.url}/#/settings`);
+    await page.click('[data-testid=copy-m365-active-users]');
+    await page.waitForSelector('[data-testid=import-wizard]');
+    // Without a file the editor says what to do instead of showing an empty preview.
+    expect(await page.textContent('[data-testid=profile-sample-status]')).toContain('Without a file there is nothing to preview');
+    expect(await page.isVisible('[data-testid=wizard-preview]')).toBe(false);
+    await page.setInputFiles('[data-testid=profile-sample-file]', { name: 'm365-acmedental.csv', mimeType: 'text/csv', buffer: readFileSync(path.join(RAW, '2026-11', 'm365-acmedental.csv')) });
+    await page.waitForSelector('[data-testid=preview-summary]');
+    expect(await page.textContent('[data-testid=profile-sample-status]')).toContain('Previewing with m365-acmedental.csv: 6 rows');
+    expect(await page.textContent('[data-testid=preview-summary]')).toMatch(/^6 rows read → 4 usage rows, 3 rows left out \(Licenses is "Unlicensed": 3\) · client of this file: acmedental\.com/);
+    // An edit shows at once: one product per cell instead of splitting on "+".
+    await page.fill('[data-testid=explode]', '');
+    await page.waitForFunction(() => /→ 3 usage rows/.test(document.querySelector('[data-testid=preview-summary]')?.textContent ?? ''));
+    await shots(page, 'profile-editor-sample-preview');
+    await page.click('[data-testid=profile-editor-back]');
+    await page.goto(`${env.url}/#/`);
+    await page.waitForSelector('.empty-state');
+    expectNoPageErrors(page);
+  });
+
   it('reads an .xlsx export in the browser: the sheet with the header, typed numbers and dates', async () => {
     const page = await env.open('/');
     await waitForWorkspace(page);
