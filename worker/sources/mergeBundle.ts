@@ -85,7 +85,17 @@ function workspaceJson(text: string | undefined, conversions: readonly Conversio
   for (const c of conversions) {
     if (c.integration === null) continue;
     const { id, name, kind, exportedAt } = c.integration;
-    integrations.set(id, { ...integrations.get(id), id, name, kind, lastSyncAt: exportedAt ?? importedAt, lastSyncStatus: 'ok' });
+    integrations.set(id, { ...integrations.get(id), id, name, kind, lastSyncAt: syncTime(exportedAt, importedAt), lastSyncStatus: 'ok' });
   }
   return `${JSON.stringify({ ...json, integrations: [...integrations.values()] }, null, 2)}\n`;
+}
+
+/**
+ * The export's own time, no later than the import (an export is never newer than its import: a
+ * zone-less time read as UTC may be a local time east of Greenwich), else the import time. convert.ts
+ * caps it already when given the import time; a conversion made without it is capped here.
+ */
+function syncTime(exportedAt: string | null, importedAt: string): string {
+  if (exportedAt === null) return importedAt;
+  return Date.parse(exportedAt) > Date.parse(importedAt) ? importedAt : exportedAt;
 }
