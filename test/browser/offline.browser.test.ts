@@ -3,15 +3,16 @@
  * (the service worker serves every file, the workspace is in IndexedDB), keeps an edit made offline,
  * and hands that edit to the relay once the network is back.
  */
-import { appendFileSync, mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startRelay, type Relay } from '../../server/relay';
 import { createWorkspace } from '../../server/workspaces';
+import { generateDemoBundle } from '../../worker/demo/generateDemo';
 import { connectToRelay, readClientRows, statValue, waitForWorkspace } from './appDriver';
-import { ROOT, browserTest, expectNoPageErrors, screenshot } from './harness';
+import { ROOT, browserTest, expectNoPageErrors, screenshot, type BrowserEnv } from './harness';
 
 let relay: Relay;
 let share: { relayUrl: string; workspaceId: string; token: string };
@@ -81,6 +82,54 @@ const BUILT_SW = join(ROOT, 'node_modules', '.ledgerline-built-app', 'sw.js');
 
 /** Offline, a WebSocket to the relay fails by design; that is the page's console, not an app error. */
 const OFFLINE_NOISE = [/WebSocket/, /ERR_INTERNET_DISCONNECTED/];
+
+/** A returning visitor: the installed version controls the page (a first visit is controlled by none). */
+async function openInstalled(env: BrowserEnv): Promise<Page> {
+  const page = await env.open('/');
+  await waitForWorkspace(page);
+  await waitForOfflineReady(page);
+  await page.reload();
+  await waitForWorkspace(page);
+  expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  return page;
+}
+
+/** A new deployment: the service worker's script changed, so the browser installs it and it waits for Reload. */
+async function deployNewVersion(page: Page): Promise<void> {
+  appendFileSync(BUILT_SW, `\n// a newer build ${Date.now()}\n`);
+  await page.evaluate(async () => {
+    await (await navigator.serviceWorker.ready).update();
+  });
+  await page.getByText('A new version of Ledgerline is ready.').waitFor();
+}
+
+/** Marks the page's document, so a test can tell it was not reloaded (a reload makes a new one). */
+async function markDocument(page: Page): Promise<void> {
+  await page.evaluate(() => Object.assign(window, { __sameDocument: true }));
+}
+const sameDocument = (page: Page) => page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument === true);
+
+/** Drops files on the page as from the desktop, without waiting for the import's result. */
+async function startDrop(page: Page, files: Record<string, string>, repeatBody = 1): Promise<void> {
+  const transfer = await page.evaluateHandle(
+    ({ list, repeat }) => {
+      const dt = new DataTransfer();
+      for (const [name, text] of list) {
+        // A large file made in the page (copies of the rows, read as replacing each other): an import that takes a while.
+        const header = text.slice(0, text.indexOf('\n') + 1);
+        const body = text.slice(header.length).replace(/\n?$/, '\n');
+        dt.items.add(new File([header, ...Array.from({ length: repeat }, () => body)], name, { type: 'text/csv' }));
+      }
+      return dt;
+    },
+    { list: Object.entries(files), repeat: repeatBody },
+  );
+  await page.dispatchEvent('.app', 'dragover', { dataTransfer: transfer });
+  await page.dispatchEvent('.app', 'drop', { dataTransfer: transfer });
+}
+
+/** A file no profile knows (tests/fixtures/raw): its drop waits in the mapping wizard, in the core's memory only. */
+const UNKNOWN_EXPORT = readFileSync(join(ROOT, 'test/fixtures/raw/acronis-unknown.csv'), 'utf8');
 
 browserTest(
   'opens offline',
@@ -193,6 +242,110 @@ browserTest(
       expect(waiting).toBeNull();
       expect(await page.$('[data-testid=update-prompt]')).toBeNull();
       expectNoPageErrors(page);
+    });
+
+    it('Reload waits for the import in progress, then reloads into the new version with the import kept', async () => {
+      const page = await openInstalled(env);
+      await deployNewVersion(page);
+      await markDocument(page);
+
+      // About 300,000 usage rows: the import is still running when Reload is clicked.
+      await startDrop(page, { 'usage-big.csv': generateDemoBundle()['usage.csv']! }, 100);
+      await page.waitForSelector('[data-testid=import-progress]');
+      const reloaded = page.waitForEvent('load', { timeout: 120_000 });
+      await page.click('[data-testid=update-reload]');
+      await page.waitForSelector('[data-testid=update-waiting][data-waiting-for=import]');
+      await screenshot(page, 'update-waits-for-import');
+      expect(await page.textContent('[data-testid=update-waiting]')).toBe('Reloading once the import in progress has finished…');
+      // The import is still the page's: it was not cut off by a reload.
+      expect(await sameDocument(page)).toBe(true);
+
+      await reloaded;
+      await waitForWorkspace(page);
+      expect(await sameDocument(page)).toBe(false);
+      expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.waiting ?? null)).toBeNull();
+      // The import ran to its end before the reload: History lists it as imported.
+      await page.goto(`${env.url}/#/history`);
+      await page.click('[data-testid=history-imports]');
+      const row = page.locator('[data-testid=history-grid] .ag-row', { hasText: 'usage-big.csv' }).first();
+      await row.waitFor();
+      expect(await row.locator('.ag-cell[col-id=status]').textContent()).toBe('Current');
+      expectNoPageErrors(page);
+    });
+
+    it('Reload waits while a drop is held in the import wizard, and reloads once the drop is settled', async () => {
+      const page = await openInstalled(env);
+      await deployNewVersion(page);
+      await startDrop(page, { 'acronis-unknown.csv': UNKNOWN_EXPORT });
+      await page.waitForSelector('[data-testid=import-wizard]', { timeout: 60_000 });
+      await markDocument(page);
+
+      const reloaded = page.waitForEvent('load', { timeout: 60_000 });
+      await page.click('[data-testid=update-reload]');
+      await page.waitForSelector('[data-testid=update-waiting][data-waiting-for=wizard]');
+      await screenshot(page, 'update-waits-for-wizard');
+      // The drop is still in the wizard, in this document: nothing of it was lost to a reload.
+      await page.waitForSelector('[data-testid=wizard-skip-file]');
+      expect(await sameDocument(page)).toBe(true);
+      expect(await page.isVisible('[data-testid=import-wizard]')).toBe(true);
+
+      // Once the user has settled the drop (here: cancelled it), the reload the user asked for comes.
+      await page.click('[data-testid=wizard-cancel]');
+      await reloaded;
+      await waitForWorkspace(page);
+      expect(await sameDocument(page)).toBe(false);
+      expect(await page.$('[data-testid=update-prompt]')).toBeNull();
+      expectNoPageErrors(page);
+    });
+
+    it('Reload in one tab leaves another tab as it is, with its typed input, and offers it the reload', async () => {
+      const clicking = await openInstalled(env);
+      const other = await env.open('/', { context: clicking.context() });
+      await waitForWorkspace(other);
+      expect(await other.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+      for (const page of [clicking, other]) {
+        await page.goto(`${env.url}/#/service-mapping`);
+        await page.waitForSelector('[data-testid=add-rule]');
+      }
+      await deployNewVersion(clicking);
+      await other.getByText('A new version of Ledgerline is ready.').waitFor();
+
+      // A rule typed in each tab and not added yet.
+      await other.fill('[data-testid=add-rule] input[aria-label="Product pattern"]', 'Draft in the other tab*');
+      await markDocument(other);
+      await clicking.fill('[data-testid=add-rule] input[aria-label="Product pattern"]', 'Draft in this tab*');
+
+      // The tab that clicks says what it would lose instead of reloading.
+      await markDocument(clicking);
+      await clicking.click('[data-testid=update-reload]');
+      await clicking.waitForSelector('[data-testid=update-unsaved]');
+      expect(await clicking.textContent('[data-testid=update-unsaved]')).toContain('Product pattern');
+      await screenshot(clicking, 'update-unsaved-input');
+      expect(await sameDocument(clicking)).toBe(true);
+      expect(await clicking.inputValue('[data-testid=add-rule] input[aria-label="Product pattern"]')).toBe('Draft in this tab*');
+
+      // The draft cleared, Reload reloads this tab into the new version.
+      await clicking.fill('[data-testid=add-rule] input[aria-label="Product pattern"]', '');
+      await Promise.all([clicking.waitForEvent('load'), clicking.click('[data-testid=update-reload]')]);
+      await clicking.waitForSelector('[data-testid=add-rule]');
+      expect(await sameDocument(clicking)).toBe(false);
+
+      // The other tab is now served by the new version but was not reloaded: its draft is still there.
+      await other.waitForSelector('[data-testid=update-prompt][data-offer=elsewhere]');
+      expect(await sameDocument(other)).toBe(true);
+      expect(await other.inputValue('[data-testid=add-rule] input[aria-label="Product pattern"]')).toBe('Draft in the other tab*');
+      expect(await other.textContent('[data-testid=update-prompt]')).toContain('opened in another tab');
+      await screenshot(other, 'update-other-tab');
+      // Its Reload, too, names the draft first; "Reload anyway" is the user's word that it may go.
+      await other.click('[data-testid=update-reload]');
+      await other.waitForSelector('[data-testid=update-unsaved]');
+      expect(await sameDocument(other)).toBe(true);
+      await Promise.all([other.waitForEvent('load'), other.click('[data-testid=update-reload-anyway]')]);
+      await other.waitForSelector('[data-testid=add-rule]');
+      expect(await sameDocument(other)).toBe(false);
+      expect(await other.$('[data-testid=update-prompt]')).toBeNull();
+      expectNoPageErrors(clicking);
+      expectNoPageErrors(other);
     });
   },
   { built: true },
