@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BUILTIN_PROFILES } from '../../worker/sources/builtinProfiles';
 import { tenantNameKey } from '../../worker/doc/keys';
 import { convertFile } from '../../worker/sources/convertFiles';
+import { cycleOfPeriod } from '../../worker/sources/convert';
 import { AS_OF, converted, outcomeOf, rawBytes, usageTuples } from './fixtures';
 import { encode1252 } from './helpers/encodings';
 
@@ -297,6 +298,11 @@ describe('Autotask · Contract services', () => {
       ['M365BP', '1024', '22', 'monthly', '2026-11-01', '2026-11-30', 'Fabrikam Recurring'],
       ['BKP-APPL', '1', '1200', 'annual', '2026-07-01', '2027-06-30', 'Fabrikam Licensing'],
     ]);
+  });
+
+  it('reads a period type that names one cycle among other words, and refuses one that names another length', () => {
+    expect(['Monthly', 'monthly commitment', 'Month-to-month', 'Yearly', 'Annual Commitment', 'Jährlich'].map(cycleOfPeriod)).toEqual(['monthly', 'monthly', 'monthly', 'annual', 'annual', 'annual']);
+    expect(['Quarterly', 'Semi-Annual', 'Bi-Monthly', 'Every 6 months', '12 months', 'Monthly or Yearly', 'One-Time'].map(cycleOfPeriod)).toEqual([null, null, null, null, null, null, null]);
   });
 
   it('refuses a Quarterly or Semi-Annual period type, naming file, row and column, instead of billing it monthly or yearly', async () => {

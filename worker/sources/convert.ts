@@ -378,17 +378,23 @@ export function slug(name: string): string {
 }
 
 /**
- * A billing cycle column's word, exactly: the spec bills monthly and annual lines only, so
- * "Quarterly" or "Semi-Annual" is null (an error naming the cell), never the nearest cycle (a
- * quarterly service read as monthly would triple its invoice, a semi-annual one read as annual halve it).
+ * A billing cycle column's value: the one cycle its words name ("Monthly", "Annual Commitment").
+ * The spec bills monthly and annual lines only, so "Quarterly", "Semi-Annual", "Bi-Monthly" or
+ * "Every 6 months" is null (an error naming the cell), never the nearest cycle: a quarterly
+ * charge read as monthly would triple its invoice, a semi-annual one read as annual halve it.
  */
 const PERIOD_WORDS: Readonly<Record<string, 'monthly' | 'annual'>> = {
   monthly: 'monthly', month: 'monthly', monatlich: 'monthly',
   annual: 'annual', annually: 'annual', yearly: 'annual', year: 'annual', jährlich: 'annual', jaehrlich: 'annual',
 };
+/** Words that make a period another length than the month or year they name. */
+const OTHER_PERIOD = /^(semi|bi|half|quarter|quarterly|every|two|three|six)$|\d/;
 
 export function cycleOfPeriod(text: string): 'monthly' | 'annual' | null {
-  return PERIOD_WORDS[text.trim().toLowerCase()] ?? null;
+  const words = text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w !== '');
+  if (words.some((w) => OTHER_PERIOD.test(w))) return null;
+  const cycles = new Set(words.flatMap((w) => PERIOD_WORDS[w] ?? []));
+  return cycles.size === 1 ? [...cycles][0]! : null;
 }
 
 /** Without a cycle column: the agreement type's name (free text an MSP chooses, "Annual Licensing") by the profile's list, else monthly. */
