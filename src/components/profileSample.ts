@@ -21,7 +21,11 @@ export async function readSample(file: File, profile: SourceProfile): Promise<Sa
   return { ok: true, table: read.table };
 }
 
-/** The same preview as a dropped file's (conversion, then the bundle's own checks). */
+/**
+ * The same preview as a dropped file's (conversion, then the bundle's own checks), with one
+ * difference: PSA lines are billed for the month of now, not of a fixed as-of the workspace may
+ * have set (the core knows that one; a sample only checks how the file reads).
+ */
 export function previewSample(table: RawTable, profile: SourceProfile, overrides: FileOverrides): ConversionPreview {
   return previewConversion(table, profile, overrides);
 }
