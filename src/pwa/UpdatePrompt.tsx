@@ -45,7 +45,8 @@ export function UpdatePrompt() {
     // This tab's state is what the core's events said. Mapping the wizard's last file clears the
     // drop and starts its import in one step of the core, told in two events: the core itself
     // answers whether either is still on (its answer comes after both), before anything reloads.
-    const now = await core.state();
+    // A core that cannot answer (gone with its last tab, say) holds no import or drop either.
+    const now = await core.state().catch(() => ({ progress: null, pendingImport: null }));
     if (now.progress || now.pendingImport || !wanted() || reloading) return; // the event on its way brings this back
     // Text typed while Reload waited for the import is asked about as at the click.
     const unsaved = draftsAccepted ? [] : unsavedDrafts();
