@@ -2,7 +2,7 @@ import { ColumnApiModule, ModuleRegistry, RowApiModule, ScrollApiModule, createG
 import { createEffect, createMemo, on, onCleanup, onMount, untrack } from 'solid-js';
 import { afterPaint } from './afterPaint';
 import './DataGrid.css';
-import { fitOf } from './cells';
+import { fitOf, textWidth } from './cells';
 import './gridModules';
 import { afterFirstView } from '../state/workspace';
 
@@ -441,7 +441,11 @@ function fitColumns<T>(columns: ColDef<T>[], rows: readonly T[], host: HTMLEleme
       if (tooltipValueGetter) def.tooltip = tooltipValueGetter;
       else if (tooltipField) def.tooltip = (p) => ((p.data as Record<string, unknown> | undefined)?.[tooltipField as string] as string | undefined) ?? undefined;
     }
-    if (def.headerTooltip === undefined && def.headerName) def.headerTooltip = def.headerName;
+    // A cut header is read in its tooltip, so the tooltip names the column before explaining it.
+    if (def.headerName && (def.headerTooltip === undefined || (typeof def.headerTooltip === 'string' && !def.headerTooltip.includes(def.headerName))))
+      def.headerTooltip = def.headerTooltip ? `${def.headerName}: ${def.headerTooltip}` : def.headerName;
+    // A wrapped text's lines at the text's own spacing, not a row's height apart each.
+    if (def.wrapText && def.cellStyle === undefined) def.cellStyle = WRAPPED_CELL;
     const fit = fitOf(def.cellRenderer);
     if (fit) {
       let widest = 0;
@@ -457,12 +461,37 @@ function fitColumns<T>(columns: ColDef<T>[], rows: readonly T[], host: HTMLEleme
       }
       def.minWidth = Math.max(def.minWidth ?? 0, Math.ceil(widest) + CELL_PADDING);
       if (def.width !== undefined && def.width < def.minWidth) def.width = def.minWidth;
+    } else if (typeof def.valueFormatter === 'function' && !def.cellRenderer && def.width !== undefined) {
+      // A value of one fixed format (a time, "2026-12-01 15:08 UTC": every one the same shape once
+      // its digits are alike) that the column's width was chosen to hold is never shrunk below it
+      // when the grid shares out a narrow window. Names and lists vary in shape and still give way
+      // to an ellipsis with their tooltip.
+      const format = def.valueFormatter;
+      const shapes = new Set<string>();
+      for (const row of rows.length > FORMATTED_SAMPLE ? rows.slice(0, FORMATTED_SAMPLE) : rows) {
+        const value = def.valueGetter && typeof def.valueGetter === 'function' ? def.valueGetter({ data: row } as never) : def.field ? (row as Record<string, unknown>)[def.field as string] : undefined;
+        const text = format({ value, data: row } as never);
+        if (typeof text === 'string' && text !== '') shapes.add(text.replace(/[0-9]/g, '8'));
+        if (shapes.size > ONE_FORMAT_SHAPES) break;
+      }
+      if (shapes.size > 0 && shapes.size <= ONE_FORMAT_SHAPES) {
+        const widest = Math.ceil(Math.max(...[...shapes].map((text) => textWidth(text, `13px ${font}`))));
+        // (The text within the width is enough: the padding's slack is ours, not the screen's.)
+        if (widest <= def.width) def.minWidth = Math.max(def.minWidth ?? 0, widest + CELL_PADDING);
+      }
     }
     return def;
   });
   out.source = columns;
   return out;
 }
+
+const WRAPPED_CELL = { lineHeight: '20px', paddingTop: '7px', paddingBottom: '7px' };
+
+/** Rows a formatted column is measured on (a time or a code has one shape; the first rows show it). */
+const FORMATTED_SAMPLE = 300;
+/** Shapes a column of one fixed format shows at most (a time, and "never" for none). */
+const ONE_FORMAT_SHAPES = 2;
 
 /** A cell's left and right padding in the quartz theme at spacing 6, its borders, and a little slack for rounding. */
 const CELL_PADDING = 42;

@@ -1,6 +1,6 @@
 import { For, Match, Show, Switch, createResource, createSignal } from 'solid-js';
 import type { LineView, PairView, SeatView, UnaccountedView } from '../../worker/views/types';
-import { badgeCell, deltaCell, moneyCell, plainMoneyCell, quantityCell } from '../components/cells';
+import { badgeCell, dateCell, deltaCell, moneyCell, plainMoneyCell, quantityCell } from '../components/cells';
 import { DataGrid } from '../components/DataGrid';
 import { decimalComparator, formatMoney, formatQuantity } from '../components/format';
 import type { ServiceCountBar } from '../../worker/views/charts';
@@ -100,7 +100,9 @@ export function ClientDetail() {
                   rowId={(r) => r.serviceId}
                   columns={[
                     // Which integrations count it is in the tooltip: as a column it pushed Rate source off a 1280 px screen.
-                    { field: 'serviceName', headerName: 'Service', flex: 1, minWidth: 130, valueGetter: (p) => p.data?.serviceName || p.data?.serviceId, tooltipValueGetter: (p) => (p.data ? `${p.data.serviceId} · counted from ${p.data.integrationIds.join(', ') || 'no integration'}` : undefined) },
+                    // Service names whole, wrapping onto a second line (a client has a few): "Manag…" three
+                    // times said nothing, and a width for the longest pushed Rate source off a 1280 px screen.
+                    { field: 'serviceName', headerName: 'Service', flex: 1, minWidth: 130, wrapText: true, autoHeight: true, valueGetter: (p) => p.data?.serviceName || p.data?.serviceId, tooltipValueGetter: (p) => (p.data ? `${p.data.serviceId} · counted from ${p.data.integrationIds.join(', ') || 'no integration'}` : undefined) },
                     { field: 'type', headerName: 'Type', width: 150, cellRenderer: badgeCell },
                     { field: 'invoicedQty', headerName: 'Invoiced qty', type: 'rightAligned', width: 120, cellRenderer: quantityCell, comparator: decimalComparator },
                     { field: 'systemCount', headerName: 'System count', type: 'rightAligned', width: 125, cellRenderer: quantityCell, comparator: decimalComparator },
@@ -151,12 +153,12 @@ export function ClientDetail() {
                   rowId={(r) => r.lineId}
                   columns={[
                     { field: 'invoiceId', headerName: 'Invoice', width: 130 },
-                    { field: 'serviceName', headerName: 'Service', flex: 2, valueGetter: (p) => p.data?.serviceName || p.data?.serviceId },
+                    { field: 'serviceName', headerName: 'Service', flex: 2, wrapText: true, autoHeight: true, valueGetter: (p) => p.data?.serviceName || p.data?.serviceId },
                     { field: 'quantity', headerName: 'Qty', type: 'rightAligned', width: 100, cellRenderer: quantityCell, comparator: decimalComparator },
                     { field: 'unitPrice', headerName: `Unit price (${currency()})`, type: 'rightAligned', width: 150, cellRenderer: plainMoneyCell(currency) },
                     { field: 'billingCycle', headerName: 'Cycle', width: 110 },
-                    { field: 'periodStart', headerName: 'From', width: 120 },
-                    { field: 'periodEnd', headerName: 'To', width: 120 },
+                    { field: 'periodStart', headerName: 'From', width: 120, cellRenderer: dateCell },
+                    { field: 'periodEnd', headerName: 'To', width: 120, cellRenderer: dateCell },
                     { field: 'agreementId', headerName: 'Agreement', width: 130 },
                     { headerName: 'Status', width: 200, valueGetter: (p) => (!p.data?.current ? 'Not current' : p.data.compared ? 'Current, compared' : 'Current, not compared') },
                   ]}
@@ -214,7 +216,7 @@ function Seats(props: { clientId: string }) {
           { field: 'product', headerName: 'Product', flex: 1 },
           { field: 'category', headerName: 'Category', width: 120 },
           { field: 'quantity', headerName: 'Qty', type: 'rightAligned', width: 90, cellRenderer: quantityCell },
-          { field: 'lastActive', headerName: 'Last active', width: 120 },
+          { field: 'lastActive', headerName: 'Last active', width: 120, cellRenderer: dateCell },
           { field: 'status', headerName: 'Status', width: 150, cellRenderer: badgeCell },
           { field: 'serviceId', headerName: 'Counted for', width: 150 },
           { field: 'ruleId', headerName: 'Rule', width: 100 },

@@ -1,6 +1,9 @@
 /**
  * Nothing a paying user squints at: at 1280 and 1440 px wide, on every grid of the demo, money and dates are
  * shown whole (cells.ts marks them `fit`) and every badge is inside its cell, not on a hidden line.
+ * Columns shown by a formatter rather than a `fit` renderer (History's and the audit's times, days
+ * inactive, a client's service names) are found by their column ids; a header whose label is cut
+ * must name the column in full in its tooltip.
  */
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
@@ -14,12 +17,30 @@ const OTHERS = [
   'service-mapping',
   'adjustments',
   'integrations',
-  'history',
 ];
+/** History's tabs: the audit trail, the imports, and the closed months with their comparison. */
+const HISTORY_TABS = ['history:changes', 'history:imports', 'history:months'];
+
+/**
+ * Columns, by grid and column id, whose text must be whole though no `fit` renderer marks it: times
+ * and dates shown by a formatter, days inactive, and a client's service names (three rows of "Manag…").
+ */
+const WHOLE: Record<string, string[]> = {
+  'history-grid': ['importedAt'],
+  'audit-grid': ['at'],
+  'snapshots-grid': ['asOf', 'createdAt'],
+  'inactive-grid': ['lastActive', 'daysInactive'],
+  'seats-grid': ['lastActive'],
+  'lines-grid': ['serviceName', 'periodStart', 'periodEnd'],
+  'pairs-grid': ['serviceName'],
+  'adjustments-grid': ['effectiveDate'],
+  'review-grid': ['effectiveDate'],
+  'new-revenue-grid': ['effectiveDate'],
+};
 
 /** Every money or date text wider than its cell, and every badge outside its cell, on the page. */
 function clipped(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
+  return page.evaluate((whole) => {
     const found: string[] = [];
     const where = (el: Element) => `${el.closest('[data-testid]')?.getAttribute('data-testid') ?? '?'} col ${el.closest('.ag-cell')?.getAttribute('col-id')}`;
     for (const text of document.querySelectorAll<HTMLElement>('.ag-cell .fit')) {
@@ -47,8 +68,86 @@ function clipped(page: Page): Promise<string[]> {
       const own = badge.getBoundingClientRect();
       if (own.left < box.left - 0.5 || own.right > box.right + 0.5 || own.top < box.top - 0.5 || own.bottom > box.bottom + 0.5) found.push(`badge "${badge.textContent}" hidden in ${where(badge)}`);
     }
+    // Formatter-shown columns: the cell (or the value inside it) wider than it shows is an ellipsis.
+    for (const [grid, columns] of Object.entries(whole)) {
+      for (const col of columns) {
+        for (const cell of document.querySelectorAll<HTMLElement>(`[data-testid=${grid}] .ag-row .ag-cell[col-id=${col}]`)) {
+          const parts = [cell, ...cell.querySelectorAll<HTMLElement>('*')];
+          if (parts.some((el) => el.scrollWidth > el.clientWidth + 0.5)) found.push(`"${cell.textContent}" clipped in ${grid} col ${col}`);
+        }
+      }
+    }
     return found;
+  }, WHOLE);
+}
+
+/** How many cells of the WHOLE columns the page shows, by "grid col". */
+function wholeCells(page: Page): Promise<Record<string, number>> {
+  return page.evaluate((whole) => {
+    const counts: Record<string, number> = {};
+    for (const [grid, columns] of Object.entries(whole))
+      for (const col of columns) {
+        const n = document.querySelectorAll(`[data-testid=${grid}] .ag-row .ag-cell[col-id=${col}]`).length;
+        if (n > 0) counts[`${grid} ${col}`] = n;
+      }
+    return counts;
+  }, WHOLE);
+}
+
+/**
+ * Every header on the page whose label is cut: hovered, it must show a tooltip naming the column in
+ * full. Returns what is missing.
+ */
+async function cutHeadersWithoutTheirName(page: Page): Promise<{ cut: number; missing: string[] }> {
+  const cut = await page.evaluate(() => {
+    const labels: string[] = [];
+    document.querySelectorAll('[data-cut-header]').forEach((el) => el.removeAttribute('data-cut-header'));
+    for (const text of document.querySelectorAll<HTMLElement>('.ag-header-cell .ag-header-cell-text')) {
+      if (text.scrollWidth <= text.clientWidth + 0.5 || !text.textContent?.trim()) continue;
+      text.closest('.ag-header-cell')!.setAttribute('data-cut-header', String(labels.length));
+      labels.push(text.textContent.trim());
+    }
+    return labels;
   });
+  const missing: string[] = [];
+  for (const [i, label] of cut.entries()) {
+    const header = page.locator(`[data-cut-header="${i}"]`);
+    await header.scrollIntoViewIfNeeded();
+    await header.hover();
+    // The tooltip that names it (the previous header's may still be fading out).
+    const tip = await page
+      .waitForFunction((label) => [...document.querySelectorAll('.ag-tooltip, .ag-tooltip-custom')].map((t) => t.textContent ?? '').find((t) => t.includes(label)), label, { timeout: 3_000 })
+      .then(async (t) => (await t.jsonValue()) ?? 'none')
+      .catch(() => page.$$eval('.ag-tooltip, .ag-tooltip-custom', (tips) => tips.map((t) => `"${t.textContent}"`).join(', ') || 'none'));
+    if (!tip.includes(label)) missing.push(`header "${label}" cut, its tooltip: ${tip}`);
+    await page.mouse.move(0, 0);
+    await page.waitForSelector('.ag-tooltip, .ag-tooltip-custom', { state: 'hidden', timeout: 3_000 }).catch(() => undefined);
+  }
+  return { cut: cut.length, missing };
+}
+
+/** Closes a month, changes a mapping, closes another and compares them: History's months and comparison grids then have rows. */
+async function closeTwoMonths(page: Page, url: string): Promise<void> {
+  await page.goto(`${url}/#/history`);
+  await page.click('[data-testid=history-months]');
+  await page.fill('[data-testid=month-name]', 'September 2026');
+  await page.click('[data-testid=close-month]');
+  await page.waitForSelector('[data-testid=snapshots-grid] .ag-row');
+  await page.goto(`${url}/#/client-mapping`);
+  await page.waitForSelector('[data-testid=client-mapping-grid] .ag-row');
+  // Mapping Müller's EDR tenant changes that client's amount (history.browser.test.ts): one changed row to compare.
+  const unmapped = Number(await page.textContent('[data-testid=count-unmapped]'));
+  await page.locator('[data-testid=client-mapping-grid] .ag-row', { hasText: 'MULLER BACKEREI' }).first().locator('[data-testid=accept-suggestion]').click();
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid=count-unmapped]')?.textContent) === n - 1, unmapped);
+  await page.goto(`${url}/#/history`);
+  await page.click('[data-testid=history-months]');
+  await page.fill('[data-testid=month-name]', 'October 2026');
+  await page.click('[data-testid=close-month]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=snapshots-grid] .ag-row').length === 2);
+  const ids = await page.$$eval('[data-testid=compare-older] option', (o) => o.map((x) => (x as HTMLOptionElement).value).filter(Boolean));
+  await page.selectOption('[data-testid=compare-older]', ids[0]!);
+  await page.selectOption('[data-testid=compare-newer]', ids[1]!);
+  await page.waitForSelector('[data-testid=comparison-grid] .ag-row');
 }
 
 async function openScreen(page: Page, url: string, route: string): Promise<void> {
@@ -65,14 +164,22 @@ browserTest('layout', (env) => {
     await waitForWorkspace(page);
     const problems: string[] = [];
     let cells = 0;
+    let cutHeaders = 0;
+    const whole: Record<string, number> = {};
+    await closeTwoMonths(page, env.url);
     await openScreen(page, env.url, 'billing/invoices');
     // The client with the most kinds of discrepancy: the most badges in one cell.
     const client = await page.$$eval('[data-testid=clients-grid] .ag-row[row-id]', (rows) =>
       rows.map((r) => ({ id: r.getAttribute('row-id')!, kinds: r.querySelector<HTMLElement>('.badges')?.title.split(', ').length ?? r.querySelectorAll('.badge').length })).sort((a, b) => b.kinds - a.kinds)[0]!.id,
     );
-    const routes = [...BILLING, ...CLIENT_TABS.map((tab) => `billing/client/${encodeURIComponent(client)}/${tab}`), ...OTHERS];
+    const routes = [...BILLING, ...CLIENT_TABS.map((tab) => `billing/client/${encodeURIComponent(client)}/${tab}`), ...OTHERS, ...HISTORY_TABS];
     for (const route of routes) {
-      await openScreen(page, env.url, route);
+      if (route.startsWith('history:')) {
+        // History's tabs switch within the screen (no route of their own).
+        await openScreen(page, env.url, 'history');
+        await page.click(`[data-testid=history-${route.slice('history:'.length)}]`);
+        await page.waitForSelector('.content .ag-row', { timeout: 10_000 });
+      } else await openScreen(page, env.url, route);
       // Columns refit a moment after the rows arrive (debounced): look again a few times before calling it clipped.
       let found = await clipped(page);
       for (let tries = 0; found.length > 0 && tries < 10; tries++) {
@@ -80,11 +187,18 @@ browserTest('layout', (env) => {
         found = await clipped(page);
       }
       cells += await page.$$eval('.ag-cell .fit, .ag-cell .badge', (els) => els.length);
+      for (const [key, n] of Object.entries(await wholeCells(page))) whole[key] = (whole[key] ?? 0) + n;
+      const headers = await cutHeadersWithoutTheirName(page);
+      cutHeaders += headers.cut;
+      found.push(...headers.missing);
       problems.push(...found.map((p) => `${route}: ${p}`));
       if (found.length > 0) console.log(route, found.slice(0, 8));
       await screenshot(page, `layout-${width}-${route.replace(/\//g, '-')}`);
     }
     expect(cells).toBeGreaterThan(100);
+    // Each of these was on screen and looked at (a renamed column would otherwise pass unseen).
+    expect(Object.keys(whole).sort()).toEqual(expect.arrayContaining(['audit-grid at', 'history-grid importedAt', 'snapshots-grid asOf', 'snapshots-grid createdAt', 'inactive-grid daysInactive', 'lines-grid serviceName']));
+    console.log(`layout ${width}: ${cells} fit cells and badges, ${JSON.stringify(whole)}, ${cutHeaders} headers cut (each with its name in a tooltip)`);
     expect(problems).toEqual([]);
     expectNoPageErrors(page);
   }, 300_000);

@@ -36,7 +36,7 @@ async function download(page: Page, click: () => Promise<void>): Promise<string>
 }
 
 browserTest('review workflow', (env) => {
-  it('asks for a spot check on the first bulk approval only, then approves', async () => {
+  it('asks for a spot check on a bulk approval until it is turned off on this device, then approves without asking', async () => {
     const page = await env.open('/');
     await waitForWorkspace(page);
     await openReview(page, env.url);
