@@ -92,7 +92,8 @@ export function ImportReport(props: { files: FileReport[] }) {
   };
   return (
     <Show when={props.files.length > 0}>
-      <div class="import-report-wrap">
+      {/* It scrolls when a drop has many files: focusable, so the keyboard scrolls it too (axe: scrollable-region-focusable). */}
+      <div class="import-report-wrap" tabIndex={0} role="region" aria-label="Import report">
         <table class="import-report" data-testid="import-report">
           <thead>
             <tr>
