@@ -154,7 +154,13 @@ export function DataGrid<T>(props: DataGridProps<T>) {
       defaultColDef: { sortable: true, resizable: true, minWidth: 80, ...props.options?.defaultColDef, suppressKeyboardEvent: keepKeysInCellControls },
     });
     props.onReady?.(api);
-    host.addEventListener('focusin', () => (focusInside = true));
+    host.addEventListener('focusin', (e) => {
+      focusInside = true;
+      const target = e.target as HTMLElement;
+      const cell = target.closest<HTMLElement>('.ag-cell');
+      const rowId = target.closest('.ag-row')?.getAttribute('row-id');
+      control = cell && target !== cell && rowId ? { element: target, rowId, colId: cell.getAttribute('col-id') ?? '', index: controlsIn(cell).indexOf(target) } : null;
+    });
     host.addEventListener('focusout', (e) => {
       if (e.relatedTarget instanceof Node && !host.contains(e.relatedTarget)) focusInside = false;
     });
@@ -186,11 +192,19 @@ export function DataGrid<T>(props: DataGridProps<T>) {
   // A row that leaves the list (approved, mapped) takes the focused cell or button with it, and
   // Chromium drops focus to <body>: put it back on the cell now at that row's place.
   let focusInside = false;
+  /** The button or select in a cell that has focus: a row's new data draws its cells again, and the control with them. */
+  let control: { element: HTMLElement; rowId: string; colId: string; index: number } | null = null;
   const keepFocus = () => {
     // Two frames on, the screen may have gone and taken the grid with it.
     if (!api || api.isDestroyed() || !focusInside) return;
     const lost = document.activeElement === document.body || document.activeElement === null;
     if (!lost) return;
+    // The same row, drawn again (a rule's preview arrived while Tab walked its buttons): the same control in it.
+    if (control && !control.element.isConnected) {
+      const cell = host.querySelector<HTMLElement>(`.ag-row[row-id="${CSS.escape(control.rowId)}"] .ag-cell[col-id="${CSS.escape(control.colId)}"]`);
+      const again = cell ? controlsIn(cell)[control.index] : undefined;
+      if (again) return again.focus();
+    }
     const focused = api.getFocusedCell();
     const count = api.getDisplayedRowCount();
     if (count === 0) {

@@ -244,6 +244,8 @@ browserTest('keyboard only', (env) => {
     await open(page, env.url, 'service-mapping');
     const before = await rulesCount(page);
     const first = await page.$eval('[data-testid=rules-grid] .ag-row[row-index="0"]', (r) => r.getAttribute('row-id'));
+    // The rules' previews arrive after the rules and draw their rows again: start once they are in.
+    await page.waitForFunction(() => !!document.querySelector('[data-testid=rules-grid] .ag-row[row-index="0"] [col-id=previewRows]')?.textContent?.trim());
     await tabUntil(page, (f) => f.grid === 'rules-grid' && f.col !== null);
     await arrowTo(page, 0, 'actions');
     await toControl(page, 'Delete');
