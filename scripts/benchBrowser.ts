@@ -3,13 +3,15 @@
  * (~100 MB) picked in the file input, timed until it is stored and reconciled (the table shows
  * the new clients), with the main thread's longest frame gap and the progress updates counted
  * meanwhile; then the page is reopened and timed until the table shows again. Edits, screen
- * switches and two tabs of one workspace are timed on the demo and on that workspace.
+ * switches and two tabs of one workspace are timed on the demo and on that workspace; last, how
+ * fast the sync badge says offline or refused (benchSyncStatus.ts).
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { generateDemoBundle } from '../worker/demo/generateDemo';
 import { launchBrowser, newIsolatedContext, ROOT, startBuiltApp } from '../test/browser/harness';
+import { benchSyncStatus } from './benchSyncStatus';
 
 /**
  * An edit, timed two ways: from the click that accepts a suggested client match to the grid
@@ -265,6 +267,8 @@ export async function benchBrowser(bundleDir: string, expectedClients: number, b
     await benchEdits(page2, 'workspace of 1,000,000 usage rows');
     await benchScreenSwitches(page2, 'workspace of 1,000,000 usage rows');
     await benchTabs(page2, 'workspace of 1,000,000 usage rows', readFileSync(join(bundleDir, 'psa_lines.csv'), 'utf8'));
+    // Last: its relay upload must not share the machine with the timings above.
+    await benchSyncStatus(browser, app.url);
   } finally {
     await browser.close();
     await app.close();

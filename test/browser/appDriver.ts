@@ -153,3 +153,18 @@ export async function connectToRelay(page: Page, baseUrl: string, link: { relayU
   await page.waitForSelector('[data-testid=sync-status][data-status=online]');
   return (await page.textContent('[data-testid=share-link]'))!;
 }
+
+/** Closes a month on History › Months (open) under `name`, and waits until `listed` closed months show. */
+export async function closeMonth(page: Page, name: string, listed: number): Promise<void> {
+  await page.fill('[data-testid=month-name]', name);
+  await page.click('[data-testid=close-month]');
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=snapshots-grid] .ag-row').length === n, listed);
+}
+
+/** Compares the first two closed months in History's pickers, and waits for the comparison's rows. */
+export async function compareFirstTwoMonths(page: Page): Promise<void> {
+  const ids = await page.$$eval('[data-testid=compare-older] option', (o) => o.map((x) => (x as HTMLOptionElement).value).filter(Boolean));
+  await page.selectOption('[data-testid=compare-older]', ids[0]!);
+  await page.selectOption('[data-testid=compare-newer]', ids[1]!);
+  await page.waitForSelector('[data-testid=comparison-grid] .ag-row');
+}

@@ -1,7 +1,7 @@
 /** The pictures in Chromium: Home's charts on the demo, a bar that opens the table filtered to it, History and a client. */
 import { expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { waitForAllGridRows, waitForWorkspace } from './appDriver';
+import { closeMonth, waitForAllGridRows, waitForWorkspace } from './appDriver';
 import { browserTest, expectNoPageErrors, screenshot } from './harness';
 
 async function chartReady(page: Page, testId: string): Promise<void> {
@@ -121,12 +121,8 @@ browserTest('charts', (env) => {
     await waitForWorkspace(page);
     await page.goto(`${env.url}/#/history`);
     await page.click('[data-testid=history-months]');
-    await page.fill('[data-testid=month-name]', 'October 2026');
-    await page.click('[data-testid=close-month]');
-    await page.waitForSelector('[data-testid=snapshots-grid] .ag-row');
-    await page.fill('[data-testid=month-name]', 'November 2026');
-    await page.click('[data-testid=close-month]');
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=snapshots-grid] .ag-row').length === 2);
+    await closeMonth(page, 'October 2026', 1);
+    await closeMonth(page, 'November 2026', 2);
     await chartReady(page, 'chart-months');
     await page.waitForFunction(() => document.querySelector('[data-testid=chart-months]')?.getAttribute('data-bars') === '2');
     await screenshot(page, 'charts-history');

@@ -1,6 +1,6 @@
 /** The audit trail and month close in Chromium: who changed what, and how two closed months differ. */
 import { expect, it } from 'vitest';
-import { waitForGridText, waitForWorkspace } from './appDriver';
+import { closeMonth, compareFirstTwoMonths, waitForGridText, waitForWorkspace } from './appDriver';
 import { browserTest, expectNoPageErrors, screenshot } from './harness';
 
 browserTest('history and month close', (env) => {
@@ -29,13 +29,8 @@ browserTest('history and month close', (env) => {
     expect(changes).toMatch(/edr client org_\w+ mapped to C\d+/);
 
     await page.click('[data-testid=history-months]');
-    await page.fill('[data-testid=month-name]', 'After mapping');
-    await page.click('[data-testid=close-month]');
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=snapshots-grid] .ag-row').length === 2);
-    const ids = await page.$$eval('[data-testid=compare-older] option', (o) => o.map((x) => (x as HTMLOptionElement).value).filter(Boolean));
-    await page.selectOption('[data-testid=compare-older]', ids[0]!);
-    await page.selectOption('[data-testid=compare-newer]', ids[1]!);
-    await page.waitForSelector('[data-testid=comparison-grid] .ag-row');
+    await closeMonth(page, 'After mapping', 2);
+    await compareFirstTwoMonths(page);
     // Mapping Müller's EDR tenant cancels its -12 EDR discrepancy (12 × 6.50 = 78.00): one client changed by +78.00.
     expect(await page.textContent('[data-testid=comparison-summary]')).toContain('1 changed');
     expect(await page.textContent('[data-testid=comparison-summary]')).toContain('+$78.00');

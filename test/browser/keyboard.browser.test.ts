@@ -89,6 +89,13 @@ async function focusSettled(page: Page): Promise<void> {
   expect(at.grid === 'unaccounted-grid' || at.what.startsWith('h1'), `focus on ${at.what} "${at.text}"`).toBe(true);
 }
 
+/** After an action, focus is still in the grid acted on (on its next row or control), never on `<body>`. */
+async function expectFocusIn(page: Page, grid: string): Promise<void> {
+  const at = await focus(page);
+  expect(at.onBody, 'focus left on <body>').toBe(false);
+  expect(at.grid).toBe(grid);
+}
+
 const rulesCount = (page: Page) => page.$eval('[data-testid=rules-grid] [aria-rowcount]', (g) => Number(g.getAttribute('aria-rowcount')) - 1);
 
 browserTest('keyboard only', (env) => {
@@ -105,9 +112,7 @@ browserTest('keyboard only', (env) => {
     await page.waitForFunction(() => document.activeElement?.textContent === 'Approve');
     await press(page, 'Enter');
     await page.waitForFunction((n) => Number(document.querySelector('[data-testid=new-revenue-count]')?.textContent) === n - 1, before);
-    const after = await focus(page);
-    expect(after.onBody).toBe(false);
-    expect(after.grid).toBe('new-revenue-grid');
+    await expectFocusIn(page, 'new-revenue-grid');
     await screenshot(page, 'keyboard-new-revenue-approved');
     expectNoPageErrors(page);
   });
@@ -196,9 +201,7 @@ browserTest('keyboard only', (env) => {
     await press(page, 'Space');
     await page.waitForFunction((n) => Number(document.querySelector('[data-testid=new-revenue-count]')?.textContent) === n - 1, before);
     await page.waitForFunction((n) => Number(document.querySelector('[data-testid=review-show-dismissed] .tab-count')?.textContent) === n + 1, dismissedBefore);
-    const after = await focus(page);
-    expect(after.onBody).toBe(false);
-    expect(after.grid).toBe('new-revenue-grid');
+    await expectFocusIn(page, 'new-revenue-grid');
     expectNoPageErrors(page);
   });
 
@@ -231,9 +234,7 @@ browserTest('keyboard only', (env) => {
     await press(page, 'Enter');
     await page.waitForFunction((n) => Number(document.querySelector('[data-testid=count-mapped]')?.textContent) === n - 1, before.mapped);
     expect(await counts()).toEqual({ unmapped: before.unmapped, excluded: before.excluded + 1, mapped: before.mapped - 1 });
-    const after = await focus(page);
-    expect(after.onBody).toBe(false);
-    expect(after.grid).toBe('client-mapping-grid');
+    await expectFocusIn(page, 'client-mapping-grid');
     await screenshot(page, 'keyboard-client-unmapped');
     expectNoPageErrors(page);
   });
@@ -252,9 +253,7 @@ browserTest('keyboard only', (env) => {
     await press(page, 'Enter');
     await page.waitForFunction((n) => Number(document.querySelector('[data-testid=rules-grid] [aria-rowcount]')?.getAttribute('aria-rowcount')) - 1 === n - 1, before);
     expect(await page.$$eval(`[data-testid=rules-grid] .ag-row[row-id="${first}"]`, (r) => r.length)).toBe(0);
-    const after = await focus(page);
-    expect(after.onBody).toBe(false);
-    expect(after.grid).toBe('rules-grid');
+    await expectFocusIn(page, 'rules-grid');
     expectNoPageErrors(page);
   });
 

@@ -7,7 +7,7 @@
  */
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
-import { waitForWorkspace } from './appDriver';
+import { closeMonth, compareFirstTwoMonths, waitForWorkspace } from './appDriver';
 import { browserTest, expectNoPageErrors, screenshot } from './harness';
 
 const BILLING = ['billing/invoices', 'billing/review', 'billing/flags', 'billing/inactive'];
@@ -130,9 +130,7 @@ async function cutHeadersWithoutTheirName(page: Page): Promise<{ cut: number; mi
 async function closeTwoMonths(page: Page, url: string): Promise<void> {
   await page.goto(`${url}/#/history`);
   await page.click('[data-testid=history-months]');
-  await page.fill('[data-testid=month-name]', 'September 2026');
-  await page.click('[data-testid=close-month]');
-  await page.waitForSelector('[data-testid=snapshots-grid] .ag-row');
+  await closeMonth(page, 'September 2026', 1);
   await page.goto(`${url}/#/client-mapping`);
   await page.waitForSelector('[data-testid=client-mapping-grid] .ag-row');
   // Mapping Müller's EDR tenant changes that client's amount (history.browser.test.ts): one changed row to compare.
@@ -141,13 +139,8 @@ async function closeTwoMonths(page: Page, url: string): Promise<void> {
   await page.waitForFunction((n) => Number(document.querySelector('[data-testid=count-unmapped]')?.textContent) === n - 1, unmapped);
   await page.goto(`${url}/#/history`);
   await page.click('[data-testid=history-months]');
-  await page.fill('[data-testid=month-name]', 'October 2026');
-  await page.click('[data-testid=close-month]');
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid=snapshots-grid] .ag-row').length === 2);
-  const ids = await page.$$eval('[data-testid=compare-older] option', (o) => o.map((x) => (x as HTMLOptionElement).value).filter(Boolean));
-  await page.selectOption('[data-testid=compare-older]', ids[0]!);
-  await page.selectOption('[data-testid=compare-newer]', ids[1]!);
-  await page.waitForSelector('[data-testid=comparison-grid] .ag-row');
+  await closeMonth(page, 'October 2026', 2);
+  await compareFirstTwoMonths(page);
 }
 
 async function openScreen(page: Page, url: string, route: string): Promise<void> {
