@@ -111,10 +111,10 @@ export function ClientMapping() {
 
   const columns = (): ColDef<Row>[] => [
     // Minimum widths add up to what a 1280 px window leaves the grid (~950 px with the page's and the
-    // grid's scrollbars), so the suggestion's
-    // Accept button is never scrolled out of sight; long names ellipsize with a tooltip instead.
+    // grid's scrollbars), so the suggestion's Accept button is never scrolled out of sight; the names,
+    // what a mapping is decided on, wrap onto a second line rather than end in "…".
     { field: 'integrationId', headerName: 'Integration', width: 100, minWidth: 76 },
-    { field: 'externalClientName', headerName: 'Integration client', width: 200, minWidth: 115, valueGetter: (p) => p.data?.externalClientName || '(no name)', tooltip: (p) => p.data?.externalClientId },
+    { field: 'externalClientName', headerName: 'Integration client', width: 200, minWidth: 115, wrapText: true, autoHeight: true, valueGetter: (p) => p.data?.externalClientName || '(no name)', tooltip: (p) => p.data?.externalClientId },
     { field: 'rows', headerName: 'Rows', type: 'numericColumn', width: 80, minWidth: 64 },
     { field: 'status', headerName: 'Status', width: 115, cellRenderer: badgeCellWith((v) => STATUS_TEXT[v as Row['status']]) },
     {
@@ -123,6 +123,8 @@ export function ClientMapping() {
       headerTooltip: 'PSA client: double-click (or Enter) to pick one',
       width: 200,
       minWidth: 115,
+      wrapText: true,
+      autoHeight: true,
       editable: true,
       cellEditor: PsaClientEditor,
       cellEditorParams: { knownIds: () => known(), labelOf },
