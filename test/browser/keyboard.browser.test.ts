@@ -89,6 +89,21 @@ async function focusSettled(page: Page): Promise<void> {
   expect(at.grid === 'unaccounted-grid' || at.what.startsWith('h1'), `focus on ${at.what} "${at.text}"`).toBe(true);
 }
 
+/**
+ * Service mapping opened, keyboard focus walked onto the actions cell of the first product no rule
+ * covers; with the unaccounted and rule counts before anything is done.
+ */
+async function onFirstUnaccountedActions(page: Page, url: string): Promise<{ before: number; rules: number }> {
+  await waitForWorkspace(page);
+  await open(page, url, 'service-mapping');
+  const before = await count(page, 'unaccounted-count');
+  const rules = await rulesCount(page);
+  expect(before).toBeGreaterThan(0);
+  await tabUntil(page, (f) => f.grid === 'unaccounted-grid' && f.col !== null);
+  await arrowTo(page, 0, await columnOf(page, 'unaccounted-grid', '.row-actions'));
+  return { before, rules };
+}
+
 /** After an action, focus is still in the grid acted on (on its next row or control), never on `<body>`. */
 async function expectFocusIn(page: Page, grid: string): Promise<void> {
   const at = await focus(page);
@@ -259,13 +274,7 @@ browserTest('keyboard only', (env) => {
 
   it('excludes an unaccounted product from the keyboard', async () => {
     const page = await env.open('/');
-    await waitForWorkspace(page);
-    await open(page, env.url, 'service-mapping');
-    const before = await count(page, 'unaccounted-count');
-    const rules = await rulesCount(page);
-    expect(before).toBeGreaterThan(0);
-    await tabUntil(page, (f) => f.grid === 'unaccounted-grid' && f.col !== null);
-    await arrowTo(page, 0, await columnOf(page, 'unaccounted-grid', '.row-actions'));
+    const { before, rules } = await onFirstUnaccountedActions(page, env.url);
     await toControl(page, 'Exclude');
     await press(page, 'Space');
     await page.waitForFunction((n) => Number(document.querySelector('[data-testid=unaccounted-count]')?.textContent) === n - 1, before);
@@ -276,14 +285,8 @@ browserTest('keyboard only', (env) => {
 
   it('maps a product to a service only on Enter: arrow keys through the services map nothing', async () => {
     const page = await env.open('/');
-    await waitForWorkspace(page);
-    await open(page, env.url, 'service-mapping');
-    const before = await count(page, 'unaccounted-count');
-    const rules = await rulesCount(page);
-    expect(before).toBeGreaterThan(0);
+    const { before, rules } = await onFirstUnaccountedActions(page, env.url);
     const product = await page.$eval('[data-testid=unaccounted-grid] .ag-row[row-index="0"] [col-id=product]', (c) => c.textContent!.trim());
-    await tabUntil(page, (f) => f.grid === 'unaccounted-grid' && f.col !== null);
-    await arrowTo(page, 0, await columnOf(page, 'unaccounted-grid', '.row-actions'));
     await press(page, 'Enter');
     await page.waitForFunction(() => (document.activeElement as HTMLElement | null)?.dataset.testid === 'map-to-service');
     // Chromium on Linux changes a closed select's value on ArrowDown and fires `change` at once:
