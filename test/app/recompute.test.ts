@@ -88,6 +88,20 @@ describe('recompute by what changed', () => {
     expect(engine.runs).toEqual([]);
   });
 
+  it('a suggestion threshold changed alone, here or by a teammate, runs a notes update; with a setting the numbers read, a reconcile', async () => {
+    setSharedSettings({ suggestionThreshold: 0.7 }, LOCAL);
+    // A teammate's change arrives with the relay's origin, not this device's.
+    ydoc.transact(() => docTypes(ydoc).settings.set('suggestionThreshold', 0.8), 'relay');
+    await engine.scheduler.idle();
+    expect(engine.runs).toEqual(['notes', 'notes']);
+    ydoc.transact(() => {
+      docTypes(ydoc).settings.set('suggestionThreshold', 0.9);
+      docTypes(ydoc).settings.set('inactiveAfterDays', 30);
+    }, 'relay');
+    await engine.scheduler.idle();
+    expect(engine.runs).toEqual(['notes', 'notes', 'reconcile']);
+  });
+
   it('an approval runs no reconcile: one review-only update', async () => {
     expect(decide([pair], 'approve')).toBeNull();
     await engine.scheduler.idle();

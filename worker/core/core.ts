@@ -13,7 +13,6 @@ import { createEngineHost } from './engineHost';
 import type { ImportInput, ImportOutcome, ImportProgress, UnknownFile } from './importBatch';
 import type { Importer } from './importer';
 import { changedTypeNames } from '../doc/schema';
-import { thresholdProblem } from '../doc/settings';
 import { createScheduler, followDoc, larger, type Recompute } from './recompute';
 import { OPENING_FILTER, filterKey } from '../views/billingFilter';
 import { monthCloseChart } from '../views/charts';
@@ -82,15 +81,18 @@ const loadStateOf = (overview: Overview) => (overview.clients === 0 && overview.
 async function reviewOnce(): Promise<void> {
   const overview = engine.review(reviewNow());
   if (!overview) return refreshOnce();
-  events.set({ overview }, ['rows']);
+  events.set({ overview, settings: doc.settingsNow() ?? DEFAULT_APP_SETTINGS }, ['rows']);
   rememberViewSoon();
   await stampNewDismissals();
 }
 
-/** Notes changed: the screens refetch their rows, which carry the notes; nothing is recomputed. */
+/**
+ * Notes, or settings no number depends on, changed: the tabs get the settings and refetch their
+ * rows, which carry the notes (and "Accept N" at the threshold); nothing is recomputed.
+ */
 async function notesOnce(): Promise<void> {
   if (!engine.notes(doc.notesNow())) return refreshOnce();
-  events.changed(['rows']);
+  events.set({ settings: doc.settingsNow() ?? DEFAULT_APP_SETTINGS }, ['rows']);
   rememberViewSoon();
 }
 
@@ -365,18 +367,12 @@ async function saveSettings(next: AppSettings): Promise<void> {
 const suggestionThreshold = (): number => (doc.settingsNow() ?? DEFAULT_APP_SETTINGS).suggestionThreshold;
 
 /**
- * Sets the workspace's suggestion threshold. No number depends on it, so it reconciles nothing:
- * written as a BATCH (which the recompute follower skips), then the tabs hear the new settings and
- * refetch their rows, whose "Accept N" count follows. (A teammate's change arrives as a settings
- * change and costs one reconcile there: rare enough not to classify settings key by key.)
+ * Sets the workspace's suggestion threshold. No number depends on it: the recompute follower
+ * rates it a `notes` run (VIEW_ONLY_SETTINGS), here and on a teammate's device alike, which sends
+ * the tabs the new settings and has them refetch their rows, whose "Accept N" count follows.
  */
 function setSuggestionThreshold(value: number): string | null {
-  const problem = thresholdProblem(value);
-  if (problem) return problem;
-  batch(() => doc.setSuggestionThreshold(value));
-  events.set({ settings: doc.settingsNow() ?? DEFAULT_APP_SETTINGS }, ['rows']);
-  rememberViewSoon();
-  return null;
+  return doc.setSuggestionThreshold(value);
 }
 
 /**

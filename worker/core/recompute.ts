@@ -1,11 +1,12 @@
 import type * as Y from 'yjs';
-import { changedTypeNames, type DocTypeName } from '../doc/schema';
+import { topLevelName, type DocTypeName } from '../doc/schema';
 
 /**
  * What the engine must do again after the document changed, cheapest first:
  * - `none`: nothing the engine reads (the audit trail, closed months, profiles, tenant names, the
  *   list of shared imports: an import that follows from it reconciles on its own);
- * - `notes`: the screens' next rows carry the new notes; no number and no review state moves;
+ * - `notes`: the screens' next rows carry the new notes, and the tabs the new settings when only
+ *   settings no number depends on changed (VIEW_ONLY_SETTINGS); no number and no review state moves;
  * - `review`: decisions changed: review states and the adjustments of spec §7, from the cached
  *   reconciliation (no reload, no reconcile);
  * - `reconcile`: mappings or shared settings changed: reconcile again.
@@ -31,6 +32,12 @@ export const RECOMPUTE_BY_TYPE: Readonly<Record<DocTypeName, Recompute>> = {
   tenantNames: 'none',
 };
 
+/**
+ * Settings no number depends on: only a view reads them (the suggestion threshold: which
+ * suggestions "Accept N" counts). A change of these alone costs a `notes` run, whoever made it.
+ */
+export const VIEW_ONLY_SETTINGS: ReadonlySet<string> = new Set(['suggestionThreshold']);
+
 /** The larger of two recomputes (a reconcile covers a review, a review covers notes). */
 export const larger = (a: Recompute, b: Recompute): Recompute => (RANK[a] >= RANK[b] ? a : b);
 
@@ -38,6 +45,21 @@ export const larger = (a: Recompute, b: Recompute): Recompute => (RANK[a] >= RAN
 export function classify(changed: Iterable<DocTypeName>): Recompute {
   let out: Recompute = 'none';
   for (const name of changed) out = larger(out, RECOMPUTE_BY_TYPE[name]);
+  return out;
+}
+
+/**
+ * What a transaction costs: `classify` of the types it changed, except that the settings map,
+ * when only VIEW_ONLY_SETTINGS keys of it changed, costs `notes` rather than a reconcile.
+ */
+export function classifyTransaction(transaction: Y.Transaction): Recompute {
+  let out: Recompute = 'none';
+  for (const [type, keys] of transaction.changed) {
+    const name = topLevelName(type as Y.AbstractType<unknown>);
+    if (!name) continue;
+    const viewOnly = name === 'settings' && type._item === null && [...keys].every((key) => key !== null && VIEW_ONLY_SETTINGS.has(key));
+    out = larger(out, viewOnly ? 'notes' : RECOMPUTE_BY_TYPE[name]);
+  }
   return out;
 }
 
@@ -82,7 +104,7 @@ export function createScheduler(run: (what: Exclude<Recompute, 'none'>) => Promi
 export function followDoc(doc: Y.Doc, schedule: (what: Recompute, origin: unknown) => unknown, quiet: ReadonlySet<unknown> = new Set()): () => void {
   const onTransaction = (transaction: Y.Transaction) => {
     if (quiet.has(transaction.origin)) return;
-    const what = classify(changedTypeNames(transaction));
+    const what = classifyTransaction(transaction);
     if (what !== 'none') schedule(what, transaction.origin);
   };
   doc.on('afterTransaction', onTransaction);
